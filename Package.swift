@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Crossloop",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crossloop", targets: ["crossloop"]),
+        .library(name: "Netlist", targets: ["Netlist"]),
+        .library(name: "Ngspice", targets: ["Ngspice"]),
+        .library(name: "Reference", targets: ["Reference"]),
+        .library(name: "MatrixFiles", targets: ["MatrixFiles"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: Implementation details: C boundaries
+        .systemLibrary(
+            name: "CNgspice",
+            pkgConfig: "ngspice",
+            providers: [.apt(["libngspice0-dev", "ngspice"])]
+        ),
+        .systemLibrary(
+            name: "CLapack",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]
+        ),
+
+        // MARK: Public API
+        .target(name: "Netlist"),
+        .target(
+            name: "Ngspice",
+            dependencies: [
+                "CNgspice", "Netlist",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Reference", dependencies: ["CLapack"]),
+        .target(name: "MatrixFiles", dependencies: ["Reference"]),
+
+        // MARK: The command-line tool
+        .executableTarget(
+            name: "crossloop",
+            dependencies: [
+                "Netlist", "Ngspice", "Reference", "MatrixFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Unit test bundles
+        .testTarget(name: "NetlistTests", dependencies: ["Netlist"]),
+        .testTarget(name: "NgspiceTests", dependencies: ["Ngspice", "Netlist"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference"]),
+        .testTarget(name: "MatrixFilesTests", dependencies: ["MatrixFiles", "Reference"]),
+        .testTarget(name: "CrossloopCLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)
