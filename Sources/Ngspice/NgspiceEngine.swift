@@ -1,0 +1,360 @@
+import Foundation
+import Logging
+import Netlist
+
+public struct EngineConfiguration: Sendable {
+    /// Where the library and code models are; nil finds them (`LibraryLocation.locate`).
+    public var location: LibraryLocation?
+    /// OpenMP threads for BSIM3/4 device evaluation inside one run (`set num_threads`).
+    public var deviceThreads: Int
+    public var logger: Logger
+
+    public init(location: LibraryLocation? = nil, deviceThreads: Int = 1,
+                logger: Logger = Logger(label: "crossloop.ngspice")) {
+        self.location = location
+        self.deviceThreads = deviceThreads
+        self.logger = logger
+    }
+}
+
+/// What an engine loaded.
+public struct EngineInfo: Sendable, Hashable {
+    /// ngspice's version, e.g. "46".
+    public var ngspiceVersion: String
+    /// KLU compiled in (ngspice >= 42 from backports); otherwise Sparse 1.3 only.
+    public var hasKLU: Bool
+    public var libraryPath: String
+    public var codeModels: [String]
+    /// A `~/.spiceinit` that ngspice read despite the hermetic start (see `HermeticStart`).
+    public var userInitFile: String?
+}
+
+public enum SolverPreference: String, Sendable, Hashable {
+    /// KLU when the library has it, else Sparse 1.3.
+    case automatic
+    case sparse
+    case klu
+}
+
+/// How to run one deck.
+public struct RunRequest: Sendable {
+    /// Vectors that must exist in the last plot; nil copies every vector of every plot.
+    public var vectors: [String]?
+    /// Wall-clock limit in seconds; the run is halted and reported as aborted past it.
+    public var timeLimit: Double?
+    /// Writes the last plot as an ngspice raw file (binary) for waveform viewers.
+    public var rawFile: String?
+    public var solver: SolverPreference
+    /// Interpreter commands sent after loading and before running (`option reltol=1e-9`).
+    public var commands: [String]
+    public var progress: (@Sendable (RunProgress) -> Void)?
+
+    public init(vectors: [String]? = nil, timeLimit: Double? = nil, rawFile: String? = nil,
+                solver: SolverPreference = .automatic, commands: [String] = [],
+                progress: (@Sendable (RunProgress) -> Void)? = nil) {
+        self.vectors = vectors; self.timeLimit = timeLimit; self.rawFile = rawFile
+        self.solver = solver; self.commands = commands; self.progress = progress
+    }
+}
+
+/// One simulator: a private copy of libngspice driven from a thread the engine owns.
+///
+/// Several engines run concurrently in one process, each on its own copy. A run loads the
+/// deck (`ngSpice_Circ`), selects the solver after loading (KLU when present: it is not
+/// ngspice's run-time default), runs the analyses on ngspice's background thread while the
+/// engine thread watches the time limit and cancellation, copies every vector out, and then
+/// removes plots and circuit (`destroy all`, `remcirc`) so memory stays flat over thousands
+/// of runs. Failure is decided from the classified output, `$sim_status` and the presence
+/// and length of the vectors, never from ngspice's return codes alone. After a fatal exit
+/// the copy is discarded and a fresh one loaded before the next run.
+public final class NgspiceEngine: @unchecked Sendable {
+    // Safe: `library`, `commandLog` and `loads` are only touched on `worker`; `info` is
+    // written once in init.
+
+    public let info: EngineInfo
+    private let configuration: EngineConfiguration
+    private let location: LibraryLocation
+    private let worker: WorkerThread
+    private let sink = CallbackSink()
+    private var library: LoadedLibrary?
+    private var commandLog: [String] = []
+    private var loads = 0
+
+    public init(configuration: EngineConfiguration = EngineConfiguration()) throws {
+        self.configuration = configuration
+        let location = try configuration.location ?? LibraryLocation.locate()
+        self.location = location
+        worker = WorkerThread(name: "crossloop.ngspice")
+        let sink = self.sink
+        let threads = configuration.deviceThreads
+        let loaded = try worker.sync { try LoadedLibrary(location: location, sink: sink, deviceThreads: threads) }
+        info = EngineInfo(ngspiceVersion: loaded.version, hasKLU: loaded.hasKLU,
+                          libraryPath: location.libraryPath, codeModels: location.codeModels,
+                          userInitFile: HermeticStart.userInitFile())
+        try worker.sync { self.library = loaded; self.loads = 1 }
+    }
+
+    deinit {
+        // Release the library copy on the engine's own thread, then let the thread end.
+        let box = LibraryBox(library)
+        library = nil
+        worker.stop { box.release() }
+    }
+
+    // MARK: Running
+
+    public func run(_ deck: Deck, _ request: RunRequest = RunRequest()) async throws -> SimulationResult {
+        try await run(try PreparedDeck(deck: deck), request)
+    }
+
+    public func run(text: String, directory: String? = nil, _ request: RunRequest = RunRequest()) async throws
+        -> SimulationResult
+    {
+        try await run(try PreparedDeck(text: text, directory: directory), request)
+    }
+
+    public func run(_ prepared: PreparedDeck, _ request: RunRequest = RunRequest()) async throws -> SimulationResult {
+        let control = RunControl()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                worker.submit {
+                    continuation.resume(with: Result { try self.execute(prepared, request, control) })
+                }
+            }
+        } onCancel: {
+            control.cancel()
+        }
+    }
+
+    /// Runs on the calling thread's behalf and blocks it until the run ends.
+    public func runBlocking(_ prepared: PreparedDeck, _ request: RunRequest = RunRequest()) throws -> SimulationResult {
+        let control = RunControl()
+        return try worker.sync { try self.execute(prepared, request, control) }
+    }
+
+    /// Every command sent to ngspice so far, in order (for tests and debugging).
+    public func sentCommands() throws -> [String] { try worker.sync { self.commandLog } }
+
+    /// How many library copies this engine has loaded (1 plus one per fatal exit).
+    public func libraryLoads() throws -> Int { try worker.sync { self.loads } }
+
+    // MARK: On the worker thread
+
+    private func execute(_ deck: PreparedDeck, _ request: RunRequest, _ control: RunControl) throws -> SimulationResult {
+        if control.isCancelled { throw abort("cancelled before it started", []) }
+        let library = try readyLibrary()
+        sink.reset(progress: request.progress)
+        _ = sink.drain()
+        var diagnostics = deck.notes
+
+        // Load.
+        let loadStart = DispatchTime.now()
+        commandLog.append("<circuit: \(deck.lines.count) lines>")
+        _ = library.loadCircuit(deck.lines)
+        diagnostics += sink.drain()
+        let loadSeconds = seconds(since: loadStart)
+        if sink.hasExited { throw exited(diagnostics) }
+        if let failure = FailureClassifier.classify(diagnostics) {
+            cleanUp(library)
+            throw error(failure, diagnostics, simStatus: nil)
+        }
+
+        // Solver and options: after loading, or ngspice ignores them.
+        var wantKLU = false
+        switch request.solver {
+        case .automatic: wantKLU = library.hasKLU
+        case .klu:
+            guard library.hasKLU else {
+                cleanUp(library)
+                throw NgspiceError(kind: .simulation, message: "KLU requested but ngspice \(library.version) was built without it",
+                                   ngspiceVersion: library.version)
+            }
+            wantKLU = true
+        case .sparse: wantKLU = false
+        }
+        if library.hasKLU { try send(library, wantKLU ? "option klu" : "option sparse") }
+        for command in request.commands { try send(library, command) }
+        diagnostics += sink.drain()
+        if let failure = FailureClassifier.classify(diagnostics) {
+            cleanUp(library)
+            throw error(failure, diagnostics, simStatus: nil)
+        }
+
+        // Run in ngspice's background thread; this thread watches the clock.
+        let plotsBefore = Set(library.plotNames())
+        let runStart = DispatchTime.now()
+        try send(library, "bg_run")
+        var haltReason: String?
+        while sink.backgroundFinished.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            if haltReason != nil { continue }
+            if control.isCancelled {
+                haltReason = "cancelled"
+            } else if let limit = request.timeLimit, seconds(since: runStart) > limit {
+                haltReason = "time limit of \(SpiceNumber.format(limit) ?? "\(limit)") s reached"
+            }
+            if haltReason != nil, !sink.hasExited { try send(library, "bg_halt") }
+        }
+        let runSeconds = seconds(since: runStart)
+        diagnostics += sink.drain()
+        if sink.hasExited { throw exited(diagnostics) }
+        if let haltReason {
+            cleanUp(library)
+            throw abort(haltReason, diagnostics + sink.drain())
+        }
+
+        let simStatus = readSimStatus(library)
+        diagnostics += sink.drain().filter { $0.text != String(simStatus ?? -1) }
+        if let failure = FailureClassifier.classify(diagnostics) {
+            cleanUp(library)
+            throw error(failure, diagnostics, simStatus: simStatus)
+        }
+        if simStatus == 1 {
+            cleanUp(library)
+            throw NgspiceError(kind: .simulation, message: "ngspice set $sim_status = 1 without an error message",
+                               diagnostics: diagnostics, simStatus: 1, ngspiceVersion: library.version)
+        }
+
+        // Copy the results out before anything else can free them.
+        let newPlots = library.plotNames().filter { !plotsBefore.contains($0) && $0 != "const" }
+            .sorted(by: PlotOrder.precedes)
+        var plots: [Plot] = []
+        for name in newPlots {
+            let vectors = library.vectorNames(plot: name).compactMap {
+                library.copyVector("\(name).\($0)", as: $0.lowercased())
+            }
+            plots.append(Plot(name: name, vectors: vectors.sorted { $0.name < $1.name }))
+        }
+        if let raw = request.rawFile, !newPlots.isEmpty {
+            try send(library, "write \"\(raw)\"")
+            diagnostics += sink.drain()
+        }
+        cleanUp(library)
+
+        let result = SimulationResult(plots: plots, diagnostics: diagnostics, solver: solver(in: diagnostics, library),
+                                      ngspiceVersion: library.version, loadSeconds: loadSeconds,
+                                      runSeconds: runSeconds)
+        try ResultCheck.verify(result, deck: deck, request: request, simStatus: simStatus)
+        return result
+    }
+
+    private func readyLibrary() throws -> LoadedLibrary {
+        if let library, !sink.hasExited { return library }
+        // The old copy exited fatally: drop it and start a fresh one.
+        if library != nil {
+            configuration.logger.notice("ngspice exited fatally; loading a fresh copy of the library")
+        }
+        library = nil
+        sink.clearExit()
+        _ = sink.drain()
+        let fresh = try LoadedLibrary(location: location, sink: sink, deviceThreads: configuration.deviceThreads)
+        library = fresh
+        loads += 1
+        return fresh
+    }
+
+    private func send(_ library: LoadedLibrary, _ command: String) throws {
+        commandLog.append(command)
+        try library.send(command)
+    }
+
+    /// `destroy all` and `remcirc` after every run: without them ngspice keeps ~55 kB per run.
+    private func cleanUp(_ library: LoadedLibrary) {
+        guard !sink.hasExited else { return }
+        try? send(library, "destroy all")
+        try? send(library, "remcirc")
+        _ = sink.drain()
+    }
+
+    private func readSimStatus(_ library: LoadedLibrary) -> Int? {
+        _ = sink.drain()
+        try? send(library, "echo $sim_status")
+        let lines = sink.drain()
+        return lines.lazy.compactMap { Int($0.text) }.last
+    }
+
+    private func solver(in diagnostics: [Diagnostic], _ library: LoadedLibrary) -> Solver {
+        for d in diagnostics.reversed() {
+            if d.text.contains("Using KLU") { return .klu }
+            if d.text.contains("Using SPARSE") { return .sparse }
+        }
+        // ngspice < 42 prints no solver line and has only Sparse 1.3.
+        return library.hasKLU ? .unknown : .sparse
+    }
+
+    private func exited(_ diagnostics: [Diagnostic]) -> NgspiceError {
+        let words = diagnostics.first { $0.severity == .error }?.text ?? "ngspice called controlled_exit"
+        let offending = FailureClassifier.classify(diagnostics)
+        return NgspiceError(kind: .libraryExited, message: words, offendingLine: offending?.2, lineNumber: offending?.3,
+                            diagnostics: diagnostics, ngspiceVersion: library?.version)
+    }
+
+    private func abort(_ reason: String, _ diagnostics: [Diagnostic]) -> NgspiceError {
+        NgspiceError(kind: .aborted, message: reason, diagnostics: diagnostics, ngspiceVersion: library?.version)
+    }
+
+    private func error(_ failure: (NgspiceError.Kind, String, String?, Int?), _ diagnostics: [Diagnostic],
+                       simStatus: Int?) -> NgspiceError {
+        NgspiceError(kind: failure.0, message: failure.1, offendingLine: failure.2, lineNumber: failure.3,
+                     diagnostics: diagnostics, simStatus: simStatus, ngspiceVersion: library?.version)
+    }
+
+    private func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}
+
+/// Cancellation flag shared between a caller's task and the engine thread.
+final class RunControl: @unchecked Sendable {  // Safe: `cancelled` behind `lock`.
+    private let lock = NSLock()
+    private var cancelled = false
+    func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+    var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+}
+
+/// Carries the library to the worker thread for release in `deinit`.
+private final class LibraryBox: @unchecked Sendable {  // Safe: used once, on the worker.
+    private var library: LoadedLibrary?
+    init(_ library: LoadedLibrary?) { self.library = library }
+    func release() { library = nil }
+}
+
+/// ngspice names plots `op1`, `tran1`, `tran2`, ...; order them by creation.
+enum PlotOrder {
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        let na = Int(a.drop { $0.isLetter }) ?? 0
+        let nb = Int(b.drop { $0.isLetter }) ?? 0
+        return na != nb ? na < nb : a < b
+    }
+}
+
+/// The checks that catch a run which "succeeded" without producing what it should.
+enum ResultCheck {
+    static func verify(_ result: SimulationResult, deck: PreparedDeck, request: RunRequest, simStatus: Int?) throws {
+        func missing(_ message: String) -> NgspiceError {
+            NgspiceError(kind: .missingResult, message: message, diagnostics: result.diagnostics,
+                         simStatus: simStatus, ngspiceVersion: result.ngspiceVersion)
+        }
+        if result.plots.count < deck.analyses.count {
+            let produced = result.plots.map(\.name).joined(separator: ", ")
+            throw missing("the deck has \(deck.analyses.count) analyses (\(deck.analyses.map { "." + $0 }.joined(separator: ", "))) but ngspice produced \(result.plots.count) plots (\(produced.isEmpty ? "none" : produced))")
+        }
+        for plot in result.plots {
+            let expected = plot.scale?.count ?? 1
+            if expected == 0 { throw missing("plot \(plot.name) is empty") }
+            for vector in plot.vectors where vector.count != expected {
+                throw missing("vector \(vector.name) of plot \(plot.name) has \(vector.count) points, expected \(expected)")
+            }
+            if plot.analysis == "tran", let stop = deck.transientStop, let time = plot.scale?.real.last,
+               time < stop * (1 - 1e-6) {
+                throw missing("transient stopped at t = \(time) s before its stop time \(stop) s")
+            }
+        }
+        if let wanted = request.vectors {
+            guard let last = result.lastPlot else { throw missing("no plot to read \(wanted.joined(separator: ", ")) from") }
+            for name in wanted where last[name] == nil {
+                let available = last.vectors.map(\.name).prefix(12).joined(separator: ", ")
+                throw missing("vector \(name) not found in plot \(last.name) (has: \(available))")
+            }
+        }
+    }
+}
