@@ -1,0 +1,126 @@
+/// The four operations of the closed-loop crossbar (domain.md section 3).
+public enum Operation: String, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Open-loop matrix-vector multiplication y = A x (TIA readout); A may be rectangular.
+    case mvm
+    /// Closed-loop inversion x = A^-1 b; A square.
+    case inv
+    /// Generalised inverse, least squares x = (X^T X)^-1 X^T y; X is N x M with N > M.
+    case ginv
+    /// Dominant eigenvector of a square A (regenerative loop): the eigenvalue of largest real part.
+    case eig
+
+    public var description: String { rawValue }
+
+    /// What the problem's vector means for this operation.
+    public var vectorName: String {
+        switch self {
+        case .mvm: "x"
+        case .inv: "b"
+        case .ginv: "y"
+        case .eig: "none"
+        }
+    }
+}
+
+/// What the user wants computed: an operation, its matrix and its vector, checked for shape
+/// and finiteness on construction.
+public struct Problem: Sendable, Hashable {
+    public let operation: Operation
+    /// A (INV, MVM, EIG) or the data matrix X (GINV).
+    public let matrix: Matrix
+    /// b (INV), x (MVM), y (GINV); empty for EIG.
+    public let vector: [Double]
+
+    /// - Throws: ``MappingError`` when the shapes do not suit `operation`, an entry is NaN or
+    ///   infinite, the matrix is all zeros or the vector is all zeros.
+    public init(operation: Operation, matrix: Matrix, vector: [Double]) throws(MappingError) {
+        guard !matrix.isEmpty else { throw .matrixShape(operation: operation, shape: matrix.shape, requirement: "at least one entry") }
+        switch operation {
+        case .inv, .eig:
+            guard matrix.isSquare else { throw .matrixShape(operation: operation, shape: matrix.shape, requirement: "a square matrix") }
+        case .ginv:
+            guard matrix.rows > matrix.columns else {
+                throw .matrixShape(operation: operation, shape: matrix.shape, requirement: "more rows than columns (N x M with N > M)")
+            }
+        case .mvm:
+            break
+        }
+        do { try matrix.checkFinite() } catch { throw .linearAlgebra(error) }
+        guard matrix.maxAbsEntry > 0 else { throw .zeroMatrix }
+        if operation == .eig {
+            guard vector.isEmpty else { throw .vectorNotUsed(operation: operation) }
+        } else {
+            let expected = operation == .mvm ? matrix.columns : matrix.rows
+            guard vector.count == expected else { throw .vectorLength(operation: operation, expected: expected, found: vector.count) }
+            if let k = vector.firstNonFiniteIndex { throw .nonFiniteVector(index: k + 1, value: vector[k]) }
+            guard vector.normInfinity > 0 else { throw .zeroVector(operation: operation) }
+        }
+        self.operation = operation
+        self.matrix = matrix
+        self.vector = vector
+    }
+
+    /// The problem with the documented default vector: all ones of the right length (empty for EIG).
+    public init(operation: Operation, matrix: Matrix) throws(MappingError) {
+        try self.init(operation: operation, matrix: matrix, vector: Problem.defaultVector(operation: operation, matrix: matrix))
+    }
+
+    /// The default right-hand side when the user gives none: all ones (b for INV, x for MVM,
+    /// y for GINV), empty for EIG.
+    public static func defaultVector(operation: Operation, matrix: Matrix) -> [Double] {
+        switch operation {
+        case .inv, .ginv: Array(repeating: 1, count: matrix.rows)
+        case .mvm: Array(repeating: 1, count: matrix.columns)
+        case .eig: []
+        }
+    }
+
+    /// The length of the solution: rows of A for MVM, columns for INV, GINV and EIG.
+    public var solutionLength: Int { operation == .mvm ? matrix.rows : matrix.columns }
+}
+
+/// What can go wrong between a problem and its mapping onto the hardware.
+public enum MappingError: Error, CustomStringConvertible, Hashable, Sendable {
+    case matrixShape(operation: Operation, shape: Shape, requirement: String)
+    case vectorLength(operation: Operation, expected: Int, found: Int)
+    case vectorNotUsed(operation: Operation)
+    case zeroMatrix
+    case zeroVector(operation: Operation)
+    case nonFiniteVector(index: Int, value: Double)
+    case invalidParameter(name: String, value: String, requirement: String)
+    case noRegenerativeMode(String)
+    case zeroSolution(operation: Operation)
+    case inputBelowResolution(inputScale: Double, lsbVolts: Double)
+    case singularAfterQuantisation(bits: Int?, detail: String)
+    case linearAlgebra(LinearAlgebraError)
+
+    public var description: String {
+        switch self {
+        case let .matrixShape(operation, shape, requirement):
+            return "\(operation) needs \(requirement), the matrix is \(shape)"
+        case let .vectorLength(operation, expected, found):
+            return "\(operation) needs a vector \(operation.vectorName) of \(expected) entries to fit the matrix, got \(found)"
+        case let .vectorNotUsed(operation):
+            return "\(operation) takes no right-hand side; leave the vector out"
+        case .zeroMatrix:
+            return "the matrix is all zeros: nothing to map onto conductances"
+        case let .zeroVector(operation):
+            return "the vector \(operation.vectorName) is all zeros: the answer is zero and no output scale can be chosen"
+        case let .nonFiniteVector(index, value):
+            return "non-finite entry \(value) at position \(index) of the vector"
+        case let .invalidParameter(name, value, requirement):
+            return "\(name) = \(value) is invalid: it must be \(requirement)"
+        case let .noRegenerativeMode(reason):
+            return "eig cannot select a dominant eigenvector: \(reason)"
+        case let .zeroSolution(operation):
+            return "the \(operation) solution is exactly zero, so no output scale can be chosen"
+        case let .inputBelowResolution(inputScale, lsbVolts):
+            return "every DAC input rounds to zero: fitting the outputs into the swing needs \(inputScale) units per volt, and the DAC LSB is \(lsbVolts) V; lower G_in / G0 (or the feedback ratio) or raise the DAC bits"
+        case let .singularAfterQuantisation(bits, detail):
+            let cells = bits.map { "quantised to \($0) magnitude bits" } ?? "as programmed"
+            return "the matrix \(cells) is singular (\(detail)); raise the cell bits or rescale the problem"
+        case let .linearAlgebra(error):
+            return error.description
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Reference
+import Testing
+
+@Suite("Stability and timing of the associated matrix M = D^-1 G0 A")
+struct StabilityTests {
+    static let counterExample = try! Matrix([[-1, 2], [-10, 3]])
+
+    @Test("The counter-example reproduces domain.md's eig(D^-1 A) = -0.051 +- 0.658j with D = row sums of |A|")
+    func domainNumber() throws {
+        // domain.md's figure is M at G_in -> 0: D = diag(sum_j |A_ij|) = diag(3, 13) (the arrays'
+        // conductance alone). Closed form: trace/2 = (-1/3 + 3/13)/2 = -2/39,
+        // det = 17/39, so lambda = -2/39 +- j sqrt(659)/39 = -0.05128 +- 0.65823j.
+        // (With G_in = G0 in D the same matrix gives -1/56 +- 0.5507j: also unstable.)
+        let m = Mapping.invAssociatedMatrix(levels: Self.counterExample, inputConductanceRatio: 0)
+        let values = try m.eigenvalues()
+        for value in values {
+            expectClose(value.real, -2.0 / 39, relative: 1e-12, "Re lambda")
+            expectClose(abs(value.imaginary), 659.0.squareRoot() / 39, relative: 1e-12, "|Im lambda|")
+        }
+        #expect(String(format: "%.3f", values[0].real) == "-0.051")
+        #expect(String(format: "%.3f", abs(values[0].imaginary)) == "0.658")
+        // eig(A) itself is 1 +- 4j, in the right half-plane: the wrong test for stability.
+        #expect(try Self.counterExample.eigenvalues().allSatisfy { $0.real > 0 })
+    }
+
+    func mapping(ginRatio: Double) throws -> Mapping {
+        let problem = try Problem(operation: .inv, matrix: Self.counterExample, vector: [1, 1])
+        // An ideal DAC: at G_in = 1000 G0 the input must shrink below an 8-bit LSB to keep the
+        // outputs in swing, and stability does not depend on the DAC.
+        return try Mapping(problem, parameters: MappingParameters(dac: ConverterParameters(bits: nil),
+                                                                  inputConductanceRatio: ginRatio))
+    }
+
+    @Test("The counter-example is unstable at G_in = G0 and stable at G_in >= 5 G0")
+    func counterExampleVerdict() throws {
+        // At 4 bits the small integers of A are programmed exactly (s_A = 1), so G0 is the
+        // conductance of a unit entry, as in domain.md.
+        let atUnit = try mapping(ginRatio: 1)
+        #expect(atUnit.matrixScale == 1 && atUnit.levels == Self.counterExample)
+        let unstable = try atUnit.stability()
+        #expect(!unstable.isStable)
+        // D = diag(4, 14): trace(M) = -1/4 + 3/14 = -1/28 < 0, so Re lambda = -1/56.
+        expectClose(unstable.minRealEigenvalue, -1.0 / 56, relative: 1e-12)
+        #expect(unstable.timeConstantSeconds(gainBandwidthHertz: 10e6) == nil)
+        for r in [5.0, 10, 100, 1000] {
+            let analysis = try mapping(ginRatio: r).stability()
+            // 2x2 with det(M) > 0: stable iff trace(M) = -1/(3+r) + 3/(13+r) > 0, i.e. r > 2.
+            #expect(analysis.isStable, "G_in = \(r) G0: min Re lambda \(analysis.minRealEigenvalue)")
+            expectClose(analysis.eigenvalues[0].real, (-1 / (3 + r) + 3 / (13 + r)) / 2, relative: 1e-12)
+        }
+    }
+
+    @Test("The suggested fix finds the first-order boundary G_in = 2 G0 and adds a 25 % margin")
+    func suggestedFix() throws {
+        let fix = try #require(try mapping(ginRatio: 1).stabilisingInputConductance())
+        // Boundary r = 2 exactly (trace condition above); bisection stops at 0.1 % relative.
+        #expect(fix.thresholdRatio >= 2 && fix.thresholdRatio <= 2 * 1.001, "threshold \(fix.thresholdRatio)")
+        #expect(fix.suggestedRatio == 2.6, "suggested \(fix.suggestedRatio)") // 1.25 * 2.002 = 2.50 -> 2.6
+        #expect(fix.minRealEigenvalueAtSuggestion > 0)
+        let analysis = try ProblemAnalysis(problem: Problem(operation: .inv, matrix: Self.counterExample, vector: [1, 1]),
+                                           parameters: MappingParameters(inputConductanceRatio: 1))
+        #expect(analysis.fix == fix && !analysis.stability.isStable && analysis.settlingSeconds == nil)
+        // eig(A) with a negative real part: no G_in can help (M -> (G0/G_in) Q for large G_in).
+        let hopeless = try Problem(operation: .inv, matrix: Matrix([[-1, 0], [0, 2]]), vector: [1, 1])
+        #expect(try Mapping(hopeless).stabilisingInputConductance() == nil)
+    }
+
+    @Test("Poisson and heat matrices: tau matches domain.md's 27 us and 0.08 us at GBW = 10 MHz")
+    func poissonAndHeatTiming() throws {
+        let n = 64
+        let poisson = try ProblemAnalysis(problem: Problem(operation: .inv, matrix: tridiagonal(n, sub: -1, diagonal: 2, sup: -1)))
+        // 4 bits: s_A = 1/7 programs tridiag(-1, 2, -1) exactly as 7 A (levels -7, 14).
+        #expect(poisson.mapping.quantisationError.maxAbsEntry == 0)
+        let lambdaA = 2 - 2 * cos(Double.pi / Double(n + 1))
+        let r = try #require(poisson.mapping.inputConductanceRatio)
+        // Rayleigh: lambda_min(D^-1 7A) lies between 7 lambda_min(A) / max D and / min D,
+        // with D_i = 28 + r inside, 21 + r on the two boundary rows.
+        let lambdaM = poisson.stability.minRealEigenvalue
+        #expect(lambdaM >= 7 * lambdaA / (28 + r) && lambdaM <= 7 * lambdaA / (21 + r),
+                "lambda_min(M) \(lambdaM) outside [\(7 * lambdaA / (28 + r)), \(7 * lambdaA / (21 + r))]")
+        let tau = try #require(poisson.timeConstantSeconds)
+        // domain.md: tau ~ 27 us (lambda_min(M) ~ pi^2 / (4 N^2)).
+        #expect(tau > 26e-6 && tau < 28e-6, "Poisson tau \(tau) s")
+        expectClose(try #require(poisson.settlingSeconds), tau * 8 * log(2.0), relative: 1e-14, "settling to 8 bits")
+
+        let heat = try ProblemAnalysis(problem: Problem(operation: .inv, matrix: tridiagonal(n, sub: -1, diagonal: 3, sup: -1)))
+        let heatTau = try #require(heat.timeConstantSeconds)
+        // I + T = tridiag(-1, 3, -1) is programmed exactly as 5 (I + T) (levels -5, 15); row
+        // conductance 25 + r inside, 20 + r on the boundary rows, so
+        // lambda_min(M) is in [5 lambda_min / (25 + r), 5 lambda_min / (20 + r)], lambda_min = 3 - 2 cos(pi/65).
+        // domain.md's ~0.08 us is the G_in -> 0 limit (lambda_min(M) ~ 1/5).
+        let heatLambdaA = 3 - 2 * cos(Double.pi / Double(n + 1))
+        let heatR = try #require(heat.mapping.inputConductanceRatio)
+        let heatLambdaM = heat.stability.minRealEigenvalue
+        #expect(heatLambdaM >= 5 * heatLambdaA / (25 + heatR) && heatLambdaM <= 5 * heatLambdaA / (20 + heatR),
+                "heat lambda_min(M) \(heatLambdaM), r \(heatR)")
+        expectClose(heatTau, 1 / (2 * Double.pi * 10e6 * heatLambdaM), relative: 1e-14, "heat tau")
+        #expect(heatTau > 0.07e-6 && heatTau < 0.1e-6, "heat tau \(heatTau) s, independent of N like domain.md's 0.08 us")
+    }
+
+    @Test("GINV is stable on the right polarity and unstable on the wrong one; MVM always stable")
+    func ginvPolarityAndMvm() throws {
+        let x = randomMatrix(rows: 6, columns: 3, seed: 11)
+        let mapping = try Mapping(Problem(operation: .ginv, matrix: x, vector: Array(repeating: 1, count: 6)))
+        let right = try mapping.stability()
+        let wrong = try mapping.stability(wrongPolarity: true)
+        #expect(right.isStable && right.eigenvalues.allSatisfy { $0.imaginary == 0 || abs($0.imaginary) < 1e-12 })
+        #expect(!wrong.isStable)
+        expectClose(wrong.minRealEigenvalue, -right.eigenvalues.last!.real, relative: 1e-12)
+        let mvm = try Mapping(Problem(operation: .mvm, matrix: randomMatrix(rows: 5, columns: 7, seed: 12)))
+        let s = try mvm.stability()
+        #expect(s.isStable && s.eigenvalues.allSatisfy { $0.real > 0 && $0.real < 1 })
+    }
+
+    @Test("EIG is selective with G_lambda between lambda_2 and lambda_1, not below lambda_2")
+    func eigSelectivity() throws {
+        let a = Matrix(rows: 8, columns: 8) { i, j in 1 / Double(1 + abs(i - j)) } // symmetric, positive
+        let selective = try Mapping(Problem(operation: .eig, matrix: a))
+        let s = try selective.stability()
+        #expect(s.isStable, "\(s.eigenvalues)")
+        #expect(s.timingRate! > 0)
+        let levels = try selective.levels.eigenvalues().map(\.real).sorted(by: >)
+        var tooLow = MappingParameters()
+        tooLow.feedbackConductanceRatio = (levels[1] + levels[2]) / 2
+        #expect(try !Mapping(Problem(operation: .eig, matrix: a), parameters: tooLow).stability().isStable)
+    }
+}
