@@ -55,7 +55,7 @@ extension Mapping {
     }
 
     /// The exact answer of `operation` on (matrix, vector), by LAPACK.
-    public static func exactSolution(operation: Operation, matrix: Matrix, vector: [Double]) throws(MappingError) -> [Double] {
+    public static func exactSolution(operation: CrossbarOperation, matrix: Matrix, vector: [Double]) throws(MappingError) -> [Double] {
         do {
             switch operation {
             case .inv: return try matrix.solve(vector)

@@ -39,7 +39,7 @@ public struct Mapping: Sendable, Hashable {
     /// scaled residual; empty otherwise.
     public let expectedIntermediateVolts: [Double]
 
-    public var operation: Operation { problem.operation }
+    public var operation: CrossbarOperation { problem.operation }
 
     // MARK: What a circuit generator needs
 

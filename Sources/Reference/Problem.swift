@@ -1,5 +1,5 @@
 /// The four operations of the closed-loop crossbar (domain.md section 3).
-public enum Operation: String, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible {
+public enum CrossbarOperation: String, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Open-loop matrix-vector multiplication y = A x (TIA readout); A may be rectangular.
     case mvm
     /// Closed-loop inversion x = A^-1 b; A square.
@@ -25,7 +25,7 @@ public enum Operation: String, CaseIterable, Sendable, Hashable, Codable, Custom
 /// What the user wants computed: an operation, its matrix and its vector, checked for shape
 /// and finiteness on construction.
 public struct Problem: Sendable, Hashable {
-    public let operation: Operation
+    public let operation: CrossbarOperation
     /// A (INV, MVM, EIG) or the data matrix X (GINV).
     public let matrix: Matrix
     /// b (INV), x (MVM), y (GINV); empty for EIG.
@@ -33,7 +33,7 @@ public struct Problem: Sendable, Hashable {
 
     /// - Throws: ``MappingError`` when the shapes do not suit `operation`, an entry is NaN or
     ///   infinite, the matrix is all zeros or the vector is all zeros.
-    public init(operation: Operation, matrix: Matrix, vector: [Double]) throws(MappingError) {
+    public init(operation: CrossbarOperation, matrix: Matrix, vector: [Double]) throws(MappingError) {
         guard !matrix.isEmpty else { throw .matrixShape(operation: operation, shape: matrix.shape, requirement: "at least one entry") }
         switch operation {
         case .inv, .eig:
@@ -61,13 +61,13 @@ public struct Problem: Sendable, Hashable {
     }
 
     /// The problem with the documented default vector: all ones of the right length (empty for EIG).
-    public init(operation: Operation, matrix: Matrix) throws(MappingError) {
+    public init(operation: CrossbarOperation, matrix: Matrix) throws(MappingError) {
         try self.init(operation: operation, matrix: matrix, vector: Problem.defaultVector(operation: operation, matrix: matrix))
     }
 
     /// The default right-hand side when the user gives none: all ones (b for INV, x for MVM,
     /// y for GINV), empty for EIG.
-    public static func defaultVector(operation: Operation, matrix: Matrix) -> [Double] {
+    public static func defaultVector(operation: CrossbarOperation, matrix: Matrix) -> [Double] {
         switch operation {
         case .inv, .ginv: Array(repeating: 1, count: matrix.rows)
         case .mvm: Array(repeating: 1, count: matrix.columns)
@@ -81,15 +81,15 @@ public struct Problem: Sendable, Hashable {
 
 /// What can go wrong between a problem and its mapping onto the hardware.
 public enum MappingError: Error, CustomStringConvertible, Hashable, Sendable {
-    case matrixShape(operation: Operation, shape: Shape, requirement: String)
-    case vectorLength(operation: Operation, expected: Int, found: Int)
-    case vectorNotUsed(operation: Operation)
+    case matrixShape(operation: CrossbarOperation, shape: Shape, requirement: String)
+    case vectorLength(operation: CrossbarOperation, expected: Int, found: Int)
+    case vectorNotUsed(operation: CrossbarOperation)
     case zeroMatrix
-    case zeroVector(operation: Operation)
+    case zeroVector(operation: CrossbarOperation)
     case nonFiniteVector(index: Int, value: Double)
     case invalidParameter(name: String, value: String, requirement: String)
     case noRegenerativeMode(String)
-    case zeroSolution(operation: Operation)
+    case zeroSolution(operation: CrossbarOperation)
     case inputBelowResolution(inputScale: Double, lsbVolts: Double)
     case singularAfterQuantisation(bits: Int?, detail: String)
     case linearAlgebra(LinearAlgebraError)

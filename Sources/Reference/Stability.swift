@@ -20,7 +20,7 @@ import Foundation
 /// The model leaves out the poles of the inverters and of the first GINV stage, which eat
 /// phase margin: ``phaseBudgetRadians`` states what the complex eigenvalues already take.
 public struct StabilityAnalysis: Sendable, Hashable {
-    public let operation: Operation
+    public let operation: CrossbarOperation
     /// The associated matrix M (dimensionless).
     public let associatedMatrix: Matrix
     /// The eigenvalues of M, ascending by real part.
@@ -39,7 +39,7 @@ public struct StabilityAnalysis: Sendable, Hashable {
 
     /// Computes the verdict from M.
     /// - Throws: the eigen-solver's errors.
-    public init(operation: Operation, associatedMatrix m: Matrix) throws(LinearAlgebraError) {
+    public init(operation: CrossbarOperation, associatedMatrix m: Matrix) throws(LinearAlgebraError) {
         self.operation = operation
         associatedMatrix = m
         let values = try m.eigenvalues().sorted { ($0.real, $0.imaginary) < ($1.real, $1.imaginary) }

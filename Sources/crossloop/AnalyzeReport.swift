@@ -1,0 +1,233 @@
+import Foundation
+import Reference
+
+/// The human and JSON output of `crossloop analyze`: every number the analysis used or
+/// predicted, each with its unit.
+struct AnalyzeReport {
+    let analysis: ProblemAnalysis
+    let matrixPath: String
+    let rhsPath: String?
+
+    private var mapping: Mapping { analysis.mapping }
+    private var parameters: MappingParameters { mapping.parameters }
+    private var operation: CrossbarOperation { mapping.operation }
+
+    // MARK: Text
+
+    func text() -> String {
+        let p = parameters
+        let a = mapping.problem.matrix
+        let g0 = p.unitConductanceSiemens
+        let stability = analysis.stability
+        var lines: [(String, String)] = []
+        let vectorSource = operation == .eig ? "none" : (rhsPath ?? "all ones (default)")
+        lines.append(("problem", "\(operation) on \(matrixPath) (\(a.rows)x\(a.columns)), vector \(operation.vectorName): \(vectorSource)"))
+        let cell = p.cell.magnitudeBits.map { "\($0) magnitude bits (levels 0..\((1 << $0) - 1))" } ?? "continuous"
+        let sign = p.cell.sign == .twoArrays ? "sign by two arrays (P driven by V, N by -V)" : "sign bit per cell"
+        lines.append(("cells", "\(cell), \(sign)"))
+        lines.append(("unit conductance", "G0 = \(si(g0, "S")) (\(si(1 / g0, "Ohm")) per LSB)"))
+        lines.append(("matrix scale", "s_A = \(num(mapping.matrixScale)) matrix units per level; |E|_max = \(num(mapping.quantisationError.maxAbsEntry)) (A_q = A + E)"))
+        if let r = mapping.inputConductanceRatio {
+            let how = p.inputConductanceRatio == nil ? "auto-ranged" : "from --gin-ratio"
+            lines.append(("input conductance", "G_in = \(num(r)) G0 = \(si(r * g0, "S")) per row (\(how))"))
+        }
+        if let g = mapping.feedbackConductanceRatio {
+            let name = switch operation {
+            case .mvm: "TIA feedback G_f"
+            case .ginv: "first-stage feedback G_T"
+            case .eig: "loop feedback G_lambda"
+            case .inv: "feedback"
+            }
+            lines.append(("feedback", "\(name) = \(num(g)) G0 = \(si(g * g0, "S"))"))
+        }
+        if operation != .eig {
+            lines.append(("input scale", "\(num(mapping.inputScale)) units of \(operation.vectorName) per DAC volt"))
+            lines.append(("output scale", "\(num(mapping.outputScale)) solution units per output volt"))
+        }
+        lines.append(("DAC", converter(p.dac)))
+        lines.append(("ADC", converter(p.adc)))
+        lines.append(("op-amp swing", "+-\(si(p.opAmpSwingVolts, "V")) about the reference; outputs scaled to \(num(p.outputHeadroom * 100)) % of min(swing, ADC range) = \(si(p.targetOutputVolts, "V"))"))
+        lines.append(("op-amps", "A0 = \(num(analysis.opAmp.openLoopGain)) V/V (\(num(20 * log10(analysis.opAmp.openLoopGain))) dB), GBW = \(si(analysis.opAmp.gainBandwidthHertz, "Hz")), single pole"))
+        lines.append(("condition number", "kappa_2 = \(num(analysis.conditionNumber))"))
+        lines.append(("M = D^-1 G0 A", eigenvalueSummary()))
+        lines.append(("stability", stability.summary))
+        if !stability.isStable {
+            if let fix = analysis.fix {
+                lines.append(("suggested fix", "--gin-ratio \(num(fix.suggestedRatio)) (G_in = \(si(fix.suggestedRatio * g0, "S")); boundary at \(num(fix.thresholdRatio)) G0, 25 % margin)"))
+            } else if operation == .inv {
+                lines.append(("suggested fix", "none: no G_in in [1e-3, 1e6] G0 makes M stable (eig(A) has a real part <= 0)"))
+            } else if operation == .ginv {
+                lines.append(("suggested fix", "wire the second stage on its non-inverting inputs"))
+            } else if operation == .eig {
+                lines.append(("suggested fix", "shift the matrix so one real eigenvalue leads in real part"))
+            }
+        }
+        lines.append(("phase budget", "max |arg lambda(M)| = \(num(stability.phaseBudgetRadians * 180 / .pi)) deg (op-amp phase margin must exceed it)"))
+        let tauRule = operation == .eig ? "1/(2 pi GBW (Re lambda_2 - lambda_1)(M)), dominant mode outgrowing the next" : "1/(2 pi GBW Re lambda_min(M))"
+        lines.append(("tau", analysis.timeConstantSeconds.map { "\(si($0, "s")) = \(tauRule)" } ?? "none (unstable)"))
+        lines.append(("settling", analysis.settlingSeconds.map { "\(si($0, "s")) to \(analysis.settlingBits) bits (tau ln 2^\(analysis.settlingBits))" } ?? "none (unstable)"))
+        let b = analysis.errorBudget
+        lines.append(("error budget", "relative 2-norm, first order: finite gain \(num(b.finiteGain)), quantisation \(num(b.quantisation)), DAC \(num(b.dac)), ADC \(num(b.adc))"))
+        if b.combined.isFinite {
+            lines.append(("predicted error", "\(num(b.combined)) relative = \(b.combined < 1 ? num(b.equivalentBits) : "0") equivalent bits"))
+        } else {
+            lines.append(("predicted error", "unbounded: the first-order model needs a stable, well-conditioned mapping"))
+        }
+        let width = lines.map(\.0.count).max() ?? 0
+        return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+
+    private func converter(_ c: ConverterParameters) -> String {
+        let bits = c.bits.map { "\($0) bits, LSB \(si(c.lsbVolts!, "V"))" } ?? "ideal"
+        return "\(bits), range +-\(si(c.fullScaleVolts, "V"))"
+    }
+
+    private func eigenvalueSummary() -> String {
+        let values = analysis.stability.eigenvalues
+        let realParts = values.map(\.real)
+        let maxImaginary = values.map { abs($0.imaginary) }.max() ?? 0
+        var text = "\(values.count) eigenvalues, Re in [\(num(realParts.min() ?? 0)), \(num(realParts.max() ?? 0))], max |Im| \(num(maxImaginary))"
+        let growing = values.filter { $0.real <= 0 }
+        if !growing.isEmpty {
+            text += "; Re <= 0: " + growing.prefix(4).map { complex($0) }.joined(separator: ", ")
+            if growing.count > 4 { text += ", ..." }
+        }
+        return text
+    }
+
+    private func complex(_ z: Complex) -> String {
+        z.imaginary == 0 ? num(z.real) : "\(num(z.real)) \(z.imaginary < 0 ? "-" : "+") \(num(abs(z.imaginary)))j"
+    }
+
+    // MARK: JSON
+
+    struct Document: Encodable {
+        struct Source: Encodable { var path: Nullable<String>; var rows: Int; var columns: Int }
+        struct Parameters: Encodable {
+            var cellMagnitudeBits: Nullable<Int>
+            var signScheme: String
+            var unitConductanceSiemens: Double
+            var matrixScale: Double
+            var inputConductanceRatio: Nullable<Double>
+            var inputConductanceSiemens: Nullable<Double>
+            var feedbackConductanceRatio: Nullable<Double>
+            var feedbackConductanceSiemens: Nullable<Double>
+            var inputScale: Double
+            var outputScale: Double
+            var dacBits: Nullable<Int>
+            var dacFullScaleVolts: Double
+            var adcBits: Nullable<Int>
+            var adcFullScaleVolts: Double
+            var opAmpSwingVolts: Double
+            var outputHeadroom: Double
+            var targetOutputVolts: Double
+            var openLoopGain: Double
+            var gainBandwidthHertz: Double
+            var settlingBits: Int
+        }
+        struct Eigenvalue: Encodable { var re: Double; var im: Double }
+        struct Stability: Encodable {
+            var stable: Bool
+            var summary: String
+            var minRealEigenvalue: Double
+            var tauSeconds: Nullable<Double>
+            var settlingSeconds: Nullable<Double>
+            var phaseBudgetRadians: Double
+            var suggestedInputConductanceRatio: Nullable<Double>
+            var boundaryInputConductanceRatio: Nullable<Double>
+            var eigenvalues: [Eigenvalue]
+        }
+        struct ErrorBound: Encodable {
+            var relative: Nullable<Double>
+            var equivalentBits: Nullable<Double>
+            var finiteGain: Nullable<Double>
+            var quantisation: Nullable<Double>
+            var dac: Nullable<Double>
+            var adc: Nullable<Double>
+        }
+        struct References: Encodable { var ideal: [Double]; var quantised: [Double]; var finiteGain: [Double] }
+        var crossloopVersion: String
+        var operation: String
+        var matrix: Source
+        var rhs: String
+        var parameters: Parameters
+        var conditionNumber: Nullable<Double>
+        var stability: Stability
+        var errorBound: ErrorBound
+        var reference: References
+        var expectedOutputVolts: [Double]
+    }
+
+    func json() throws -> Data {
+        let p = parameters
+        let s = analysis.stability
+        let b = analysis.errorBudget
+        let a = mapping.problem.matrix
+        let document = Document(
+            crossloopVersion: CrossloopVersion.string,
+            operation: operation.rawValue,
+            matrix: .init(path: Nullable(matrixPath), rows: a.rows, columns: a.columns),
+            rhs: operation == .eig ? "none" : (rhsPath ?? "all ones"),
+            parameters: .init(
+                cellMagnitudeBits: Nullable(p.cell.magnitudeBits), signScheme: p.cell.sign.rawValue,
+                unitConductanceSiemens: p.unitConductanceSiemens, matrixScale: mapping.matrixScale,
+                inputConductanceRatio: Nullable(mapping.inputConductanceRatio),
+                inputConductanceSiemens: Nullable(mapping.inputConductancesSiemens.first),
+                feedbackConductanceRatio: Nullable(mapping.feedbackConductanceRatio),
+                feedbackConductanceSiemens: Nullable(mapping.feedbackConductanceSiemens),
+                inputScale: mapping.inputScale, outputScale: mapping.outputScale,
+                dacBits: Nullable(p.dac.bits), dacFullScaleVolts: p.dac.fullScaleVolts,
+                adcBits: Nullable(p.adc.bits), adcFullScaleVolts: p.adc.fullScaleVolts,
+                opAmpSwingVolts: p.opAmpSwingVolts, outputHeadroom: p.outputHeadroom,
+                targetOutputVolts: p.targetOutputVolts,
+                openLoopGain: analysis.opAmp.openLoopGain, gainBandwidthHertz: analysis.opAmp.gainBandwidthHertz,
+                settlingBits: analysis.settlingBits),
+            conditionNumber: finite(analysis.conditionNumber),
+            stability: .init(
+                stable: s.isStable, summary: s.summary, minRealEigenvalue: s.minRealEigenvalue,
+                tauSeconds: Nullable(analysis.timeConstantSeconds), settlingSeconds: Nullable(analysis.settlingSeconds),
+                phaseBudgetRadians: s.phaseBudgetRadians,
+                suggestedInputConductanceRatio: Nullable(analysis.fix?.suggestedRatio),
+                boundaryInputConductanceRatio: Nullable(analysis.fix?.thresholdRatio),
+                eigenvalues: s.eigenvalues.map { .init(re: $0.real, im: $0.imaginary) }),
+            errorBound: .init(relative: finite(b.combined), equivalentBits: finite(b.equivalentBits),
+                              finiteGain: finite(b.finiteGain), quantisation: finite(b.quantisation),
+                              dac: finite(b.dac), adc: finite(b.adc)),
+            reference: .init(ideal: analysis.references.ideal, quantised: analysis.references.quantised,
+                             finiteGain: analysis.references.finiteGain),
+            expectedOutputVolts: mapping.expectedOutputVolts)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(document)
+    }
+
+    /// JSON has no infinity: an unbounded value is null.
+    private func finite(_ x: Double) -> Nullable<Double> { Nullable(x.isFinite ? x : nil) }
+}
+
+/// An optional that encodes as an explicit JSON `null`, so every documented key is always
+/// present (synthesised `Encodable` would leave the key out).
+struct Nullable<Wrapped: Encodable>: Encodable {
+    var value: Wrapped?
+    init(_ value: Wrapped?) { self.value = value }
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
+/// Four significant digits, locale-independent.
+func num(_ x: Double) -> String {
+    guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
+    return String(format: "%.4g", x)
+}
+
+/// A value with an SI prefix and unit, 4 significant digits: si(1e-5, "S") = "10 uS".
+func si(_ x: Double, _ unit: String) -> String {
+    guard x.isFinite, x != 0 else { return "\(num(x)) \(unit)" }
+    let prefixes: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""),
+                                         (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
+    let magnitude = abs(x)
+    let (factor, prefix) = prefixes.first { magnitude >= $0.0 * (1 - 5e-5) } ?? prefixes.last!
+    return "\(num(x / factor)) \(prefix)\(unit)"
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of `crossloop analyze`: the built binary, its output, JSON and exit codes.
+@Suite("crossloop analyze")
+struct AnalyzeCommandTests {
+    /// A = [[-1, 2], [-10, 3]] (Matrix Market array files are column-major).
+    static let counterExample = "%%MatrixMarket matrix array real general\n2 2\n-1\n-10\n2\n3\n"
+
+    /// Writes `files` into a fresh directory and returns it.
+    func directory(_ files: [String: String]) throws -> URL {
+        let dir = try CLIRunner.makeTemporaryDirectory()
+        for (name, text) in files {
+            try Data(text.utf8).write(to: dir.appendingPathComponent(name))
+        }
+        return dir
+    }
+
+    func json(_ dir: URL, _ name: String = "out.json") throws -> [String: Any] {
+        let data = try Data(contentsOf: dir.appendingPathComponent(name))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func value(_ object: [String: Any], _ path: String) -> Any? {
+        var current: Any? = object
+        for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
+        return current
+    }
+
+    @Test("The counter-example at G_in = G0: unstable, exit 4, the fix suggested, tau null in JSON")
+    func unstable() throws {
+        let dir = try directory(["A.mtx": Self.counterExample])
+        let result = try CLIRunner.run(["analyze", "--matrix", "A.mtx", "--gin-ratio", "1", "--json", "out.json"], in: dir)
+        #expect(result.status == 4, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("unstable: an eigenvalue of M has real part -0.01786 <= 0"))
+        #expect(result.stdout.contains("--gin-ratio 2.6"))
+        let j = try json(dir)
+        #expect(value(j, "stability.stable") as? Bool == false)
+        // D = diag(4, 14): Re lambda(M) = trace / 2 = (-1/4 + 3/14) / 2 = -1/56.
+        let minReal = try #require(value(j, "stability.minRealEigenvalue") as? Double)
+        #expect(abs(minReal + 1.0 / 56) < 1e-12)
+        #expect(value(j, "stability.tauSeconds") is NSNull)
+        #expect(value(j, "stability.settlingSeconds") is NSNull)
+        #expect(value(j, "stability.suggestedInputConductanceRatio") as? Double == 2.6)
+    }
+
+    @Test("The counter-example at G_in = 5 G0: stable, exit 0, tau and settling as the theory says")
+    func stable() throws {
+        let dir = try directory(["A.mtx": Self.counterExample])
+        let result = try CLIRunner.run(["analyze", "--matrix", "A.mtx", "--gin-ratio", "5", "--gbw", "10e6", "--gain", "1e4",
+                                        "--json", "out.json"], in: dir)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        let j = try json(dir)
+        #expect(value(j, "stability.stable") as? Bool == true)
+        // D = diag(8, 18): Re lambda = (-1/8 + 3/18) / 2 = 1/48; tau = 48 / (2 pi 1e7).
+        let tau = try #require(value(j, "stability.tauSeconds") as? Double)
+        let expectedTau = 48 / (2 * Double.pi * 1e7)
+        #expect(abs(tau - expectedTau) <= 1e-12 * expectedTau)
+        let settling = try #require(value(j, "stability.settlingSeconds") as? Double)
+        #expect(abs(settling - expectedTau * 8 * log(2.0)) <= 1e-12 * settling)
+        // kappa_2: A^T A = [[101, -32], [-32, 13]], s^2 = 57 +- sqrt(2960).
+        let kappa = ((57 + 2960.0.squareRoot()) / (57 - 2960.0.squareRoot())).squareRoot()
+        let reported = try #require(value(j, "conditionNumber") as? Double)
+        #expect(abs(reported - kappa) <= 1e-12 * kappa)
+        let relative = try #require(value(j, "errorBound.relative") as? Double)
+        #expect(relative > 0 && relative < 1)
+    }
+
+    @Test("The human output states every parameter with its unit")
+    func statesParameters() throws {
+        let dir = try directory(["A.mtx": Self.counterExample])
+        let out = try CLIRunner.run(["analyze", "--matrix", "A.mtx", "--gin-ratio", "5"], in: dir).stdout
+        for fragment in ["4 magnitude bits", "sign by two arrays", "G0 = 10 uS", "100 kOhm",
+                         "G_in = 5 G0 = 50 uS per row (from --gin-ratio)", "8 bits, LSB 3.937 mV, range +-500 mV",
+                         "+-500 mV about the reference", "80 %", "= 400 mV", "A0 = 1e+04 V/V (80 dB)", "GBW = 10 MHz",
+                         "kappa_2 = 6.553", "tau", "763.9 ns", "to 8 bits", "equivalent bits"] {
+            #expect(out.contains(fragment), "missing '\(fragment)' in:\n\(out)")
+        }
+    }
+
+    @Test("Other operations: mvm, ginv with a CSV right-hand side, eig", arguments: [
+        (["--op", "mvm"], "A.csv"),
+        (["--op", "ginv", "--rhs", "y.csv"], "X.csv"),
+        (["--op", "eig"], "S.mtx"),
+    ])
+    func operations(flags: [String], matrix: String) throws {
+        let dir = try directory([
+            "A.csv": "1,2,3\n-4,5,6\n",
+            "X.csv": "1 0\n1 1\n1 2\n1 3\n",
+            "y.csv": "1\n3\n4\n4\n",
+            "S.mtx": "%%MatrixMarket matrix coordinate real symmetric\n3 3 5\n1 1 4\n2 1 1\n2 2 3\n3 2 1\n3 3 2\n",
+        ])
+        let result = try CLIRunner.run(["analyze", "--matrix", matrix, "--json", "out.json"] + flags, in: dir)
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        let j = try json(dir)
+        #expect(value(j, "stability.stable") as? Bool == true)
+        if flags.contains("ginv") {
+            // Hand-solved line fit (see ReferenceTests): x = (1.5, 1.0).
+            let ideal = try #require(value(j, "reference.ideal") as? [Double])
+            #expect(abs(ideal[0] - 1.5) < 1e-13 && abs(ideal[1] - 1.0) < 1e-13)
+        }
+    }
+
+    @Test("Invalid input exits 2 with one clear line on stderr", arguments: [
+        (["--matrix", "missing.mtx"], "error: missing.mtx: cannot read the file: no such file"),
+        (["--matrix", "bad.mtx"], "error: bad.mtx:3: index out of range: (3, 1) in a 2x2 matrix (indices are 1-based)"),
+        (["--matrix", "A.mtx", "--op", "solve"], "error: unknown operation 'solve': pass --op inv, mvm, ginv or eig."),
+        (["--matrix", "A.mtx", "--bits", "0"], "error: --bits 0 is not a whole number from 1 to 16: pass e.g. --bits 4."),
+        (["--matrix", "A.mtx", "--gin-ratio", "-1"], "error: --gin-ratio -1 is not a positive number: pass G_in / G0, e.g. --gin-ratio 5."),
+        (["--matrix", "A.mtx", "--gbw", "10MHz"], "error: --gbw 10MHz is not a positive number of hertz: pass e.g. --gbw 10e6."),
+        (["--matrix", "A.mtx", "--gain", "1"], "error: --gain 1 is not a number above 1: pass the DC gain in V/V, e.g. --gain 1e4."),
+        (["--matrix", "A.mtx", "--op", "mvm", "--gin-ratio", "2"], "error: --gin-ratio applies to inv and ginv only; drop it for mvm."),
+        (["--matrix", "A.mtx", "--op", "eig", "--rhs", "b3.csv"], "error: eig takes no right-hand side: drop --rhs."),
+        (["--matrix", "A.mtx", "--rhs", "b3.csv"], "error: A.mtx: inv needs a vector b of 2 entries to fit the matrix, got 3"),
+        (["--matrix", "rect.csv"], "error: rect.csv: inv needs a square matrix, the matrix is 2x3"),
+        (["--matrix", "singular.csv"], "error: singular.csv: the matrix quantised to 4 magnitude bits is singular (pivot 2 is zero); raise the cell bits or rescale the problem"),
+    ])
+    func invalidInput(arguments: [String], message: String) throws {
+        let dir = try directory([
+            "A.mtx": Self.counterExample,
+            "bad.mtx": "%%MatrixMarket matrix coordinate real general\n2 2 1\n3 1 1\n",
+            "b3.csv": "1\n2\n3\n",
+            "rect.csv": "1,2,3\n4,5,6\n",
+            "singular.csv": "1,2\n2,4\n",
+        ])
+        let result = try CLIRunner.run(["analyze"] + arguments, in: dir)
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stderrLines == [Substring(message)], "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+}
