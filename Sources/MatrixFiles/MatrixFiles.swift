@@ -56,8 +56,11 @@ public enum MatrixFiles {
                                    limits: MatrixFileLimits = MatrixFileLimits()) throws(MatrixFileError) -> Matrix {
         var body = Substring(text)
         if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
-        // Character-wise, "\r\n" is one newline character, so this handles CRLF files too.
-        let lines = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        // Split on bytes, not Characters (grapheme breaking is the slow part of parsing a
+        // large file); a trailing CR makes CRLF files read like LF files.
+        let lines: [Substring] = body.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { bytes in
+            Substring(bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes)
+        }
         var reader = LineReader(file: file, lines: lines, limits: limits)
         switch format ?? MatrixFileFormat.detect(body) {
         case .matrixMarket: return try reader.matrixMarket()
@@ -167,7 +170,18 @@ struct LineReader {
     }
 
     static func tokens(_ line: Substring) -> [Substring] {
-        line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        line.utf8.split(whereSeparator: isBlank).map { Substring($0) }
+    }
+
+    static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+    /// The line without leading and trailing spaces and tabs.
+    static func trimmed(_ text: Substring) -> Substring {
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return text[text.endIndex...]
+        }
+        return Substring(bytes[first...last])
     }
 
     func number(_ token: Substring, line: Int, integer: Bool = false) throws(MatrixFileError) -> Double {
@@ -316,7 +330,7 @@ struct LineReader {
             let comma = commaSeparated ?? line.contains(",")
             commaSeparated = comma
             let fields: [Substring] = comma
-                ? line.split(separator: ",", omittingEmptySubsequences: false).map { Substring($0.trimmingCharacters(in: .whitespaces)) }
+                ? line.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { Self.trimmed(Substring($0)) }
                 : Self.tokens(line)
             if rows == 0 {
                 columns = fields.count
