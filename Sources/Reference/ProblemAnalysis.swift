@@ -29,6 +29,11 @@ public struct ProblemAnalysis: Sendable, Hashable {
     public let settlingSeconds: Double?
     public let references: CircuitReferences
     public let errorBudget: ErrorBudget
+    /// INV only: the poles with op-amp inverters at GBW/2 (``LoopPoles``), a check on the
+    /// first-order verdict; nil for other operations.
+    public let loopPoles: LoopPoles?
+    /// INV only, when ``loopPoles`` is unstable: the G_in that stabilises it.
+    public let fixWithInverters: StabilityFix?
 
     public init(problem: Problem, parameters: MappingParameters = MappingParameters(),
                 opAmp: OpAmpParameters = OpAmpParameters(), settlingBits: Int? = nil) throws(MappingError) {
@@ -50,6 +55,9 @@ public struct ProblemAnalysis: Sendable, Hashable {
         timeConstantSeconds = stability.timeConstantSeconds(gainBandwidthHertz: opAmp.gainBandwidthHertz)
         settlingSeconds = stability.settlingSeconds(gainBandwidthHertz: opAmp.gainBandwidthHertz, bits: bits)
         references = try mapping.references(openLoopGain: opAmp.openLoopGain)
+        let poles = mapping.loopPoles(openLoopGain: opAmp.openLoopGain)
+        loopPoles = poles
+        fixWithInverters = (poles?.isStable ?? true) ? nil : mapping.stabilisingInputConductanceWithInverters(openLoopGain: opAmp.openLoopGain)
         errorBudget = try ErrorBudget(mapping: mapping, stability: stability, conditionNumber: conditionNumber,
                                       openLoopGain: opAmp.openLoopGain)
     }

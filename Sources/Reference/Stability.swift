@@ -143,29 +143,10 @@ extension Mapping {
     public func stabilisingInputConductance(margin: Double = 1.25) -> StabilityFix? {
         guard operation == .inv else { return nil }
         let q = levels
-        func minReal(_ r: Double) -> Double? {
+        return searchStableRatio(margin: margin) { r in
             guard let values = try? Mapping.invAssociatedMatrix(levels: q, inputConductanceRatio: r).eigenvalues() else { return nil }
             return values.map(\.real).min()
         }
-        func stable(_ r: Double) -> Bool { (minReal(r) ?? 0) > 0 }
-        let grid = (-30...60).map { pow(10, Double($0) / 10) }
-        var previous: Double?
-        for r in grid {
-            guard stable(r) else { previous = r; continue }
-            var high = r
-            if var low = previous {
-                while high / low > 1.001 {
-                    let mid = (low * high).squareRoot()
-                    if stable(mid) { high = mid } else { low = mid }
-                }
-            }
-            let suggested = roundUpTwoSignificant(high * margin)
-            if let m = minReal(suggested), m > 0 {
-                return StabilityFix(thresholdRatio: high, suggestedRatio: suggested, minRealEigenvalueAtSuggestion: m)
-            }
-            previous = r
-        }
-        return nil
     }
 }
 
@@ -173,6 +154,9 @@ extension Mapping {
 func roundUpTwoSignificant(_ x: Double) -> Double {
     guard x > 0, x.isFinite else { return x }
     let exponent = floor(log10(x)) - 1
-    let unit = pow(10, exponent)
+    let unit = pow10(exponent)
     return (x / unit * (1 - 1e-12)).rounded(.up) * unit
 }
+
+/// 10^x.
+func pow10(_ x: Double) -> Double { pow(10, x) }

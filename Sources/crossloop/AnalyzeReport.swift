@@ -62,6 +62,16 @@ struct AnalyzeReport {
                 lines.append(("suggested fix", "shift the matrix so one real eigenvalue leads in real part"))
             }
         }
+        if let poles = analysis.loopPoles {
+            let label = "with op-amp inverters"
+            if let tau = poles.timeConstantSeconds(gainBandwidthHertz: analysis.opAmp.gainBandwidthHertz) {
+                lines.append((label, "stable: slowest pole tau = \(si(tau, "s")) (inverters of the same op-amp at GBW/2, A0 as above)"))
+            } else if let fix = analysis.fixWithInverters {
+                lines.append((label, "warning: unstable, the inverters' pole at GBW/2 is not in M; --gin-ratio \(num(fix.suggestedRatio)) stabilises it (boundary \(num(fix.thresholdRatio)) G0)"))
+            } else {
+                lines.append((label, "warning: unstable, the inverters' pole at GBW/2 is not in M, and no G_in in [1e-3, 1e6] G0 fixes it"))
+            }
+        }
         lines.append(("phase budget", "max |arg lambda(M)| = \(num(stability.phaseBudgetRadians * 180 / .pi)) deg (op-amp phase margin must exceed it)"))
         let tauRule = operation == .eig ? "1/(2 pi GBW (Re lambda_2 - lambda_1)(M)), dominant mode outgrowing the next" : "1/(2 pi GBW Re lambda_min(M))"
         lines.append(("tau", analysis.timeConstantSeconds.map { "\(si($0, "s")) = \(tauRule)" } ?? "none (unstable)"))
@@ -136,6 +146,14 @@ struct AnalyzeReport {
             var suggestedInputConductanceRatio: Nullable<Double>
             var boundaryInputConductanceRatio: Nullable<Double>
             var eigenvalues: [Eigenvalue]
+            var withOpAmpInverters: Nullable<InverterCheck>
+        }
+        struct InverterCheck: Encodable {
+            var stable: Bool
+            var inverterBandwidthRatio: Double
+            var tauSeconds: Nullable<Double>
+            var suggestedInputConductanceRatio: Nullable<Double>
+            var boundaryInputConductanceRatio: Nullable<Double>
         }
         struct ErrorBound: Encodable {
             var relative: Nullable<Double>
@@ -189,7 +207,13 @@ struct AnalyzeReport {
                 phaseBudgetRadians: s.phaseBudgetRadians,
                 suggestedInputConductanceRatio: Nullable(analysis.fix?.suggestedRatio),
                 boundaryInputConductanceRatio: Nullable(analysis.fix?.thresholdRatio),
-                eigenvalues: s.eigenvalues.map { .init(re: $0.real, im: $0.imaginary) }),
+                eigenvalues: s.eigenvalues.map { .init(re: $0.real, im: $0.imaginary) },
+                withOpAmpInverters: Nullable(analysis.loopPoles.map { poles in
+                    .init(stable: poles.isStable, inverterBandwidthRatio: 0.5,
+                          tauSeconds: Nullable(poles.timeConstantSeconds(gainBandwidthHertz: analysis.opAmp.gainBandwidthHertz)),
+                          suggestedInputConductanceRatio: Nullable(analysis.fixWithInverters?.suggestedRatio),
+                          boundaryInputConductanceRatio: Nullable(analysis.fixWithInverters?.thresholdRatio))
+                })),
             errorBound: .init(relative: finite(b.combined), equivalentBits: finite(b.equivalentBits),
                               finiteGain: finite(b.finiteGain), quantisation: finite(b.quantisation),
                               dac: finite(b.dac), adc: finite(b.adc)),

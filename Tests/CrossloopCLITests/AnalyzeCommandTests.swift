@@ -65,6 +65,10 @@ struct AnalyzeCommandTests {
         #expect(abs(reported - kappa) <= 1e-12 * kappa)
         let relative = try #require(value(j, "errorBound.relative") as? Double)
         #expect(relative > 0 && relative < 1)
+        // Stable to first order, but not once the inverters' pole at GBW/2 is modelled: the
+        // verdict (and exit status) follow M, and the output warns.
+        #expect(value(j, "stability.withOpAmpInverters.stable") as? Bool == false)
+        #expect(result.stdout.contains("warning: unstable, the inverters' pole at GBW/2 is not in M; --gin-ratio 21 stabilises it"))
     }
 
     @Test("The human output states every parameter with its unit")

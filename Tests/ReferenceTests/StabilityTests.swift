@@ -126,3 +126,31 @@ struct StabilityTests {
         #expect(try !Mapping(Problem(operation: .eig, matrix: a), parameters: tooLow).stability().isStable)
     }
 }
+
+@Suite("Loop poles with op-amp inverters")
+struct LoopPoleTests {
+    @Test("Fast ideal-gain inverters recover the first-order M")
+    func firstOrderLimit() throws {
+        let a = MappingTests.mixedSignSPD()
+        let mapping = try Mapping(Problem(operation: .inv, matrix: a))
+        let m = try mapping.stability()
+        let poles = try #require(mapping.loopPoles(openLoopGain: .infinity, inverterBandwidthRatio: 1e7))
+        // With W = -V instantly, the V block is dV/dt = -M V; the error is O(1/b) = 1e-7 relative.
+        expectClose(poles.slowestRate, m.minRealEigenvalue, relative: 1e-5, "slowest pole vs lambda_min(M)")
+        let slow = try #require(mapping.loopPoles(openLoopGain: 1e4))
+        #expect(slow.isStable, "SPD with GBW/2 inverters: \(slow.poles.prefix(3))")
+    }
+
+    @Test("The counter-example with GBW/2 inverters needs G_in well above the first-order 2 G0")
+    func counterExampleWithInverters() throws {
+        let problem = try Problem(operation: .inv, matrix: StabilityTests.counterExample, vector: [1, 1])
+        let mapping = try Mapping(problem, parameters: MappingParameters(dac: ConverterParameters(bits: nil), inputConductanceRatio: 5))
+        #expect(try mapping.stability().isStable)
+        let at5 = try #require(mapping.loopPoles(openLoopGain: 1e4))
+        #expect(!at5.isStable, "poles at G_in = 5 G0: \(at5.poles)")
+        let fix = try #require(mapping.stabilisingInputConductanceWithInverters(openLoopGain: 1e4))
+        print("counter-example, inverters at GBW/2, A0 = 1e4: boundary G_in = \(fix.thresholdRatio) G0, suggested \(fix.suggestedRatio)")
+        #expect(fix.thresholdRatio > 15 && fix.thresholdRatio < 20, "boundary \(fix.thresholdRatio)")
+        #expect(try #require(mapping.loopPoles(openLoopGain: 1e4, inputConductanceRatio: fix.suggestedRatio)).isStable)
+    }
+}
