@@ -40,13 +40,21 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
     static func severity(of text: String, stream: Stream) -> Severity {
         let lower = text.lowercased()
-        if stream == .progress { return .info }
-        for marker in errorMarkers where lower.contains(marker) { return .error }
-        if lower.hasPrefix("error") || lower.hasPrefix("mif-error") { return .error }
-        if lower.hasPrefix("note:") { return .info }
-        for marker in informationMarkers where lower.contains(marker) { return .info }
-        if lower.hasPrefix("warning") || lower.contains("warning:") { return .warning }
-        return stream == .stderr ? .warning : .info
+        switch stream {
+        case .progress:
+            return .info
+        case .stdout:
+            // Standard output carries listings and echoes of user text (the title in
+            // "Circuit: ..."), so only explicit failures count there.
+            if lower.hasPrefix("error") || lower.contains("dc solution failed") { return .error }
+            return lower.hasPrefix("warning") ? .warning : .info
+        case .stderr:
+            for marker in informationMarkers where lower.contains(marker) { return .info }
+            for marker in errorMarkers where lower.contains(marker) { return .error }
+            if lower.hasPrefix("error") || lower.hasPrefix("mif-error") { return .error }
+            if lower.hasPrefix("note:") { return .info }
+            return .warning
+        }
     }
 
     /// Phrases that mean the run failed, whatever the stream.
@@ -67,8 +75,9 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// Phrases that are progress or information even when printed on stderr.
     static let informationMarkers = [
         "as direct linear solver",
-        "gmin stepping",
-        "source stepping",
+        "gmin step",
+        "source step",
+        "trying gmin",
         "supplies reduced",
         "transient op started",
         "transient op finished",

@@ -6,7 +6,8 @@ import Foundation
 ///   `SPICE_SCRIPTS`), which loads the code models found next to the library, sets the
 ///   OpenMP thread count and never asks questions (`noaskquit`).
 /// - ngspice reads `.spiceinit` from the working directory during `ngSpice_Init`; the call
-///   runs with the working directory switched to an empty private one. (`ngSpice_nospiceinit`
+///   runs with the engine thread's own working directory switched to an empty private one.
+///   (`ngSpice_nospiceinit`
 ///   would be the clean way, but in ngspice 46 it dereferences uninitialised state and
 ///   segfaults when called before `ngSpice_Init`, which is the only time it could help.)
 ///   A `.spiceinit` in the home directory found through the password database cannot be
@@ -14,7 +15,7 @@ import Foundation
 /// - Numbers are parsed in the C locale: the process-wide `LC_NUMERIC` is forced to "C"
 ///   (a decimal comma would break every number in a deck) and the engine thread uses a C
 ///   locale of its own.
-/// Environment and working directory are process-wide, so starts are serialised.
+/// The environment is process-wide, so starts are serialised.
 enum HermeticStart {
     private static let lock = NSLock()
 
@@ -39,10 +40,12 @@ enum HermeticStart {
         forceCNumericLocale()
         let previousScripts = getenv("SPICE_SCRIPTS").map { String(cString: $0) }
         setenv("SPICE_SCRIPTS", scripts.path, 1)
-        let previousDirectory = fm.currentDirectoryPath
-        _ = fm.changeCurrentDirectoryPath(empty.path)
+        // The engine thread has a working directory of its own (see `ThreadWorkingDirectory`),
+        // so this switch is invisible to the rest of the process.
+        let previousDirectory = ThreadWorkingDirectory.current()
+        _ = chdir(empty.path)
         defer {
-            _ = fm.changeCurrentDirectoryPath(previousDirectory)
+            if let previousDirectory { _ = chdir(previousDirectory) }
             if let previousScripts { setenv("SPICE_SCRIPTS", previousScripts, 1) } else { unsetenv("SPICE_SCRIPTS") }
         }
         return initialise()
@@ -71,5 +74,25 @@ enum HermeticStart {
         guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return nil }
         let path = String(cString: directory) + "/.spiceinit"
         return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+}
+
+/// Gives the calling thread a working directory of its own (Linux `unshare(CLONE_FS)`), so
+/// that an engine can switch directories around `ngSpice_Init` without racing other threads.
+/// ngspice's own threads, created from the engine thread, share it.
+enum ThreadWorkingDirectory {
+    static func detachFromProcess() {
+        #if os(Linux)
+        // unshare(2) needs _GNU_SOURCE, which the Glibc module does not expose.
+        typealias Unshare = @convention(c) (Int32) -> Int32
+        let cloneFS: Int32 = 0x0000_0200
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare") {
+            _ = unsafeBitCast(symbol, to: Unshare.self)(cloneFS)
+        }
+        #endif
+    }
+
+    static func current() -> String? {
+        FileManager.default.currentDirectoryPath
     }
 }

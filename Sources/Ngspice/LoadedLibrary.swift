@@ -5,10 +5,16 @@ import Foundation
 ///
 /// ngspice keeps all simulator state in globals, and `dlopen` of a path already loaded
 /// returns the same handle; a byte copy under another name gets separate globals, so each
-/// engine owns one copy. After a fatal exit the copy cannot be re-initialised (calling
-/// `ngSpice_Init` again segfaults), so the engine closes it and loads a fresh one.
-/// Only the engine's own thread touches an instance.
-final class LoadedLibrary {
+/// engine uses one copy at a time. After a fatal exit a copy cannot be re-initialised
+/// (calling `ngSpice_Init` again segfaults), so the engine takes a fresh one.
+///
+/// Copies are never unloaded: `dlclose` raced with threads still finishing inside the copy
+/// (thread-exit destructors, ngspice's own threads) and crashed about one test run in five.
+/// Healthy copies are recycled instead (`LibraryCache`), so a process holds at most as many
+/// copies as it ever had engines alive at once, plus one per fatal exit.
+/// Only the thread of the engine currently holding a copy calls into it.
+final class LoadedLibrary: @unchecked Sendable {
+    // Safe: immutable after init except through calls made by one engine thread at a time.
     typealias InitFunction = @convention(c) (
         SendCharFunction?, SendStatFunction?, ControlledExitFunction?, UnsafeMutableRawPointer?,
         UnsafeMutableRawPointer?, BackgroundRunningFunction?, UnsafeMutableRawPointer?
@@ -38,7 +44,12 @@ final class LoadedLibrary {
     /// ngspice limits one command to 1023 characters and silently cuts longer ones.
     static let maximumCommandLength = 1023
 
-    init(location: LibraryLocation, sink: CallbackSink, deviceThreads: Int) throws {
+    /// Receives this copy's callbacks for whichever engine holds it.
+    let sink = CallbackSink()
+    let location: LibraryLocation
+
+    init(location: LibraryLocation, deviceThreads: Int) throws {
+        self.location = location
         let copy = try PrivateCopy.make(of: location.libraryPath)
         defer { unlink(copy) }  // the mapping stays valid; nothing is left behind in /tmp
         guard let handle = dlopen(copy, Self.openFlags) else {
@@ -48,7 +59,6 @@ final class LoadedLibrary {
         self.handle = handle
         func symbol<T>(_ name: String, as type: T.Type) throws -> T {
             guard let pointer = dlsym(handle, name) else {
-                dlclose(handle)
                 throw NgspiceError(kind: .libraryUnavailable,
                                    message: "\(location.libraryPath) has no symbol \(name); is it libngspice?")
             }
@@ -62,16 +72,21 @@ final class LoadedLibrary {
         allPlots = try symbol("ngSpice_AllPlots", as: AllPlotsFunction.self)
         allVecs = try symbol("ngSpice_AllVecs", as: AllVecsFunction.self)
 
+        // Code models hold a pointer to the core that loaded them; loaded from one shared
+        // path they would call back into whichever copy loaded them last. Each copy gets
+        // private copies of the code models too.
+        let codeModels = try location.codeModels.map { try PrivateCopy.make(of: $0, suffix: ".cm") }
+        defer { for model in codeModels { unlink(model) } }
         let user = Unmanaged.passUnretained(sink).toOpaque()
-        let status = try HermeticStart.run(codeModels: location.codeModels, deviceThreads: deviceThreads) {
+        let status = try HermeticStart.run(codeModels: codeModels, deviceThreads: deviceThreads) {
             initialise(sendCharCallback, sendStatCallback, controlledExitCallback, nil, nil,
                        backgroundRunningCallback, user)
         }
         var startup = sink.drain()
         guard status == 0, !sink.hasExited else {
-            dlclose(handle)
             throw NgspiceError(kind: .libraryUnavailable, message: "ngSpice_Init failed (status \(status))",
                                diagnostics: startup)
+
         }
         // The full banner names the version and says whether KLU was compiled in.
         _ = Self.send(command, "version -f")
@@ -82,7 +97,7 @@ final class LoadedLibrary {
         startupDiagnostics = startup
     }
 
-    deinit { dlclose(handle) }
+
 
     /// `RTLD_LOCAL` keeps each copy's symbols out of the global scope. `RTLD_DEEPBIND` makes
     /// a copy resolve its own exported API functions to itself even though SwiftPM links the
@@ -169,9 +184,10 @@ final class LoadedLibrary {
 
 /// Byte copies of the library, one per load, under unique names.
 enum PrivateCopy {
-    static func make(of path: String) throws -> String {
+    static func make(of path: String, suffix: String = ".so") throws -> String {
         let directory = FileManager.default.temporaryDirectory.path
-        let name = "crossloop-libngspice-\(getpid())-\(UUID().uuidString).so"
+        let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let name = "crossloop-\(base)-\(getpid())-\(UUID().uuidString)\(suffix)"
         let destination = directory + "/" + name
         do {
             try FileManager.default.copyItem(atPath: path, toPath: destination)

@@ -7,12 +7,17 @@ public struct EngineConfiguration: Sendable {
     public var location: LibraryLocation?
     /// OpenMP threads for BSIM3/4 device evaluation inside one run (`set num_threads`).
     public var deviceThreads: Int
+    /// The engine thread's own working directory, against which ngspice resolves relative
+    /// paths that reach it; nil keeps the process's directory at creation. Changing it never
+    /// affects other threads.
+    public var workingDirectory: String?
     public var logger: Logger
 
-    public init(location: LibraryLocation? = nil, deviceThreads: Int = 1,
+    public init(location: LibraryLocation? = nil, deviceThreads: Int = 1, workingDirectory: String? = nil,
                 logger: Logger = Logger(label: "crossloop.ngspice")) {
         self.location = location
         self.deviceThreads = deviceThreads
+        self.workingDirectory = workingDirectory
         self.logger = logger
     }
 }
@@ -75,7 +80,6 @@ public final class NgspiceEngine: @unchecked Sendable {
     private let configuration: EngineConfiguration
     private let location: LibraryLocation
     private let worker: WorkerThread
-    private let sink = CallbackSink()
     private var library: LoadedLibrary?
     private var commandLog: [String] = []
     private var loads = 0
@@ -84,10 +88,9 @@ public final class NgspiceEngine: @unchecked Sendable {
         self.configuration = configuration
         let location = try configuration.location ?? LibraryLocation.locate()
         self.location = location
-        worker = WorkerThread(name: "crossloop.ngspice")
-        let sink = self.sink
+        worker = WorkerThread(workingDirectory: configuration.workingDirectory)
         let threads = configuration.deviceThreads
-        let loaded = try worker.sync { try LoadedLibrary(location: location, sink: sink, deviceThreads: threads) }
+        let loaded = try worker.sync { try LibraryCache.take(location: location, deviceThreads: threads) }
         info = EngineInfo(ngspiceVersion: loaded.version, hasKLU: loaded.hasKLU,
                           libraryPath: location.libraryPath, codeModels: location.codeModels,
                           userInitFile: HermeticStart.userInitFile())
@@ -95,10 +98,16 @@ public final class NgspiceEngine: @unchecked Sendable {
     }
 
     deinit {
-        // Release the library copy on the engine's own thread, then let the thread end.
-        let box = LibraryBox(library)
-        library = nil
-        worker.stop { box.release() }
+        // Hand the copy on only once this engine's thread has ended, so that no two threads
+        // ever call into one copy.
+        worker.stop()
+        guard let library else { return }
+        if worker.isCurrent {
+            configuration.logger.debug("engine released on its own thread; its library copy is not recycled")
+            return
+        }
+        worker.join()
+        LibraryCache.give(library)
     }
 
     // MARK: Running
@@ -142,7 +151,12 @@ public final class NgspiceEngine: @unchecked Sendable {
 
     private func execute(_ deck: PreparedDeck, _ request: RunRequest, _ control: RunControl) throws -> SimulationResult {
         if control.isCancelled { throw abort("cancelled before it started", []) }
+        guard !deck.analyses.isEmpty else {
+            throw NgspiceError(kind: .missingResult,
+                               message: "the deck has no analysis card (.op, .tran, .ac, .dc)", diagnostics: deck.notes)
+        }
         let library = try readyLibrary()
+        let sink = library.sink
         sink.reset(progress: request.progress)
         _ = sink.drain()
         var diagnostics = deck.notes
@@ -225,7 +239,9 @@ public final class NgspiceEngine: @unchecked Sendable {
             plots.append(Plot(name: name, vectors: vectors.sorted { $0.name < $1.name }))
         }
         if let raw = request.rawFile, !newPlots.isEmpty {
-            try send(library, "write \"\(raw)\"")
+            // Absolute: the engine thread's working directory is its own.
+            let path = URL(fileURLWithPath: raw).path
+            try send(library, "write \"\(path)\"")
             diagnostics += sink.drain()
         }
         cleanUp(library)
@@ -238,15 +254,14 @@ public final class NgspiceEngine: @unchecked Sendable {
     }
 
     private func readyLibrary() throws -> LoadedLibrary {
-        if let library, !sink.hasExited { return library }
-        // The old copy exited fatally: drop it and start a fresh one.
-        if library != nil {
+        if let library, !library.sink.hasExited { return library }
+        // The copy exited fatally: set it aside and take a fresh one.
+        if let library {
             configuration.logger.notice("ngspice exited fatally; loading a fresh copy of the library")
+            LibraryCache.give(library)
+            self.library = nil
         }
-        library = nil
-        sink.clearExit()
-        _ = sink.drain()
-        let fresh = try LoadedLibrary(location: location, sink: sink, deviceThreads: configuration.deviceThreads)
+        let fresh = try LibraryCache.take(location: location, deviceThreads: configuration.deviceThreads)
         library = fresh
         loads += 1
         return fresh
@@ -259,16 +274,16 @@ public final class NgspiceEngine: @unchecked Sendable {
 
     /// `destroy all` and `remcirc` after every run: without them ngspice keeps ~55 kB per run.
     private func cleanUp(_ library: LoadedLibrary) {
-        guard !sink.hasExited else { return }
+        guard !library.sink.hasExited else { return }
         try? send(library, "destroy all")
         try? send(library, "remcirc")
-        _ = sink.drain()
+        _ = library.sink.drain()
     }
 
     private func readSimStatus(_ library: LoadedLibrary) -> Int? {
-        _ = sink.drain()
+        _ = library.sink.drain()
         try? send(library, "echo $sim_status")
-        let lines = sink.drain()
+        let lines = library.sink.drain()
         return lines.lazy.compactMap { Int($0.text) }.last
     }
 
@@ -309,13 +324,6 @@ final class RunControl: @unchecked Sendable {  // Safe: `cancelled` behind `lock
     private var cancelled = false
     func cancel() { lock.lock(); cancelled = true; lock.unlock() }
     var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
-}
-
-/// Carries the library to the worker thread for release in `deinit`.
-private final class LibraryBox: @unchecked Sendable {  // Safe: used once, on the worker.
-    private var library: LoadedLibrary?
-    init(_ library: LoadedLibrary?) { self.library = library }
-    func release() { library = nil }
 }
 
 /// ngspice names plots `op1`, `tran1`, `tran2`, ...; order them by creation.

@@ -101,8 +101,10 @@ enum FailureClassifier {
                 offending = diagnostics[index + 1].text
             }
         }
+        // Only lines that are not plain information: the title echo ("Circuit: ...") may
+        // contain any words.
         func first(_ phrase: String) -> String? {
-            diagnostics.first { $0.text.lowercased().contains(phrase) }?.text
+            diagnostics.first { $0.severity != .info && $0.text.lowercased().contains(phrase) }?.text
         }
         if let text = first("unknown subckt") {
             let card = text.components(separatedBy: ": ").dropFirst().joined(separator: ": ")

@@ -5,7 +5,8 @@ import Netlist
 ///
 /// From raw text: `.control` blocks are removed (the engine runs the deck's analyses itself;
 /// a block could `quit` the library or write files) with a warning, relative `.include` and
-/// `.lib` paths are made absolute against the deck's directory, and a missing `.end` is added.
+/// `.lib` paths are made absolute against the deck's directory (default: the process's working
+/// directory, so they never depend on the engine thread's own), and a missing `.end` is added.
 /// The analysis cards are noted so that a run that silently produced nothing is caught.
 public struct PreparedDeck: Sendable {
     public var lines: [String]
@@ -20,7 +21,8 @@ public struct PreparedDeck: Sendable {
         try self.init(text: try deck.text(), directory: nil)
     }
 
-    public init(text: String, directory: String?) throws {
+    public init(text: String, directory: String? = nil) throws {
+        let directory = directory ?? FileManager.default.currentDirectoryPath
         var out: [String] = []
         var notes: [Diagnostic] = []
         var analyses: [String] = []
@@ -73,7 +75,7 @@ public struct PreparedDeck: Sendable {
                     if fields.count >= 3 { transientStop = SpiceNumber.parse(String(fields[2])) }
                 }
             case ".include", ".inc", ".lib":
-                if let directory, let rewritten = Self.absoluteInclude(trimmed, keyword: keyword, directory: directory) {
+                if let rewritten = Self.absoluteInclude(trimmed, keyword: keyword, directory: directory) {
                     out.append(rewritten)
                     continue
                 }

@@ -3,18 +3,38 @@ import Foundation
 /// The one thread an engine owns. Every call into its library copy runs here, in order,
 /// so the copy's global state is never touched by two threads at once (ngspice's own
 /// background thread aside, which it manages itself).
-final class WorkerThread: @unchecked Sendable {  // Safe: `jobs` and `stopping` behind `condition`.
+///
+/// A plain pthread rather than a Foundation `Thread`, so that an engine can join it and hand
+/// its library copy to the next engine only when nothing of the old thread remains.
+final class WorkerThread: @unchecked Sendable {
+    // Safe: `jobs` and `stopping` behind `condition`; `thread` written once in init.
     private let condition = NSCondition()
     private var jobs: [() -> Void] = []
     private var stopping = false
+    private let workingDirectory: String?
+    private var thread = pthread_t()
 
-    init(name: String) {
-        let thread = Thread { [self] in self.loop() }
-        thread.name = name
+    init(workingDirectory: String? = nil) {
+        self.workingDirectory = workingDirectory
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
         // ngspice's parser recurses over deck structure; give it room.
-        thread.stackSize = 16 << 20
-        thread.start()
+        pthread_attr_setstacksize(&attributes, 16 << 20)
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let status = pthread_create(&thread, &attributes, { context in
+            let worker = Unmanaged<WorkerThread>.fromOpaque(context!).takeRetainedValue()
+            worker.loop()
+            return nil
+        }, context)
+        pthread_attr_destroy(&attributes)
+        precondition(status == 0, "cannot create the engine thread (pthread_create: \(status))")
     }
+
+    /// Whether the caller is this worker's own thread.
+    var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    /// Waits until the thread has ended, thread-specific-data destructors included.
+    func join() { _ = pthread_join(thread, nil) }
 
     func submit(_ job: @escaping () -> Void) {
         condition.lock()
@@ -35,10 +55,9 @@ final class WorkerThread: @unchecked Sendable {  // Safe: `jobs` and `stopping` 
         return try result!.get()
     }
 
-    /// Finishes queued jobs, runs `last`, then ends the thread.
-    func stop(after last: @escaping () -> Void) {
+    /// Finishes the queued jobs, then ends the thread.
+    func stop() {
         condition.lock()
-        jobs.append(last)
         stopping = true
         condition.signal()
         condition.unlock()
@@ -46,6 +65,8 @@ final class WorkerThread: @unchecked Sendable {  // Safe: `jobs` and `stopping` 
 
     private func loop() {
         NumericLocale.useCOnThisThread()
+        ThreadWorkingDirectory.detachFromProcess()
+        if let workingDirectory { _ = chdir(workingDirectory) }
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }

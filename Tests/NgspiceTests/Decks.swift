@@ -88,13 +88,15 @@ enum TestDecks {
         .end
         """
 
-    /// A long transient that a time limit must stop.
+    /// A long transient (10^9 internal steps) that a time limit must stop; `interp` keeps
+    /// the stored points few so ngspice does not refuse it for memory.
     static let slow = """
         slow transient
         V1 in 0 sin(0 1 1meg)
         R1 in out 1k
         C1 out 0 1n
-        .tran 1n 1
+        .options interp
+        .tran 10u 1 0 1n
         .end
         """
 }

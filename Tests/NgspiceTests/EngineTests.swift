@@ -100,10 +100,7 @@ struct EngineTests {
         try "echo CROSSLOOP_USER_INIT_WAS_READ\nset noglob\n".write(
             to: directory.appendingPathComponent(".spiceinit"), atomically: true, encoding: .utf8)
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(directory.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        let engine = try NgspiceEngine()
-        FileManager.default.changeCurrentDirectoryPath(previous)
+        let engine = try NgspiceEngine(configuration: EngineConfiguration(workingDirectory: directory.path))
         let result = try await engine.run(TestDecks.divider())
         #expect(!result.diagnostics.contains { $0.text.contains("CROSSLOOP_USER_INIT_WAS_READ") })
         #expect(FileManager.default.currentDirectoryPath == previous)

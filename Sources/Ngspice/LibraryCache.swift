@@ -1,0 +1,41 @@
+import Foundation
+
+/// The process's library copies: engines take one when they start and give it back when
+/// they end; a copy that exited fatally is set aside for good. See `LoadedLibrary` for why
+/// copies are recycled rather than unloaded.
+enum LibraryCache {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var idle: [LoadedLibrary] = []
+    nonisolated(unsafe) private static var dead: [LoadedLibrary] = []
+
+    /// A healthy copy for `location`, recycled when one is idle, else freshly loaded.
+    /// Runs on the engine thread that will use it.
+    static func take(location: LibraryLocation, deviceThreads: Int) throws -> LoadedLibrary {
+        lock.lock()
+        let index = idle.firstIndex { $0.location == location }
+        let recycled = index.map { idle.remove(at: $0) }
+        lock.unlock()
+        if let recycled {
+            recycled.sink.clearExit()
+            _ = recycled.sink.drain()
+            try recycled.send("set num_threads=\(max(1, deviceThreads))")
+            _ = recycled.sink.drain()
+            return recycled
+        }
+        return try LoadedLibrary(location: location, deviceThreads: deviceThreads)
+    }
+
+    /// Returns a copy no engine uses any more.
+    static func give(_ library: LoadedLibrary) {
+        lock.lock()
+        if library.sink.hasExited { dead.append(library) } else { idle.append(library) }
+        lock.unlock()
+    }
+
+    /// How many copies this process has loaded and still holds (idle and dead; engines in use
+    /// hold the rest).
+    static var heldCopies: (idle: Int, dead: Int) {
+        lock.lock(); defer { lock.unlock() }
+        return (idle.count, dead.count)
+    }
+}
