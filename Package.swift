@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "Ngspice", targets: ["Ngspice"]),
         .library(name: "Reference", targets: ["Reference"]),
         .library(name: "MatrixFiles", targets: ["MatrixFiles"]),
+        .library(name: "Circuits", targets: ["Circuits"]),
+        .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "Workloads", targets: ["Workloads"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,12 +42,21 @@ let package = Package(
         ),
         .target(name: "Reference", dependencies: ["CLapack"]),
         .target(name: "MatrixFiles", dependencies: ["Reference"]),
+        .target(name: "Circuits", dependencies: ["Netlist", "Reference"]),
+        .target(
+            name: "Verification",
+            dependencies: [
+                "Netlist", "Ngspice", "Reference", "Circuits", "MatrixFiles",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Workloads", dependencies: ["Verification", "Reference", "Circuits", "Ngspice"]),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "crossloop",
             dependencies: [
-                "Netlist", "Ngspice", "Reference", "MatrixFiles",
+                "Netlist", "Ngspice", "Reference", "MatrixFiles", "Circuits", "Verification", "Workloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,6 +67,12 @@ let package = Package(
         .testTarget(name: "NgspiceTests", dependencies: ["Ngspice", "Netlist"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference"]),
         .testTarget(name: "MatrixFilesTests", dependencies: ["MatrixFiles", "Reference"]),
+        .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Netlist", "Reference"]),
+        .testTarget(
+            name: "VerificationTests",
+            dependencies: ["Verification", "Circuits", "Reference", "Ngspice", "Netlist"]
+        ),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "Reference"]),
         .testTarget(name: "CrossloopCLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

@@ -52,13 +52,19 @@ public struct RunRequest: Sendable {
     public var solver: SolverPreference
     /// Interpreter commands sent after loading and before running (`option reltol=1e-9`).
     public var commands: [String]
+    /// Interpreter variables set before the deck is loaded and unset after the run, for
+    /// behaviour flags that must be in place while ngspice reads the deck (for example
+    /// `ngbehavior=hsa` for the sky130 models). A nil value sets a flag.
+    public var variables: [String: String?]
     public var progress: (@Sendable (RunProgress) -> Void)?
 
     public init(vectors: [String]? = nil, timeLimit: Double? = nil, rawFile: String? = nil,
                 solver: SolverPreference = .automatic, commands: [String] = [],
+                variables: [String: String?] = [:],
                 progress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.vectors = vectors; self.timeLimit = timeLimit; self.rawFile = rawFile
-        self.solver = solver; self.commands = commands; self.progress = progress
+        self.solver = solver; self.commands = commands; self.variables = variables
+        self.progress = progress
     }
 }
 
@@ -160,6 +166,20 @@ public final class NgspiceEngine: @unchecked Sendable {
         sink.reset(progress: request.progress)
         _ = sink.drain()
         var diagnostics = deck.notes
+
+        // Behaviour flags first: ngspice applies them while reading the deck. They are undone
+        // after the run because the library copy outlives this run.
+        let variables = request.variables.sorted { $0.key < $1.key }
+        for (name, value) in variables {
+            guard SpiceName.isValid(name), value.map({ !$0.contains(where: { $0.isWhitespace || $0 == ";" }) }) ?? true else {
+                throw NgspiceError(kind: .invalidCommand, message: "invalid interpreter variable \(name)=\(value ?? "")")
+            }
+            try send(library, value.map { "set \(name)=\($0)" } ?? "set \(name)")
+        }
+        defer {
+            if !sink.hasExited { for (name, _) in variables { try? send(library, "unset \(name)") } }
+            _ = sink.drain()
+        }
 
         // Load.
         let loadStart = DispatchTime.now()
