@@ -63,7 +63,7 @@ let package = Package(
         ),
 
         // MARK: Unit test bundles
-        .testTarget(name: "NetlistTests", dependencies: ["Netlist"]),
+        .testTarget(name: "NetlistTests", dependencies: ["Netlist"], exclude: ["Golden"]),
         .testTarget(name: "NgspiceTests", dependencies: ["Ngspice", "Netlist"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference"]),
         .testTarget(name: "MatrixFilesTests", dependencies: ["MatrixFiles", "Reference"]),

@@ -50,30 +50,43 @@ public enum SpiceNumber {
             index = s.index(after: index)
             numberEnd = index
         }
-        guard sawDigit, let mantissa = Double(s[s.startIndex..<numberEnd]) else { return nil }
+        let numberText = String(s[s.startIndex..<numberEnd])
+        guard sawDigit, let mantissa = Double(numberText) else { return nil }
         let rest = s[numberEnd...]
-        let scale: Double
-        if rest.isEmpty { scale = 1 }
-        else if rest.hasPrefix("meg") { scale = 1e6 }
-        else if rest.hasPrefix("mil") { scale = 25.4e-6 }
+        // Power-of-ten suffixes are applied to the decimal exponent, not by multiplication,
+        // so "2.5u" is exactly the double nearest 2.5e-6.
+        var decade = 0
+        var factor = 1.0
+        var suffixLength = 0
+        if rest.isEmpty {
+        } else if rest.hasPrefix("meg") { decade = 6; suffixLength = 3 }
+        else if rest.hasPrefix("mil") { factor = 25.4e-6; suffixLength = 3 }
         else {
+            suffixLength = 1
             switch rest.first! {
-            case "t": scale = 1e12
-            case "g": scale = 1e9
-            case "k": scale = 1e3
-            case "m": scale = 1e-3
-            case "u", "µ": scale = 1e-6
-            case "n": scale = 1e-9
-            case "p": scale = 1e-12
-            case "f": scale = 1e-15
-            case "a" where rest.count == 1: scale = 1e-18
-            default:
-                // Unit letters alone (e.g. "5V", "2s", "3ohm") carry no scale.
-                guard rest.allSatisfy({ $0.isLetter }) else { return nil }
-                scale = 1
+            case "t": decade = 12
+            case "g": decade = 9
+            case "k": decade = 3
+            case "m": decade = -3
+            case "u", "µ": decade = -6
+            case "n": decade = -9
+            case "p": decade = -12
+            case "f": decade = -15
+            case "a" where rest.count == 1: decade = -18
+            default: suffixLength = 0  // unit letters alone (e.g. "5V", "2s") carry no scale
             }
         }
-        let value = mantissa * scale
+        // After the scale, only unit letters may follow ("10kOhm", "1uF").
+        guard rest.dropFirst(suffixLength).allSatisfy({ $0.isLetter }) else { return nil }
+        let scaled: Double
+        if decade == 0 {
+            scaled = mantissa
+        } else {
+            let parts = numberText.split(separator: "e", maxSplits: 1)
+            let exponent = (parts.count == 2 ? Int(parts[1]) ?? 0 : 0) + decade
+            scaled = Double("\(parts[0])e\(exponent)") ?? mantissa
+        }
+        let value = scaled * factor
         return value.isFinite ? value : nil
     }
 }

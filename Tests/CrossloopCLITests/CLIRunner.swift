@@ -80,7 +80,10 @@ enum CLIRunner {
     /// Runs `crossloop arguments...` in `directory` (default: a fresh temporary directory)
     /// with no standard input, and returns its exit status and output.
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> CLIResult {
-        try execute(binary.get(), arguments, in: directory ?? makeTemporaryDirectory())
+        if let directory { return try execute(binary.get(), arguments, in: directory) }
+        let scratch = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        return try execute(binary.get(), arguments, in: scratch)
     }
 
     /// A fresh directory for one test's files.
