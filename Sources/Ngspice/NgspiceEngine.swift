@@ -259,9 +259,15 @@ public final class NgspiceEngine: @unchecked Sendable {
             plots.append(Plot(name: name, vectors: vectors.sorted { $0.name < $1.name }))
         }
         if let raw = request.rawFile, !newPlots.isEmpty {
-            // Absolute: the engine thread's working directory is its own.
+            // Absolute, because the engine thread's working directory is its own; unquoted,
+            // because ngspice's `write` takes quotes literally and then writes nothing.
             let path = URL(fileURLWithPath: raw).path
-            try send(library, "write \"\(path)\"")
+            guard !path.contains(where: { $0.isWhitespace || "\"';$".contains($0) }) else {
+                cleanUp(library)
+                throw NgspiceError(kind: .invalidCommand,
+                                   message: "raw file path must not contain spaces, quotes, ';' or '$': \(path)")
+            }
+            try send(library, "write \(path)")
             diagnostics += sink.drain()
         }
         cleanUp(library)

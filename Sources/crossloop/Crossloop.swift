@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Crossloop: AsyncParsableCommand {
@@ -9,6 +10,9 @@ struct Crossloop: AsyncParsableCommand {
             Crossloop maps a linear-algebra problem onto a crossbar of conductances in the \
             feedback loop of op-amps, writes the SPICE netlist, simulates it in process with \
             libngspice and checks the answer against a LAPACK reference and the circuit theory.
+
+            Exit codes: 0 success, 1 verification failed, 2 invalid input, 3 simulation failed, \
+            4 unstable circuit refused.
             """,
         version: CrossloopVersion.string,
         subcommands: [
@@ -17,4 +21,24 @@ struct Crossloop: AsyncParsableCommand {
             AnalyzeCommand.self,
         ]
     )
+
+    /// Parses and runs like ArgumentParser's own entry point, except that usage and
+    /// validation errors leave with Crossloop's "invalid input" code (2) instead of 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(ExitStatus.invalidInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
