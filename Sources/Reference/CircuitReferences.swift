@@ -46,8 +46,10 @@ extension Mapping {
     /// - Throws: ``MappingError`` when a system is singular or, for EIG, has no dominant mode.
     public func references(openLoopGain a0: Double, inverterGain kappa: Double = 1) throws(MappingError) -> CircuitReferences {
         guard a0 > 0, !a0.isNaN else { throw .invalidParameter(name: "openLoopGain", value: "\(a0)", requirement: "positive") }
-        let ideal = try Mapping.exactSolution(operation: operation, matrix: problem.matrix, vector: problem.vector)
-        let quantised = try Mapping.exactSolution(operation: operation, matrix: quantisedMatrix, vector: problem.vector)
+        let ideal = try Mapping.exactSolution(operation: operation, matrix: problem.matrix, vector: problem.vector,
+                                              blockSize: problem.blockSize)
+        let quantised = try Mapping.exactSolution(operation: operation, matrix: quantisedMatrix, vector: problem.vector,
+                                                  blockSize: problem.blockSize)
         let volts = try finiteGainOutputVolts(openLoopGain: a0, inverterGain: kappa)
         let finite = solution(fromOutputVolts: volts) ?? volts
         return CircuitReferences(ideal: ideal, quantised: quantised, finiteGain: finite,
@@ -55,9 +57,12 @@ extension Mapping {
     }
 
     /// The exact answer of `operation` on (matrix, vector), by LAPACK.
-    public static func exactSolution(operation: CrossbarOperation, matrix: Matrix, vector: [Double]) throws(MappingError) -> [Double] {
+    public static func exactSolution(operation: CrossbarOperation, matrix: Matrix, vector: [Double],
+                                     blockSize: Int? = nil) throws(MappingError) -> [Double] {
         do {
             switch operation {
+            case .block:
+                return try schurComplement(of: matrix, blockSize: blockSize ?? matrix.rows / 2).multiplied(by: vector)
             case .inv: return try matrix.solve(vector)
             case .mvm: return try matrix.multiplied(by: vector)
             case .ginv: return try matrix.leastSquares(vector).solution
@@ -70,6 +75,12 @@ extension Mapping {
         } catch {
             preconditionFailure("unexpected error \(error)")
         }
+    }
+
+    /// D - C A^-1 B for [[A, B], [C, D]] with A of size n1.
+    public static func schurComplement(of m: Matrix, blockSize n1: Int) throws(LinearAlgebraError) -> Matrix {
+        let (a, b, c, d) = Problem.split(m, at: n1)
+        return d - c * (try a.solve(b))
     }
 
     private func finiteGainOutputVolts(openLoopGain a0: Double, inverterGain kappa: Double) throws(MappingError) -> [Double] {
@@ -107,6 +118,17 @@ extension Mapping {
                 }
                 let v = try Mapping.dominantMode(of: weighted).vector
                 return outputVolts(forSolution: v)
+            case .block:
+                // Loop rows: (Q'_A + diag(s)/A0) V = -Q'_B v; TIA rows:
+                // y_i (g + (s_i + g)/A0) = -(Q'_C V + Q'_D v)_i.
+                let n1 = blockSize ?? q.rows / 2
+                let (qa, qb, qc, qd) = Problem.split(qk, at: n1)
+                let g = feedbackConductanceRatio ?? 1
+                var m = qa
+                for i in 0..<n1 { m[i, i] += rowSums[i] * invA0 }
+                let loop = try m.solve((qb * inputVolts).scaled(by: -1))
+                let z = (qc * loop).plus(qd * inputVolts)
+                return z.indices.map { -z[$0] / (g + (rowSums[n1 + $0] + g) * invA0) }
             }
         } catch let error as LinearAlgebraError {
             throw .linearAlgebra(error)

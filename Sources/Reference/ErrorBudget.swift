@@ -48,7 +48,8 @@ public struct ErrorBudget: Sendable, Hashable, Codable {
             normE = try e.norm2()
         } catch { throw .linearAlgebra(error) }
         let epsE = normA > 0 ? normE / normA : 0
-        let ideal = try Mapping.exactSolution(operation: problem.operation, matrix: a, vector: problem.vector)
+        let ideal = try Mapping.exactSolution(operation: problem.operation, matrix: a, vector: problem.vector,
+                                              blockSize: problem.blockSize)
         let n = Double(ideal.count)
         let lambdaMin = stability.minRealEigenvalue
         let adcTerm: Double = {
@@ -63,6 +64,23 @@ public struct ErrorBudget: Sendable, Hashable, Codable {
         let vectorNorm = problem.vector.norm2
         let infinite = Double.infinity
         switch problem.operation {
+        case .block:
+            // dS ~ E_D - E_C A^-1 B - C A^-1 E_B + C A^-1 E_A A^-1 B (first order), bounded in
+            // 2-norms; the DAC step enters through |S|.
+            let n1 = problem.blockSize ?? a.rows / 2
+            let y = ideal.norm2
+            do {
+                let (pa, pb, pc, _) = Problem.split(a, at: n1)
+                let (ea, eb, ec, ed) = Problem.split(e, at: n1)
+                let aInvB = try pa.solve(pb).norm2()
+                let cAInv = try pa.transposed.solve(pc.transposed).norm2()
+                let dS = try ed.norm2() + (try ec.norm2()) * aInvB + cAInv * (try eb.norm2()) + cAInv * (try ea.norm2()) * aInvB
+                let s = try Mapping.schurComplement(of: a, blockSize: n1).norm2()
+                self.init(finiteGain: lambdaMin > 0 ? 1 / (a0 * lambdaMin) : infinite,
+                          quantisation: y > 0 ? dS * vectorNorm / y : infinite,
+                          dac: y > 0 ? s * db / y : infinite,
+                          adc: adcTerm)
+            } catch { throw .linearAlgebra(error) }
         case .inv:
             let k = kappa * epsE
             self.init(finiteGain: lambdaMin > 0 ? 1 / (a0 * lambdaMin) : infinite,
@@ -141,7 +159,7 @@ public struct Metrics: Sendable, Hashable, Codable {
             let ax = a.applying(estimate)
             let rho = estimate.dot(ax) / estimate.dot(estimate)
             residual = ax.minus(estimate.scaled(by: rho)).norm2 / abs(rho)
-        case .mvm:
+        case .mvm, .block:
             residual = nil
         }
     }

@@ -205,8 +205,34 @@ public struct Mapping: Sendable, Hashable {
             outputScale = 1
             expectedOutputVolts = dominant.vector.scaled(by: target / dominant.vector.normInfinity)
             expectedIntermediateVolts = []
+
+        case .block:
+            // Rows 1..n1 close loops on A; u drives the B and D columns; rows n1+1..n are TIAs.
+            let n1 = problem.blockSize ?? q.rows / 2
+            let (qa, qb, qc, qd) = Problem.split(q, at: n1)
+            let lu = try wrap { () throws(LinearAlgebraError) in try LUFactorization(qa) }
+            let qaInverseQb = try wrap { () throws(LinearAlgebraError) in try lu.solve(qb) }
+            let schur = qd - qc * qaInverseQb
+            // The loop outputs V = -Q_A^-1 Q_B v must fit the swing as well as the outputs.
+            let loopGain = (qaInverseQb * vector.scaled(by: 1 / inputScale)).normInfinity
+            if loopGain > target { inputScale *= loopGain / target }
+            let v = vector.map { dac.quantise($0 / inputScale) }
+            try Mapping.checkResolution(v, inputScale: inputScale, dac: dac)
+            let z = schur * v
+            guard z.normInfinity > 0 else { throw .zeroSolution(operation: .block) }
+            let g = parameters.feedbackConductanceRatio ?? z.normInfinity / target
+            inputConductanceRatio = nil
+            feedbackConductanceRatio = g
+            inputVolts = v
+            self.inputScale = inputScale
+            outputScale = -scale * inputScale * g
+            expectedOutputVolts = z.scaled(by: -1 / g)
+            expectedIntermediateVolts = (qaInverseQb * v).scaled(by: -1)
         }
     }
+
+    /// Block only: n1, the size of the loop block A.
+    public var blockSize: Int? { problem.blockSize }
 
     private static func checkResolution(_ volts: [Double], inputScale: Double, dac: ConverterParameters) throws(MappingError) {
         if volts.normInfinity == 0 { throw .inputBelowResolution(inputScale: inputScale, lsbVolts: dac.lsbVolts ?? 0) }

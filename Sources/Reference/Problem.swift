@@ -8,6 +8,9 @@ public enum CrossbarOperation: String, CaseIterable, Sendable, Hashable, Codable
     case ginv
     /// Dominant eigenvector of a square A (regenerative loop): the eigenvalue of largest real part.
     case eig
+    /// Schur complement y = (D - C A^-1 B) u of a square matrix [[A, B], [C, D]] with A of size
+    /// n1 x n1 (the block form of domain.md section 3.5).
+    case block
 
     public var description: String { rawValue }
 
@@ -18,6 +21,7 @@ public enum CrossbarOperation: String, CaseIterable, Sendable, Hashable, Codable
         case .inv: "b"
         case .ginv: "y"
         case .eig: "none"
+        case .block: "u"
         }
     }
 }
@@ -28,14 +32,27 @@ public struct Problem: Sendable, Hashable {
     public let operation: CrossbarOperation
     /// A (INV, MVM, EIG) or the data matrix X (GINV).
     public let matrix: Matrix
-    /// b (INV), x (MVM), y (GINV); empty for EIG.
+    /// b (INV), x (MVM), y (GINV), u (block); empty for EIG.
     public let vector: [Double]
+    /// Block only: n1, the size of the leading block A of [[A, B], [C, D]]; nil otherwise.
+    public let blockSize: Int?
 
+    /// - Parameter blockSize: for `.block`, n1 (default: half the matrix, rounded down).
     /// - Throws: ``MappingError`` when the shapes do not suit `operation`, an entry is NaN or
     ///   infinite, the matrix is all zeros or the vector is all zeros.
-    public init(operation: CrossbarOperation, matrix: Matrix, vector: [Double]) throws(MappingError) {
+    public init(operation: CrossbarOperation, matrix: Matrix, vector: [Double], blockSize: Int? = nil) throws(MappingError) {
         guard !matrix.isEmpty else { throw .matrixShape(operation: operation, shape: matrix.shape, requirement: "at least one entry") }
+        var split: Int?
         switch operation {
+        case .block:
+            guard matrix.isSquare, matrix.rows >= 2 else {
+                throw .matrixShape(operation: operation, shape: matrix.shape, requirement: "a square matrix of size 2 or more")
+            }
+            let n1 = blockSize ?? matrix.rows / 2
+            guard n1 >= 1, n1 < matrix.rows else {
+                throw .invalidParameter(name: "blockSize", value: "\(n1)", requirement: "between 1 and \(matrix.rows - 1)")
+            }
+            split = n1
         case .inv, .eig:
             guard matrix.isSquare else { throw .matrixShape(operation: operation, shape: matrix.shape, requirement: "a square matrix") }
         case .ginv:
@@ -50,7 +67,7 @@ public struct Problem: Sendable, Hashable {
         if operation == .eig {
             guard vector.isEmpty else { throw .vectorNotUsed(operation: operation) }
         } else {
-            let expected = operation == .mvm ? matrix.columns : matrix.rows
+            let expected = operation == .mvm ? matrix.columns : operation == .block ? matrix.rows - (split ?? 0) : matrix.rows
             guard vector.count == expected else { throw .vectorLength(operation: operation, expected: expected, found: vector.count) }
             if let k = vector.firstNonFiniteIndex { throw .nonFiniteVector(index: k + 1, value: vector[k]) }
             guard vector.normInfinity > 0 else { throw .zeroVector(operation: operation) }
@@ -58,25 +75,48 @@ public struct Problem: Sendable, Hashable {
         self.operation = operation
         self.matrix = matrix
         self.vector = vector
+        self.blockSize = split
     }
 
     /// The problem with the documented default vector: all ones of the right length (empty for EIG).
-    public init(operation: CrossbarOperation, matrix: Matrix) throws(MappingError) {
-        try self.init(operation: operation, matrix: matrix, vector: Problem.defaultVector(operation: operation, matrix: matrix))
+    public init(operation: CrossbarOperation, matrix: Matrix, blockSize: Int? = nil) throws(MappingError) {
+        try self.init(operation: operation, matrix: matrix,
+                      vector: Problem.defaultVector(operation: operation, matrix: matrix, blockSize: blockSize),
+                      blockSize: blockSize)
     }
 
     /// The default right-hand side when the user gives none: all ones (b for INV, x for MVM,
-    /// y for GINV), empty for EIG.
-    public static func defaultVector(operation: CrossbarOperation, matrix: Matrix) -> [Double] {
+    /// y for GINV, u for block), empty for EIG.
+    public static func defaultVector(operation: CrossbarOperation, matrix: Matrix, blockSize: Int? = nil) -> [Double] {
         switch operation {
         case .inv, .ginv: Array(repeating: 1, count: matrix.rows)
         case .mvm: Array(repeating: 1, count: matrix.columns)
         case .eig: []
+        case .block: Array(repeating: 1, count: max(0, matrix.rows - (blockSize ?? matrix.rows / 2)))
         }
     }
 
-    /// The length of the solution: rows of A for MVM, columns for INV, GINV and EIG.
-    public var solutionLength: Int { operation == .mvm ? matrix.rows : matrix.columns }
+    /// The length of the solution: rows of A for MVM, columns for INV, GINV and EIG, and
+    /// n - n1 for block.
+    public var solutionLength: Int {
+        switch operation {
+        case .mvm: matrix.rows
+        case .block: matrix.rows - (blockSize ?? 0)
+        case .inv, .ginv, .eig: matrix.columns
+        }
+    }
+
+    /// Block only: the four blocks A (n1 x n1), B, C, D of the matrix.
+    public var blocks: (a: Matrix, b: Matrix, c: Matrix, d: Matrix)? {
+        guard let n1 = blockSize else { return nil }
+        return Problem.split(matrix, at: n1)
+    }
+
+    static func split(_ m: Matrix, at n1: Int) -> (a: Matrix, b: Matrix, c: Matrix, d: Matrix) {
+        let n = m.rows
+        return (m.submatrix(rows: 0..<n1, columns: 0..<n1), m.submatrix(rows: 0..<n1, columns: n1..<n),
+                m.submatrix(rows: n1..<n, columns: 0..<n1), m.submatrix(rows: n1..<n, columns: n1..<n))
+    }
 }
 
 /// What can go wrong between a problem and its mapping onto the hardware.

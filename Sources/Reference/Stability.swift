@@ -51,7 +51,7 @@ public struct StabilityAnalysis: Sendable, Hashable {
             let decaying = values.dropFirst()
             phaseBudgetRadians = decaying.map { abs($0.argument) }.max() ?? 0
             timingRate = isStable ? (values.count > 1 ? values[1].real - values[0].real : -values[0].real) : nil
-        case .mvm, .inv, .ginv:
+        case .mvm, .inv, .ginv, .block:
             isStable = values.allSatisfy { $0.real > 0 }
             phaseBudgetRadians = values.map { abs($0.argument) }.max() ?? 0
             timingRate = isStable ? values.first?.real : nil
@@ -116,6 +116,11 @@ extension Mapping {
             let g = feedbackConductanceRatio ?? 1
             let s = q.absoluteRowSums
             return Matrix(rows: q.rows, columns: q.columns) { i, j in ((i == j ? g : 0) - q[i, j]) / (s[i] + g) }
+        case .block:
+            // The loop rows see every cell of their row (the B cells play G_in's part).
+            let n1 = blockSize ?? q.rows / 2
+            let s = q.absoluteRowSums
+            return Matrix(rows: n1, columns: n1) { i, j in q[i, j] / s[i] }
         }
     }
 

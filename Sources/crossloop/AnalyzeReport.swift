@@ -36,6 +36,7 @@ struct AnalyzeReport {
             case .mvm: "TIA feedback G_f"
             case .ginv: "first-stage feedback G_T"
             case .eig: "loop feedback G_lambda"
+            case .block: "TIA feedback G_f"
             case .inv: "feedback"
             }
             lines.append(("feedback", "\(name) = \(num(g)) G0 = \(si(g * g0, "S"))"))

@@ -19,6 +19,8 @@ struct Crossloop: AsyncParsableCommand {
             VersionCommand.self,
             SimulateCommand.self,
             AnalyzeCommand.self,
+            SolveCommand.self,
+            GenerateCommand.self,
         ]
     )
 

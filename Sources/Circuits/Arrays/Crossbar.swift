@@ -1,0 +1,144 @@
+import Netlist
+import Reference
+
+/// Resistance and capacitance of the metal lines, per segment between adjacent cells.
+public struct WireParasitics: Sendable, Hashable, Codable {
+    /// Ohms per segment of every row and column line. Default 0 (no wires).
+    public var resistanceOhms: Double
+    /// Farads to the reference per segment. Default 0.
+    public var capacitanceFarads: Double
+
+    public init(resistanceOhms: Double = 0, capacitanceFarads: Double = 0) {
+        self.resistanceOhms = resistanceOhms
+        self.capacitanceFarads = capacitanceFarads
+    }
+
+    public var isPresent: Bool { resistanceOhms > 0 || capacitanceFarads > 0 }
+}
+
+/// One crossbar array as elements: a conductance between summing line s and drive line d
+/// for every non-zero entry.
+///
+/// Summing lines are the virtual grounds (op-amp inputs) or, for GINV's second array, the
+/// nodes that feed the second stage; drive lines are driven by op-amp outputs or DACs. The
+/// sign of an entry selects its drive: `positive[d]` for > 0, `negative[d]` (the inverted
+/// copy) for < 0. With `.twoArrays` the positive and negative cells sit in two arrays with
+/// separate summing wires; with `.signBit` they share one array whose every column carries
+/// both lines. With wire parasitics every line is a chain of segments with its driver (or its
+/// op-amp) at the first end, so IR drop is simulated rather than assumed.
+public struct Crossbar: Sendable {
+    /// Siemens, rows = summing lines, columns = drive lines; the sign picks the drive.
+    public var conductances: Matrix
+    public var summingNodes: [String]
+    public var positiveDrives: [String]
+    public var negativeDrives: [String]
+    public var sign: SignScheme
+    public var wires: WireParasitics
+    /// Prefix for instance and internal node names, unique per array in a deck.
+    public var name: String
+
+    public init(name: String, conductances: Matrix, summingNodes: [String], positiveDrives: [String],
+                negativeDrives: [String], sign: SignScheme, wires: WireParasitics) {
+        precondition(conductances.rows == summingNodes.count && conductances.columns == positiveDrives.count
+                     && positiveDrives.count == negativeDrives.count, "crossbar dimensions")
+        self.name = name; self.conductances = conductances; self.summingNodes = summingNodes
+        self.positiveDrives = positiveDrives; self.negativeDrives = negativeDrives
+        self.sign = sign; self.wires = wires
+    }
+
+    /// The cells and wires.
+    public func elements() -> [Element] {
+        switch sign {
+        case .twoArrays:
+            return half(positive: true, arrayName: name + "p") + half(positive: false, arrayName: name + "n")
+        case .signBit:
+            return signBitArray()
+        }
+    }
+
+    /// One array of the two-array scheme: the cells of one sign.
+    private func half(positive: Bool, arrayName: String) -> [Element] {
+        let g = conductances
+        let drives = positive ? positiveDrives : negativeDrives
+        var elements: [Element] = []
+        let cellsPresent = (0..<g.rows).contains { s in (0..<g.columns).contains { d in positive ? g[s, d] > 0 : g[s, d] < 0 } }
+        guard cellsPresent else { return [] }
+        if !wires.isPresent {
+            for s in 0..<g.rows {
+                for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
+                    elements.append(.resistor("\(arrayName)_\(s + 1)_\(d + 1)", summingNodes[s], drives[d], .number(1 / abs(g[s, d]))))
+                }
+            }
+            return elements
+        }
+        // Summing line s runs past every drive line d: node <array>_s<s>_<d>, its op-amp end first.
+        // Drive line d runs past every summing line s: node <array>_d<d>_<s>, its driver end first.
+        for s in 0..<g.rows {
+            elements += line(name: "\(arrayName)_s\(s + 1)", start: summingNodes[s], count: g.columns)
+        }
+        for d in 0..<g.columns {
+            elements += line(name: "\(arrayName)_d\(d + 1)", start: drives[d], count: g.rows)
+        }
+        for s in 0..<g.rows {
+            for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
+                elements.append(.resistor("\(arrayName)_\(s + 1)_\(d + 1)", "\(arrayName)_s\(s + 1)_\(d + 1)",
+                                          "\(arrayName)_d\(d + 1)_\(s + 1)", .number(1 / abs(g[s, d]))))
+            }
+        }
+        return elements
+    }
+
+    /// The sign-bit array: one summing line per row, two drive lines per column.
+    private func signBitArray() -> [Element] {
+        let g = conductances
+        var elements: [Element] = []
+        if !wires.isPresent {
+            for s in 0..<g.rows {
+                for d in 0..<g.columns where g[s, d] != 0 {
+                    let drive = g[s, d] > 0 ? positiveDrives[d] : negativeDrives[d]
+                    elements.append(.resistor("\(name)_\(s + 1)_\(d + 1)", summingNodes[s], drive, .number(1 / abs(g[s, d]))))
+                }
+            }
+            return elements
+        }
+        for s in 0..<g.rows {
+            elements += line(name: "\(name)_s\(s + 1)", start: summingNodes[s], count: g.columns)
+        }
+        for d in 0..<g.columns {
+            elements += line(name: "\(name)_dp\(d + 1)", start: positiveDrives[d], count: g.rows)
+            elements += line(name: "\(name)_dn\(d + 1)", start: negativeDrives[d], count: g.rows)
+        }
+        for s in 0..<g.rows {
+            for d in 0..<g.columns where g[s, d] != 0 {
+                let drive = g[s, d] > 0 ? "\(name)_dp\(d + 1)_\(s + 1)" : "\(name)_dn\(d + 1)_\(s + 1)"
+                elements.append(.resistor("\(name)_\(s + 1)_\(d + 1)", "\(name)_s\(s + 1)_\(d + 1)", drive,
+                                          .number(1 / abs(g[s, d]))))
+            }
+        }
+        return elements
+    }
+
+    /// A wire from `start` through nodes `<name>_1 ... <name>_count`, one segment (R, and C
+    /// to the reference at its far node) per step.
+    private func line(name: String, start: String, count: Int) -> [Element] {
+        var elements: [Element] = []
+        var previous = start
+        for k in 1...count {
+            let node = "\(name)_\(k)"
+            if wires.resistanceOhms > 0 {
+                elements.append(.resistor("w\(name)_\(k)", previous, node, .number(wires.resistanceOhms)))
+            } else {
+                // A zero-ohm segment: keep the node distinct for the capacitance, tied by a 0 V source.
+                elements.append(.dcVoltage("w\(name)_\(k)", node, previous, 0))
+            }
+            if wires.capacitanceFarads > 0 {
+                elements.append(.capacitor("w\(name)_\(k)", node, "0", .number(wires.capacitanceFarads)))
+            }
+            previous = node
+        }
+        return elements
+    }
+
+    /// How many cells (non-zero entries) the array programs.
+    public var cellCount: Int { conductances.storage.filter { $0 != 0 }.count }
+}

@@ -1,0 +1,36 @@
+import Netlist
+import Reference
+
+/// A generated circuit: the deck (without analyses) and what the pipeline needs to read it.
+public struct CircuitDesign: Sendable {
+    public var operation: CrossbarOperation
+    /// The circuit: models, subcircuits, elements. The analyses are the caller's.
+    public var deck: Deck
+    /// The nodes whose voltages are the answer, in the order of the solution's entries.
+    public var outputNodes: [String]
+    /// Every op-amp output that must settle (loop outputs, TIA outputs, intermediate stages).
+    public var settlingNodes: [String]
+    /// The DC voltages the mapping expects (outputs, inverted copies, intermediate stages), a
+    /// good `.nodeset` for `.op`.
+    public var expectedVoltages: [NodeVoltage]
+    /// The DAC sources in input order, as named in the deck (`Vin1`, ...).
+    public var inputSources: [String]
+    /// Every value the design used.
+    public var values: [DesignValue]
+    /// When the inputs step (or the EIG kick starts), seconds; nil for DC.
+    public var stimulusTime: Double?
+    /// Count of circuit elements, a size measure for reports.
+    public var elementCount: Int { deck.elements.count + deck.subcircuits.reduce(0) { $0 + $1.elements.count } }
+}
+
+public enum CircuitError: Error, Sendable, CustomStringConvertible, Equatable {
+    case unsupported(String)
+    case invalidParameter(name: String, value: Double, requirement: String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let what): return what
+        case let .invalidParameter(name, value, requirement): return "\(name) = \(value) is invalid: it must be \(requirement)"
+        }
+    }
+}

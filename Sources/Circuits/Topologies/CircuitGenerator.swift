@@ -1,0 +1,317 @@
+import Netlist
+import Reference
+
+/// Builds the closed-loop (or open-loop) circuit of a mapped problem at ideal or behavioural
+/// fidelity (domain.md section 3).
+///
+/// Node names, 1-based so they read like the maths: `v<j>` loop op-amp outputs (the answer of
+/// INV, GINV and EIG), `w<j>` their inverted copies, `r<i>` row virtual grounds, `in<k>` DAC
+/// outputs and `inn<k>` their inverted copies, `y<i>` TIA outputs (MVM, block), `g<i>`/`t<i>`
+/// GINV's first-stage inputs and outputs, `s<k>` GINV's second-stage summing nodes, `u<i>`
+/// EIG's TIA outputs (= -v). Op-amps are `X` instances of the subcircuit `opamp` (ports inp
+/// inn out, reference at node 0); inverters are instances of `inverter` (ports in out).
+public enum CircuitGenerator {
+    public static func design(_ mapping: Mapping, _ parameters: DesignParameters = DesignParameters(),
+                              stimulus: Stimulus = .dc) throws -> CircuitDesign {
+        try validate(parameters)
+        var builder = Builder(mapping: mapping, parameters: parameters, stimulus: stimulus)
+        switch mapping.operation {
+        case .inv: builder.inv()
+        case .mvm: builder.mvm()
+        case .ginv: builder.ginv()
+        case .eig:
+            guard parameters.fidelity != .ideal else {
+                throw CircuitError.unsupported("eig needs op-amp dynamics to grow its dominant mode; use --fidelity behavioral")
+            }
+            builder.eig()
+        case .block: builder.block()
+        }
+        return builder.finish()
+    }
+
+    static func validate(_ p: DesignParameters) throws {
+        guard p.fidelity != .transistor else {
+            throw CircuitError.unsupported("transistor fidelity is built by the transistor-level generator, not this one")
+        }
+        func positive(_ name: String, _ value: Double) throws {
+            guard value.isFinite, value > 0 else { throw CircuitError.invalidParameter(name: name, value: value, requirement: "finite and positive") }
+        }
+        func nonNegative(_ name: String, _ value: Double) throws {
+            guard value.isFinite, value >= 0 else { throw CircuitError.invalidParameter(name: name, value: value, requirement: "finite and >= 0") }
+        }
+        try positive("idealGain", p.idealGain)
+        for (prefix, amp) in [("opamp", p.opAmp)] + (p.inverterOpAmp.map { [("inverter.opamp", $0)] } ?? []) {
+            try positive("\(prefix).dcGain", amp.dcGain)
+            try positive("\(prefix).gbw", amp.gainBandwidthHertz)
+            try nonNegative("\(prefix).cin", amp.inputCapacitanceFarads)
+            try nonNegative("\(prefix).rout", amp.outputResistanceOhms)
+            guard amp.inputOffsetVolts.isFinite else {
+                throw CircuitError.invalidParameter(name: "\(prefix).offset", value: amp.inputOffsetVolts, requirement: "finite")
+            }
+        }
+        try positive("inverterResistanceOhms", p.inverterResistanceOhms)
+        try nonNegative("wire.resistance", p.wires.resistanceOhms)
+        try nonNegative("wire.capacitance", p.wires.capacitanceFarads)
+        try positive("kickSeconds", p.kickSeconds)
+        if let kick = p.kickAmperes { try positive("kickAmperes", kick) }
+    }
+}
+
+/// Accumulates one deck.
+private struct Builder {
+    let mapping: Mapping
+    let parameters: DesignParameters
+    let stimulus: Stimulus
+    var elements: [Element] = []
+    var outputs: [String] = []
+    var settling: [String] = []
+    var expected: [NodeVoltage] = []
+    var sources: [String] = []
+    var needsInverter = false
+    var kickTime: Double?
+
+    init(mapping: Mapping, parameters: DesignParameters, stimulus: Stimulus) {
+        self.mapping = mapping
+        self.parameters = parameters
+        self.stimulus = stimulus
+    }
+
+    var g0: Double { mapping.unitConductanceSiemens }
+    var levels: Matrix { mapping.levels }
+    var sign: SignScheme { mapping.parameters.cell.sign }
+
+    // MARK: Parts
+
+    mutating func opAmp(_ name: String, plus: String, minus: String, out: String) {
+        elements.append(.instance(SubcircuitInstance(name: name, nodes: [plus, minus, out], subcircuit: "opamp")))
+    }
+
+    mutating func inverter(_ name: String, from input: String, to output: String) {
+        needsInverter = true
+        elements.append(.instance(SubcircuitInstance(name: name, nodes: [input, output], subcircuit: "inverter")))
+    }
+
+    /// A DAC output: DC, or a step for transients.
+    mutating func dac(_ index: Int, node: String, volts: Double) {
+        let name = "in\(index)"
+        sources.append("V" + name)
+        switch stimulus {
+        case .dc:
+            elements.append(.dcVoltage(name, node, "0", .number(volts)))
+        case let .step(time, rise):
+            elements.append(.voltageSource(IndependentSource(name: name, plus: node, minus: "0", dc: 0,
+                waveform: .pwl([PWLPoint(0, 0), PWLPoint(time, 0), PWLPoint(time + rise, volts)]))))
+        }
+    }
+
+    mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String]) {
+        let array = Crossbar(name: name, conductances: conductances, summingNodes: summing, positiveDrives: positive,
+                             negativeDrives: negative, sign: sign, wires: parameters.wires)
+        elements += array.elements()
+    }
+
+    /// Columns of `q` (drive lines) that carry at least one negative entry need an inverted copy.
+    func columnsWithNegatives(_ q: Matrix) -> Set<Int> {
+        Set((0..<q.columns).filter { j in (0..<q.rows).contains { q[$0, j] < 0 } })
+    }
+
+    func names(_ prefix: String, _ count: Int) -> [String] { (1...max(count, 1)).prefix(count).map { "\(prefix)\($0)" } }
+
+    // MARK: Topologies
+
+    /// INV: rows are the loop op-amps' inputs, columns their outputs; G_in injects b.
+    mutating func inv() {
+        let n = levels.rows
+        let v = names("v", n), w = names("w", n), r = names("r", n)
+        let gIn = mapping.inputConductancesSiemens
+        for i in 0..<n {
+            opAmp("amp\(i + 1)", plus: "0", minus: r[i], out: v[i])
+            dac(i + 1, node: "in\(i + 1)", volts: mapping.inputVolts[i])
+            elements.append(.resistor("in\(i + 1)", "in\(i + 1)", r[i], .number(1 / gIn[i])))
+        }
+        let negatives = columnsWithNegatives(levels)
+        for j in negatives.sorted() { inverter("inv\(j + 1)", from: v[j], to: w[j]) }
+        crossbar("a", g0 * levels, summing: r, positive: v, negative: w)
+        outputs = v
+        settling = v + negatives.sorted().map { w[$0] }
+        expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(v[$0.offset], $0.element) }
+            + negatives.sorted().map { NodeVoltage(w[$0], -mapping.expectedOutputVolts[$0]) }
+            + r.map { NodeVoltage($0, 0) }
+    }
+
+    /// MVM: DAC inputs drive the columns (inverted copies for negative cells); TIAs read the rows.
+    mutating func mvm() {
+        let rows = levels.rows, columns = levels.columns
+        let x = names("in", columns), xn = names("inn", columns), r = names("r", rows), y = names("y", rows)
+        for j in 0..<columns { dac(j + 1, node: x[j], volts: mapping.inputVolts[j]) }
+        let negatives = columnsWithNegatives(levels)
+        for j in negatives.sorted() { inverter("invin\(j + 1)", from: x[j], to: xn[j]) }
+        let gf = mapping.feedbackConductanceSiemens ?? g0
+        for i in 0..<rows {
+            opAmp("tia\(i + 1)", plus: "0", minus: r[i], out: y[i])
+            elements.append(.resistor("f\(i + 1)", r[i], y[i], .number(1 / gf)))
+        }
+        crossbar("a", g0 * levels, summing: r, positive: x, negative: xn)
+        outputs = y
+        settling = y
+        expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(y[$0.offset], $0.element) }
+            + r.map { NodeVoltage($0, 0) }
+    }
+
+    /// GINV: TIAs (G_T) on array 1's rows take i = G_in y; array 2, driven by the TIA outputs
+    /// t, feeds the second stage whose outputs v drive array 1's columns. The second stage's
+    /// summing node goes to the non-inverting input (the stable polarity).
+    mutating func ginv() {
+        let n = levels.rows, m = levels.columns
+        let g = names("g", n), t = names("t", n), tn = names("tn", n)
+        let s = names("s", m), v = names("v", m), w = names("w", m)
+        let gIn = mapping.inputConductancesSiemens
+        let gT = mapping.feedbackConductanceSiemens ?? g0
+        for i in 0..<n {
+            dac(i + 1, node: "in\(i + 1)", volts: mapping.inputVolts[i])
+            elements.append(.resistor("in\(i + 1)", "in\(i + 1)", g[i], .number(1 / gIn[i])))
+            opAmp("tia\(i + 1)", plus: "0", minus: g[i], out: t[i])
+            elements.append(.resistor("t\(i + 1)", g[i], t[i], .number(1 / gT)))
+        }
+        for k in 0..<m {
+            if parameters.wrongPolarity {
+                opAmp("amp\(k + 1)", plus: "0", minus: s[k], out: v[k])
+            } else {
+                opAmp("amp\(k + 1)", plus: s[k], minus: "0", out: v[k])
+            }
+        }
+        let negativeColumns = columnsWithNegatives(levels)
+        for k in negativeColumns.sorted() { inverter("inv\(k + 1)", from: v[k], to: w[k]) }
+        let transposed = levels.transposed
+        let negativeRows = columnsWithNegatives(transposed)
+        for i in negativeRows.sorted() { inverter("invt\(i + 1)", from: t[i], to: tn[i]) }
+        crossbar("a", g0 * levels, summing: g, positive: v, negative: w)
+        crossbar("b", g0 * transposed, summing: s, positive: t, negative: tn)
+        outputs = v
+        settling = v + t
+        let vExpected = mapping.expectedOutputVolts, tExpected = mapping.expectedIntermediateVolts
+        expected = vExpected.enumerated().map { NodeVoltage(v[$0.offset], $0.element) }
+            + negativeColumns.sorted().map { NodeVoltage(w[$0], -vExpected[$0]) }
+            + tExpected.enumerated().map { NodeVoltage(t[$0.offset], $0.element) }
+            + negativeRows.sorted().map { NodeVoltage(tn[$0], -tExpected[$0]) }
+            + g.map { NodeVoltage($0, 0) } + s.map { NodeVoltage($0, 0) }
+    }
+
+    /// EIG: TIAs with G_lambda, then inverters, fed back to the columns; a current kick starts
+    /// the regenerative growth of the dominant mode.
+    mutating func eig() {
+        let n = levels.rows
+        let r = names("r", n), u = names("u", n), v = names("v", n)
+        let gLambda = mapping.feedbackConductanceSiemens ?? g0
+        for i in 0..<n {
+            opAmp("tia\(i + 1)", plus: "0", minus: r[i], out: u[i])
+            elements.append(.resistor("l\(i + 1)", r[i], u[i], .number(1 / gLambda)))
+            inverter("inv\(i + 1)", from: u[i], to: v[i])
+        }
+        crossbar("a", g0 * levels, summing: r, positive: v, negative: u)
+        // A deterministic spread of kick amplitudes, so that no eigenvector is missed by symmetry.
+        let amplitude = parameters.kickAmperes ?? 1e-3 * gLambda
+        let start = parameters.kickSeconds
+        kickTime = start
+        for i in 0..<n {
+            let weight = 0.5 + 0.5 * KickSequence.value(i)
+            elements.append(.currentSource(IndependentSource(name: "kick\(i + 1)", plus: "0", minus: r[i], dc: 0,
+                waveform: .pulse(Pulse(initial: 0, pulsed: amplitude * weight, delay: start, rise: start / 10,
+                                       fall: start / 10, width: start, period: 1e3)))))
+        }
+        outputs = v
+        settling = v + u
+        expected = []
+    }
+
+    /// Block: rows 1..n1 are loop op-amps on A driving columns 1..n1; DACs drive the B and D
+    /// columns with u; rows n1+1..n are TIAs reading y = -(G0/G_f)(D - C A^-1 B) u.
+    mutating func block() {
+        let n = levels.rows
+        let n1 = mapping.blockSize ?? n / 2
+        let n2 = n - n1
+        let r = names("r", n), v = names("v", n1), w = names("w", n1)
+        let x = names("in", n2), xn = names("inn", n2), y = names("y", n2)
+        for i in 0..<n1 { opAmp("amp\(i + 1)", plus: "0", minus: r[i], out: v[i]) }
+        for k in 0..<n2 { dac(k + 1, node: x[k], volts: mapping.inputVolts[k]) }
+        let gf = mapping.feedbackConductanceSiemens ?? g0
+        for k in 0..<n2 {
+            opAmp("tia\(k + 1)", plus: "0", minus: r[n1 + k], out: y[k])
+            elements.append(.resistor("f\(k + 1)", r[n1 + k], y[k], .number(1 / gf)))
+        }
+        let negatives = columnsWithNegatives(levels)
+        for j in negatives.sorted() {
+            if j < n1 { inverter("inv\(j + 1)", from: v[j], to: w[j]) } else { inverter("invin\(j - n1 + 1)", from: x[j - n1], to: xn[j - n1]) }
+        }
+        crossbar("a", g0 * levels, summing: r, positive: v + x, negative: w + xn)
+        outputs = y
+        settling = y + v
+        let loop = mapping.expectedIntermediateVolts
+        expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(y[$0.offset], $0.element) }
+            + loop.enumerated().map { NodeVoltage(v[$0.offset], $0.element) }
+            + negatives.sorted().filter { $0 < n1 }.map { NodeVoltage(w[$0], -loop[$0]) }
+            + r.map { NodeVoltage($0, 0) }
+    }
+
+    // MARK: Assembly
+
+    func finish() -> CircuitDesign {
+        let swing = mapping.parameters.opAmpSwingVolts
+        var subcircuits: [Subcircuit] = []
+        switch parameters.fidelity {
+        case .ideal:
+            subcircuits.append(OpAmpCell.ideal(name: "opamp", gain: parameters.idealGain))
+            if needsInverter {
+                subcircuits.append(OpAmpCell.inverter(name: "inverter", opAmp: "opamp", resistanceOhms: parameters.inverterResistanceOhms))
+            }
+        case .behavioral, .transistor:
+            var loop = parameters.opAmp
+            loop.outputSwingVolts = swing
+            subcircuits.append(OpAmpCell.behavioral(name: "opamp", loop))
+            if needsInverter {
+                var inverterAmp = parameters.inverterOpAmp ?? parameters.opAmp
+                inverterAmp.outputSwingVolts = swing
+                let ampName = parameters.inverterOpAmp == nil ? "opamp" : "opamp_inverter"
+                if parameters.inverterOpAmp != nil { subcircuits.append(OpAmpCell.behavioral(name: ampName, inverterAmp)) }
+                subcircuits.append(OpAmpCell.inverter(name: "inverter", opAmp: ampName, resistanceOhms: parameters.inverterResistanceOhms))
+            }
+        }
+        let operation = mapping.operation
+        let shape = "\(levels.rows)x\(levels.columns)"
+        let deck = Deck(
+            title: "crossloop \(operation.rawValue) \(shape) \(parameters.fidelity.rawValue)",
+            subcircuits: subcircuits,
+            elements: elements
+        )
+        var values = parameters.designValues(swingVolts: swing)
+        values.append(DesignValue("cell.g0", g0, "S", "unit conductance G0 (one cell level)"))
+        values.append(DesignValue("cell.bits", Double(mapping.parameters.cell.magnitudeBits ?? 0), "bit",
+                                  "magnitude bits per cell (0: continuous)"))
+        values.append(DesignValue("cell.signBit", sign == .signBit ? 1 : 0, "", "1: sign bit per cell, 0: two arrays"))
+        if let r = mapping.inputConductanceRatio {
+            values.append(DesignValue("gin", r * g0, "S", "input conductance G_in per row"))
+        }
+        if let g = mapping.feedbackConductanceRatio {
+            let what = operation == .ginv ? "first-stage feedback G_T" : operation == .eig ? "loop feedback G_lambda" : "TIA feedback G_f"
+            values.append(DesignValue("feedback", g * g0, "S", what))
+        }
+        values.append(DesignValue("swing", swing, "V", "op-amp output limit about the reference, +-"))
+        if let kickTime {
+            values.append(DesignValue("kick.start", kickTime, "s", "EIG start-up kick, start and length"))
+        }
+        var stepTime: Double?
+        if case let .step(time, _) = stimulus { stepTime = time }
+        return CircuitDesign(operation: operation, deck: deck, outputNodes: outputs, settlingNodes: settling,
+                             expectedVoltages: expected, inputSources: sources, values: values,
+                             stimulusTime: operation == .eig ? kickTime : stepTime)
+    }
+}
+
+/// A fixed pseudo-random sequence in [-1, 1] (a 32-bit LCG), so kicks are reproducible.
+enum KickSequence {
+    static func value(_ index: Int) -> Double {
+        var state: UInt32 = 2_463_534_242 &+ UInt32(truncatingIfNeeded: index) &* 2_654_435_761
+        for _ in 0..<3 { state = state &* 1_664_525 &+ 1_013_904_223 }
+        return Double(state) / Double(UInt32.max) * 2 - 1
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Reference
+
+/// The checks of a verdict, each an inequality with its tolerance stated.
+enum Checks {
+    static func all(_ v: Verdict) -> [Check] {
+        var checks: [Check] = []
+        let bits = v.metricsIdeal.equivalentBits
+        checks.append(Check(
+            "accuracy against the ideal solution",
+            bits >= v.toleranceBits ? .passed : .failed,
+            "equivalent bits \(f(bits)) >= tolerance \(f(v.toleranceBits)) (relative error \(e(v.metricsIdeal.relativeError)), error budget \(e(v.prediction.budget.combined)))"))
+
+        // The finite-gain reference models the ideal-fidelity circuit exactly (wires aside).
+        let exactModel = v.options.design.fidelity == .ideal && !v.options.design.wires.isPresent
+            && v.options.analysis == .op
+        if exactModel {
+            let limit = 1e-6
+            let error = v.circuitAgreement.relativeError
+            checks.append(Check(
+                "agreement with the finite-gain circuit reference",
+                error <= limit ? .passed : .failed,
+                "relative difference before the ADC \(e(error)) <= \(e(limit)) (A0 = \(e(v.prediction.references.openLoopGain)))"))
+        } else {
+            checks.append(Check(
+                "agreement with the finite-gain circuit reference", .skipped,
+                "the reference leaves out what this design adds (op-amp poles, offset, wires); relative difference \(e(v.circuitAgreement.relativeError))"))
+        }
+
+        checks.append(Check(
+            "outputs inside the ADC range",
+            v.clippedOutputs.isEmpty ? .passed : .failed,
+            v.clippedOutputs.isEmpty
+                ? "every |V| <= \(v.options.mapping.adc.fullScaleVolts) V"
+                : "outputs \(v.clippedOutputs.map { String($0 + 1) }.joined(separator: ", ")) clipped at +-\(v.options.mapping.adc.fullScaleVolts) V"))
+
+        if let outcome = v.transientOutcome {
+            let predictedStable = v.prediction.isStable
+            let observedStable = outcome == .settled
+            checks.append(Check(
+                "stability prediction matches the transient",
+                predictedStable == observedStable ? .passed : .failed,
+                "predicted \(predictedStable ? "stable" : "unstable"), transient \(outcome.rawValue)"))
+            if v.problem.operation != .eig {
+                if let window = v.window, window.rampedForRinging {
+                    checks.append(Check("settling time within a factor 2 of the prediction", .skipped,
+                                        "the inputs ramp over ten ringing periods of an underdamped loop; the first-order prediction assumes a step"))
+                } else if let measured = v.measuredSettlingSeconds, let predicted = v.prediction.settlingSeconds {
+                    let ratio = measured / predicted
+                    checks.append(Check(
+                        "settling time within a factor 2 of the prediction",
+                        ratio >= 0.5 && ratio <= 2 ? .passed : .failed,
+                        "measured \(e(measured)) s / predicted \(e(predicted)) s = \(f(ratio)) in [0.5, 2] (to \(v.prediction.settlingBits) bits)"))
+                } else {
+                    checks.append(Check("settling time within a factor 2 of the prediction", .skipped,
+                                        "no settled transient to measure or no prediction (unstable)"))
+                }
+            }
+        }
+        return checks
+    }
+
+    static func f(_ x: Double) -> String { String(format: "%.3g", x) }
+    static func e(_ x: Double) -> String { String(format: "%.3e", x) }
+}

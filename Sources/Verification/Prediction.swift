@@ -1,0 +1,98 @@
+import Circuits
+import Foundation
+import Reference
+
+/// What the theory says before anything is simulated (domain.md sections 5 and 6): the
+/// mapping, the references, stability, timing and the error budget, for the design at hand.
+public struct Prediction: Sendable {
+    public let mapping: Mapping
+    public let references: CircuitReferences
+    /// The first-order verdict from M = D^-1 G0 A.
+    public let stability: StabilityAnalysis
+    /// INV at behavioural fidelity: the poles with the inverters' own bandwidth (a stricter
+    /// check of the loop that is actually simulated); nil otherwise.
+    public let loopPoles: LoopPoles?
+    /// The G_in / G0 that would make an unstable INV mapping stable.
+    public let fix: StabilityFix?
+    public let conditionNumber: Double
+    public let budget: ErrorBudget
+    public let gainBandwidthHertz: Double
+    /// The inverters' closed-loop bandwidth, Hz (GBW of their op-amp / 2).
+    public let inverterBandwidthHertz: Double
+    public let settlingBits: Int
+    /// tau of the slowest mode in seconds (growth of the dominant mode for EIG); nil when unstable.
+    public let timeConstantSeconds: Double?
+    /// Settling to `settlingBits` bits, tau ln 2^bits; nil when unstable.
+    public let settlingSeconds: Double?
+
+    public init(mapping: Mapping, design: DesignParameters, settlingBits: Int, wrongPolarity: Bool = false) throws(MappingError) {
+        self.mapping = mapping
+        references = try mapping.references(openLoopGain: design.openLoopGain, inverterGain: design.inverterGain)
+        stability = try mapping.stability(wrongPolarity: wrongPolarity)
+        let gbw = design.opAmp.gainBandwidthHertz
+        gainBandwidthHertz = gbw
+        inverterBandwidthHertz = design.inverterBandwidthRatio * gbw
+        self.settlingBits = settlingBits
+        if mapping.operation == .inv, design.fidelity != .ideal {
+            loopPoles = mapping.loopPoles(openLoopGain: design.openLoopGain, inverterBandwidthRatio: design.inverterBandwidthRatio)
+        } else {
+            loopPoles = nil
+        }
+        do { conditionNumber = try mapping.problem.matrix.conditionNumber() } catch { throw .linearAlgebra(error) }
+        budget = try ErrorBudget(mapping: mapping, stability: stability, conditionNumber: conditionNumber,
+                                 openLoopGain: design.openLoopGain)
+        if let poles = loopPoles {
+            timeConstantSeconds = poles.timeConstantSeconds(gainBandwidthHertz: gbw)
+        } else {
+            timeConstantSeconds = stability.timeConstantSeconds(gainBandwidthHertz: gbw)
+        }
+        settlingSeconds = timeConstantSeconds.map { $0 * Double(settlingBits) * log(2.0) }
+        if stability.isStable && (loopPoles?.isStable ?? true) {
+            fix = nil
+        } else if loopPoles != nil, stability.isStable {
+            fix = mapping.stabilisingInputConductanceWithInverters(openLoopGain: design.openLoopGain,
+                                                                   inverterBandwidthRatio: design.inverterBandwidthRatio)
+        } else {
+            fix = mapping.stabilisingInputConductance()
+        }
+    }
+
+    /// The verdict the pipeline acts on: the loop poles when they model the simulated
+    /// circuit more closely, else M.
+    public var isStable: Bool { stability.isStable && (loopPoles?.isStable ?? true) }
+
+    /// The most negative real part that makes the loop unstable, for the time scale of a
+    /// forced run: from M (in units of 2 pi GBW).
+    var instabilityRate: Double {
+        if let poles = loopPoles, !poles.isStable { return max(-poles.slowestRate, 1e-3) }
+        let worst = stability.eigenvalues.map(\.real).min() ?? 0
+        return max(abs(worst), 1e-3)
+    }
+
+    /// The sentence with which an unstable mapping is refused.
+    public var refusal: String {
+        let what: String
+        if !stability.isStable {
+            let lambda = String(format: "%.4g", stability.minRealEigenvalue)
+            if mapping.operation == .eig {
+                what = "eig loop is not selective: \(stability.summary)"
+            } else {
+                what = "unstable loop: eig(D^-1 G) has Re = \(lambda)"
+            }
+        } else {
+            let rate = String(format: "%.4g", -(loopPoles?.slowestRate ?? 0))
+            what = "unstable loop: with the inverters' own pole (bandwidth \(String(format: "%.3g", inverterBandwidthHertz)) Hz) a loop pole has Re = \(rate) x 2 pi GBW"
+        }
+        let advice: String
+        if let fix {
+            advice = "raise G_in: --gin-ratio \(String(format: "%g", fix.suggestedRatio)) makes it stable (boundary \(String(format: "%.3g", fix.thresholdRatio)) G0)"
+        } else if mapping.operation == .inv {
+            advice = "no G_in makes it stable (an eigenvalue of A has a non-positive real part); precondition the matrix"
+        } else if mapping.operation == .ginv {
+            advice = "wire the second stage on its non-inverting inputs"
+        } else {
+            advice = "precondition or rescale the problem"
+        }
+        return "\(what); \(advice); --force simulates it anyway"
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Reference
+
+/// What the transient showed about the loop.
+public enum TransientOutcome: String, Sendable, Hashable, Codable {
+    /// Every output settled into its final band and stayed there.
+    case settled
+    /// An output ran into the op-amp's output limit and stayed away from the expected value.
+    case diverged
+    /// The outputs kept swinging with an amplitude above the band.
+    case oscillating
+    /// Still moving at the end of the window, without running away.
+    case notSettled = "not settled"
+}
+
+/// Reading answers out of simulated waveforms.
+public enum Readout {
+    /// The output ADC: quantises each volt value; reports the indices that clipped.
+    public static func adc(_ volts: [Double], converter: ConverterParameters) -> (codes: [Double], clipped: [Int]) {
+        let clipped = volts.indices.filter { abs(volts[$0]) > converter.fullScaleVolts }
+        return (volts.map(converter.quantise), clipped)
+    }
+
+    /// The last time any waveform is outside `band` of its final value, measured from `start`;
+    /// 0 when it never leaves after `start`. Linear interpolation between samples.
+    public static func settlingTime(time: [Double], waveforms: [[Double]], band: Double, start: Double) -> Double {
+        var last = start
+        for wave in waveforms {
+            guard let final = wave.last else { continue }
+            for k in stride(from: wave.count - 1, through: 1, by: -1) where time[k - 1] >= start {
+                if abs(wave[k - 1] - final) > band {
+                    // Crossing between k-1 (out of band) and k (inside).
+                    let a = abs(wave[k - 1] - final) - band, b = abs(wave[k] - final) - band
+                    let fraction = b < 0 ? a / (a - b) : 1
+                    last = max(last, time[k - 1] + fraction * (time[k] - time[k - 1]))
+                    break
+                }
+            }
+        }
+        return last - start
+    }
+
+    /// Classifies a transient: runaway to the limits, oscillation, settled or still moving.
+    public static func classify(time: [Double], waveforms: [[Double]], band: Double, swing: Double,
+                                expected: [Double]) -> TransientOutcome {
+        guard let end = time.last, let begin = time.first, end > begin else { return .notSettled }
+        let tail = time.firstIndex { $0 >= end - 0.1 * (end - begin) } ?? 0
+        let half = time.firstIndex { $0 >= end - 0.5 * (end - begin) } ?? 0
+        var settled = true
+        var railed = false
+        var swinging = false
+        for (index, wave) in waveforms.enumerated() {
+            guard let final = wave.last else { continue }
+            if wave[tail...].contains(where: { abs($0 - final) > band }) { settled = false }
+            let target = index < expected.count ? expected[index] : final
+            if abs(final) >= 0.98 * swing, abs(final - target) > 0.05 * swing { railed = true }
+            // Oscillation: many crossings of the mean in the second half, with a visible amplitude.
+            let segment = Array(wave[half...])
+            let mean = segment.reduce(0, +) / Double(max(segment.count, 1))
+            let amplitude = (segment.max() ?? 0) - (segment.min() ?? 0)
+            var crossings = 0
+            for (a, b) in zip(segment, segment.dropFirst()) where (a - mean) * (b - mean) < 0 { crossings += 1 }
+            if crossings >= 6, amplitude > 2 * band { swinging = true }
+        }
+        if settled && !railed { return .settled }
+        if swinging { return .oscillating }
+        if railed { return .diverged }
+        return .notSettled
+    }
+}

@@ -1,0 +1,208 @@
+import Circuits
+import Foundation
+import Reference
+
+/// The verdict as JSON, JUnit XML and a short text summary. Every report states the values
+/// the design used.
+public enum VerdictReport {
+    public static func json(_ v: Verdict, crossloopVersion: String) -> JSONValue {
+        let p = v.prediction
+        let m = p.mapping
+        func metrics(_ x: Metrics) -> JSONValue {
+            .object([
+                ("relativeError", .number(x.relativeError)),
+                ("equivalentBits", .number(x.equivalentBits)),
+                ("maxErrorLSB", .optional(x.maxErrorLSB)),
+                ("residual", .optional(x.residual)),
+                ("snrDecibels", .number(x.snrDecibels)),
+            ])
+        }
+        var mainMetrics: [(String, JSONValue)]
+        if case .object(let members) = metrics(v.metricsIdeal) { mainMetrics = members } else { mainMetrics = [] }
+        mainMetrics += [
+            ("againstQuantised", metrics(v.metricsQuantised)),
+            ("againstFiniteGain", metrics(v.metricsFiniteGain)),
+            ("circuitAgreement", metrics(v.circuitAgreement)),
+        ]
+        return .object([
+            ("crossloopVersion", .string(crossloopVersion)),
+            ("problem", .object([
+                ("operation", .string(v.problem.operation.rawValue)),
+                ("rows", .number(Double(v.problem.matrix.rows))),
+                ("columns", .number(Double(v.problem.matrix.columns))),
+                ("blockSize", .optional(v.problem.blockSize.map(Double.init))),
+                ("vector", .numbers(v.problem.vector)),
+            ])),
+            ("solution", .numbers(v.solution)),
+            ("outputVolts", .numbers(v.outputVolts)),
+            ("outputNodes", .array(v.design.outputNodes.map { .string($0) })),
+            ("reference", .object([
+                ("ideal", .numbers(p.references.ideal)),
+                ("quantised", .numbers(p.references.quantised)),
+                ("finiteGain", .numbers(p.references.finiteGain)),
+            ])),
+            ("metrics", .object(mainMetrics)),
+            ("stability", .object([
+                ("stable", .bool(p.isStable)),
+                ("minRealEigenvalue", .number(p.stability.minRealEigenvalue)),
+                ("phaseBudgetRadians", .number(p.stability.phaseBudgetRadians)),
+                ("loopPolesStable", p.loopPoles.map { .bool($0.isStable) } ?? .null),
+                ("tauSeconds", .optional(p.timeConstantSeconds)),
+                ("suggestedGinRatio", .optional(p.fix?.suggestedRatio)),
+                ("transient", v.transientOutcome.map { .string($0.rawValue) } ?? .null),
+            ])),
+            ("settling", .object([
+                ("bits", .number(Double(p.settlingBits))),
+                ("predictedSeconds", .optional(p.settlingSeconds)),
+                ("measuredSeconds", .optional(v.measuredSettlingSeconds)),
+            ])),
+            ("conditionNumber", .number(p.conditionNumber)),
+            ("errorBudget", .object([
+                ("finiteGain", .number(p.budget.finiteGain)),
+                ("quantisation", .number(p.budget.quantisation)),
+                ("dac", .number(p.budget.dac)),
+                ("adc", .number(p.budget.adc)),
+                ("relative", .number(p.budget.combined)),
+            ])),
+            ("mapping", .object([
+                ("unitConductanceSiemens", .number(m.unitConductanceSiemens)),
+                ("cellBits", .optional(m.parameters.cell.magnitudeBits.map(Double.init))),
+                ("sign", .string(m.parameters.cell.sign.rawValue)),
+                ("matrixScale", .number(m.matrixScale)),
+                ("inputConductanceRatio", .optional(m.inputConductanceRatio)),
+                ("feedbackConductanceRatio", .optional(m.feedbackConductanceRatio)),
+                ("inputScale", .number(m.inputScale)),
+                ("outputScale", .number(m.outputScale)),
+                ("dacBits", .optional(m.parameters.dac.bits.map(Double.init))),
+                ("adcBits", .optional(m.parameters.adc.bits.map(Double.init))),
+                ("converterFullScaleVolts", .number(m.parameters.adc.fullScaleVolts)),
+                ("swingVolts", .number(m.parameters.opAmpSwingVolts)),
+            ])),
+            ("design", .object([
+                ("fidelity", .string(v.options.design.fidelity.rawValue)),
+                ("analysis", .string(v.options.analysis.rawValue)),
+                ("elements", .number(Double(v.design.elementCount))),
+                ("values", .array(v.design.values.map { value in
+                    .object([("name", .string(value.name)), ("value", .number(value.value)),
+                             ("unit", .string(value.unit)), ("description", .string(value.description))])
+                })),
+            ])),
+            ("engine", .object([
+                ("ngspiceVersion", .string(v.simulation.ngspiceVersion)),
+                ("solver", .string(v.simulation.solver)),
+                ("seconds", .number(v.simulation.seconds)),
+                ("loadSeconds", .number(v.simulation.loadSeconds)),
+                ("runSeconds", .number(v.simulation.runSeconds)),
+                ("timepoints", .number(Double(v.simulation.timepoints))),
+                ("warnings", .array(v.simulation.warnings.map { .string($0) })),
+            ])),
+            ("checks", .array(v.checks.map { check in
+                .object([("name", .string(check.name)), ("status", .string(check.status.rawValue)),
+                         ("detail", .string(check.detail))])
+            })),
+            ("verdict", .object([
+                ("pass", .bool(v.passed)),
+                ("toleranceBits", .number(v.toleranceBits)),
+            ])),
+        ])
+    }
+
+    /// JUnit XML: one testsuite, one testcase per check.
+    public static func junit(_ v: Verdict, suiteName: String) -> String {
+        let failures = v.checks.filter { $0.status == .failed }.count
+        let skipped = v.checks.filter { $0.status == .skipped }.count
+        let time = String(format: "%.6f", v.simulation.seconds)
+        var lines = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<testsuites name=\"crossloop\" tests=\"\(v.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\">",
+            "  <testsuite name=\"\(xml(suiteName))\" tests=\"\(v.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\">",
+        ]
+        let classname = "crossloop.\(v.problem.operation.rawValue)"
+        for check in v.checks {
+            let open = "    <testcase classname=\"\(xml(classname))\" name=\"\(xml(check.name))\" time=\"0\""
+            switch check.status {
+            case .passed:
+                lines.append(open + ">")
+                lines.append("      <system-out>\(xml(check.detail))</system-out>")
+                lines.append("    </testcase>")
+            case .failed:
+                lines.append(open + ">")
+                lines.append("      <failure message=\"\(xml(check.detail))\" type=\"verification\">\(xml(check.detail))</failure>")
+                lines.append("    </testcase>")
+            case .skipped:
+                lines.append(open + ">")
+                lines.append("      <skipped message=\"\(xml(check.detail))\"/>")
+                lines.append("    </testcase>")
+            }
+        }
+        lines.append("  </testsuite>")
+        lines.append("</testsuites>")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A few lines for a person.
+    public static func summary(_ v: Verdict) -> String {
+        let p = v.prediction
+        let m = p.mapping
+        let op = v.problem.operation
+        let shape = "\(v.problem.matrix.rows)x\(v.problem.matrix.columns)"
+        var lines: [String] = []
+        lines.append("\(op.rawValue) \(shape), \(v.options.design.fidelity.rawValue) fidelity, .\(v.options.analysis.rawValue): \(v.passed ? "PASS" : "FAIL")")
+        lines.append("  solution  \(vector(v.solution))")
+        lines.append("  ideal     \(vector(p.references.ideal))")
+        lines.append("  accuracy  \(f(v.metricsIdeal.equivalentBits)) equivalent bits vs ideal (relative error \(e(v.metricsIdeal.relativeError))), tolerance \(f(v.toleranceBits)) bits")
+        lines.append("            vs quantised \(f(v.metricsQuantised.equivalentBits)) bits, vs finite-gain circuit \(f(v.metricsFiniteGain.equivalentBits)) bits; analogue vs finite-gain \(e(v.circuitAgreement.relativeError))")
+        var stability = "  stability \(p.isStable ? "stable" : "UNSTABLE"), min Re eig(M) = \(f(p.stability.minRealEigenvalue))"
+        if let poles = p.loopPoles { stability += ", with inverter poles \(poles.isStable ? "stable" : "unstable")" }
+        if let tau = p.timeConstantSeconds { stability += ", tau = \(engineering(tau, unit: "s"))" }
+        if let outcome = v.transientOutcome { stability += "; transient \(outcome.rawValue)" }
+        lines.append(stability)
+        if v.options.analysis == .tran {
+            let predicted = p.settlingSeconds.map { engineering($0, unit: "s") } ?? "n/a"
+            let measured = v.measuredSettlingSeconds.map { engineering($0, unit: "s") } ?? "n/a"
+            let what = op == .eig ? "growth to half swing" : "settling to \(p.settlingBits) bits"
+            lines.append("  timing    \(what): predicted \(predicted), measured \(measured)")
+        }
+        let gin = m.inputConductanceRatio.map { ", G_in = \(f($0)) G0" } ?? ""
+        let fb = m.feedbackConductanceRatio.map { ", feedback = \(f($0)) G0" } ?? ""
+        let cells = m.parameters.cell.magnitudeBits.map { "\($0)-bit cells" } ?? "continuous cells"
+        let dac = m.parameters.dac.bits.map { "\($0)-bit DAC" } ?? "ideal DAC"
+        let adc = m.parameters.adc.bits.map { "\($0)-bit ADC" } ?? "ideal ADC"
+        let gain = engineering(v.options.design.openLoopGain, unit: "V/V")
+        let gbw = v.options.design.fidelity == .ideal ? "" : ", GBW = \(engineering(v.options.design.opAmp.gainBandwidthHertz, unit: "Hz"))"
+        lines.append("  design    G0 = \(engineering(m.unitConductanceSiemens, unit: "S"))\(gin)\(fb), \(cells), \(dac), \(adc), A0 = \(gain)\(gbw), swing +-\(engineering(m.parameters.opAmpSwingVolts, unit: "V")), \(v.design.elementCount) elements")
+        if v.options.design.wires.isPresent {
+            lines.append("  wires     \(engineering(v.options.design.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.wires.capacitanceFarads, unit: "F")) per segment")
+        }
+        lines.append("  engine    ngspice \(v.simulation.ngspiceVersion), \(v.simulation.solver), \(String(format: "%.3f", v.simulation.seconds)) s (load \(String(format: "%.3f", v.simulation.loadSeconds)) s, run \(String(format: "%.3f", v.simulation.runSeconds)) s)")
+        for check in v.checks {
+            let mark = check.status == .passed ? "ok  " : check.status == .failed ? "FAIL" : "skip"
+            lines.append("  [\(mark)] \(check.name): \(check.detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func vector(_ x: [Double]) -> String {
+        let shown = x.prefix(6).map { String(format: "%.6g", $0) }.joined(separator: ", ")
+        return "[\(shown)\(x.count > 6 ? ", ... (\(x.count) entries)" : "")]"
+    }
+
+    static func f(_ x: Double) -> String { String(format: "%.4g", x) }
+    static func e(_ x: Double) -> String { String(format: "%.3e", x) }
+
+    static func xml(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default:
+                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" { out += " " } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,47 @@
+import Circuits
+import Reference
+
+/// Which analysis verifies the circuit.
+public enum AnalysisKind: String, CaseIterable, Sendable, Hashable, Codable {
+    /// The DC operating point: what the circuit settles to.
+    case op
+    /// A transient from a step of the inputs: stability, settling time and the settled answer.
+    case tran
+}
+
+/// Everything a solve needs besides the problem.
+public struct SolveOptions: Sendable {
+    public var mapping: MappingParameters
+    public var design: DesignParameters
+    public var analysis: AnalysisKind
+    /// `.nodeset` from the mapping's expected voltages, a convergence aid for `.op`.
+    public var useNodeset: Bool
+    /// Pass when the answer has at least this many equivalent bits against the ideal
+    /// solution; nil derives it from the error model (see `Tolerance`).
+    public var toleranceBits: Double?
+    /// Simulate even when the analysis predicts an unstable loop.
+    public var force: Bool
+    /// Settling is measured (and predicted) to this many bits; nil: the ADC's bits, or 8.
+    public var settlingBits: Int?
+    /// Wall-clock limit for the simulation, seconds.
+    public var timeLimit: Double?
+    /// Transient stop time, seconds; nil: from the predicted settling time with margin.
+    public var stopTime: Double?
+
+    public init(mapping: MappingParameters = MappingParameters(), design: DesignParameters = DesignParameters(),
+                analysis: AnalysisKind = .op, useNodeset: Bool = true, toleranceBits: Double? = nil,
+                force: Bool = false, settlingBits: Int? = nil, timeLimit: Double? = nil, stopTime: Double? = nil) {
+        self.mapping = mapping
+        self.design = design
+        self.analysis = analysis
+        self.useNodeset = useNodeset
+        self.toleranceBits = toleranceBits
+        self.force = force
+        self.settlingBits = settlingBits
+        self.timeLimit = timeLimit
+        self.stopTime = stopTime
+    }
+
+    /// The bits settling is judged to.
+    public var bitsForSettling: Int { settlingBits ?? mapping.adc.bits ?? 8 }
+}

@@ -1,0 +1,73 @@
+import Circuits
+import Foundation
+import Ngspice
+import Reference
+
+/// One pass/fail check, a JUnit test case in the report.
+public struct Check: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable { case passed, failed, skipped }
+    public var name: String
+    public var status: Status
+    /// What was compared: the inequality, observed and expected values, the tolerance.
+    public var detail: String
+
+    public init(_ name: String, _ status: Status, _ detail: String) {
+        self.name = name; self.status = status; self.detail = detail
+    }
+}
+
+/// What the simulation showed against what the theory predicted.
+public struct Verdict: Sendable {
+    public var problem: Problem
+    public var options: SolveOptions
+    public var prediction: Prediction
+    public var design: CircuitDesign
+    /// The answer after the ADC, in the problem's units.
+    public var solution: [Double]
+    /// The op-amp output volts before the ADC.
+    public var outputVolts: [Double]
+    /// The answer from the output volts without the ADC, in the problem's units.
+    public var analogueSolution: [Double]
+    /// Outputs beyond the ADC's full scale (0-based indices).
+    public var clippedOutputs: [Int]
+    public var metricsIdeal: Metrics
+    public var metricsQuantised: Metrics
+    public var metricsFiniteGain: Metrics
+    /// The simulated analogue answer against the finite-gain circuit reference.
+    public var circuitAgreement: Metrics
+    public var toleranceBits: Double
+    public var transientOutcome: TransientOutcome?
+    public var measuredSettlingSeconds: Double?
+    /// The transient's timing, for `.tran`.
+    public var window: TransientWindow?
+    public var simulation: SimulationSummary
+    public var checks: [Check]
+
+    public var passed: Bool { !checks.contains { $0.status == .failed } }
+}
+
+/// The engine facts a report states.
+public struct SimulationSummary: Sendable, Hashable, Codable {
+    public var ngspiceVersion: String
+    public var solver: String
+    public var loadSeconds: Double
+    public var runSeconds: Double
+    public var timepoints: Int
+    public var warnings: [String]
+    public var seconds: Double { loadSeconds + runSeconds }
+}
+
+/// The pass criterion and its default.
+public enum Tolerance {
+    /// Default bits: -log2 of twice the first-order error budget (finite gain, quantisation,
+    /// DAC and ADC; domain.md section 6), plus the settling residue 2^-bits for transients,
+    /// rounded down to a tenth of a bit and kept within [1, 52]. Twice, because every term is
+    /// a first-order estimate.
+    public static func defaultBits(budget: ErrorBudget, analysis: AnalysisKind, settlingBits: Int) -> Double {
+        var bound = budget.combined
+        if analysis == .tran { bound += pow(2, -Double(settlingBits)) }
+        guard bound.isFinite, bound > 0 else { return 1 }
+        let bits = (-log2(2 * bound) * 10).rounded(.down) / 10
+        return min(max(bits, 1), 52)
+    }
+}

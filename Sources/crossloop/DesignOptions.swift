@@ -1,0 +1,197 @@
+import ArgumentParser
+import Circuits
+import Foundation
+import MatrixFiles
+import Netlist
+import Reference
+import Verification
+
+/// A number with an optional SPICE scale suffix on the command line: `10meg`, `2.5k`, `1e-3`.
+struct Quantity: ExpressibleByArgument, Sendable {
+    var value: Double
+    init?(argument: String) {
+        guard let value = SpiceNumber.parse(argument), value.isFinite else { return nil }
+        self.value = value
+    }
+    init(_ value: Double) { self.value = value }
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// The problem and design flags shared by `solve` and `generate`.
+struct DesignOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The matrix: A (or X for ginv, [[A, B], [C, D]] for block), Matrix Market or CSV.", valueName: "path"))
+    var matrix: String
+
+    @Option(help: ArgumentHelp("The vector: b (inv), x (mvm), y (ginv), u (block). Default: all ones.", valueName: "path"))
+    var rhs: String?
+
+    @Option(help: ArgumentHelp("The operation: inv, mvm, ginv, eig or block.", valueName: "op"))
+    var op: String = "inv"
+
+    @Option(name: .customLong("block-size"), help: ArgumentHelp("block: n1, the size of the loop block A. Default: half.", valueName: "n1"))
+    var blockSize: Int?
+
+    @Option(help: ArgumentHelp("ideal (VCVS op-amps) or behavioral (single-pole op-amps with limits).", valueName: "fidelity"))
+    var fidelity: String = "ideal"
+
+    @Option(help: ArgumentHelp("op (operating point) or tran (step response: stability and settling). Default: op, tran for eig.", valueName: "analysis"))
+    var analysis: String?
+
+    @Option(help: ArgumentHelp("Magnitude bits per cell, 1 to 16; 0 for continuous conductances.", valueName: "K"))
+    var bits: Int = 4
+
+    @Option(help: ArgumentHelp("Sign handling: two-arrays (array N driven by -V) or sign-bit (one array).", valueName: "scheme"))
+    var sign: String = "two-arrays"
+
+    @Option(name: .customLong("dac-bits"), help: ArgumentHelp("Input DAC bits, 2 to 24; 0 for an ideal DAC.", valueName: "N"))
+    var dacBits: Int = 8
+
+    @Option(name: .customLong("adc-bits"), help: ArgumentHelp("Output ADC bits, 2 to 24; 0 for an ideal ADC.", valueName: "N"))
+    var adcBits: Int = 8
+
+    @Option(name: .customLong("full-scale"), help: ArgumentHelp("Converter full scale, volts about the reference. Default 0.5.", valueName: "V"))
+    var fullScale: Quantity = Quantity(0.5)
+
+    @Option(help: ArgumentHelp("Op-amp DC gain A0, V/V. Default 1e6 (ideal), 1e4 (behavioral).", valueName: "A0"))
+    var gain: Quantity?
+
+    @Option(help: ArgumentHelp("Op-amp gain-bandwidth product, Hz (behavioral). Default 10meg.", valueName: "hz"))
+    var gbw: Quantity = Quantity(10e6)
+
+    @Option(name: .customLong("inverter-gbw"), help: ArgumentHelp("GBW of the inverters' op-amps, Hz. Default: --gbw.", valueName: "hz"))
+    var inverterGBW: Quantity?
+
+    @Option(help: ArgumentHelp("Op-amp output limit, volts about the reference. Default 0.5.", valueName: "V"))
+    var swing: Quantity = Quantity(0.5)
+
+    @Option(help: ArgumentHelp("Op-amp input offset, volts (behavioral). Default 0.", valueName: "V"))
+    var offset: Quantity = Quantity(0)
+
+    @Option(help: ArgumentHelp("Unit conductance G0 (one cell level), siemens. Default 10u.", valueName: "S"))
+    var g0: Quantity = Quantity(10e-6)
+
+    @Option(name: .customLong("gin-ratio"), help: ArgumentHelp("G_in / G0 for inv and ginv. Default: auto-ranged.", valueName: "R"))
+    var ginRatio: Quantity?
+
+    @Option(name: .customLong("feedback-ratio"), help: ArgumentHelp("G_f, G_T or G_lambda over G0. Default: chosen by the mapping.", valueName: "R"))
+    var feedbackRatio: Quantity?
+
+    @Option(name: .customLong("wire-r"), help: ArgumentHelp("Wire resistance per segment of every row and column line, ohms. Default 0.", valueName: "ohm"))
+    var wireR: Quantity = Quantity(0)
+
+    @Option(name: .customLong("wire-c"), help: ArgumentHelp("Wire capacitance per segment, farads. Default 0.", valueName: "F"))
+    var wireC: Quantity = Quantity(0)
+
+    @Option(name: .customLong("settling-bits"), help: ArgumentHelp("Settling is measured to this many bits. Default: the ADC bits.", valueName: "N"))
+    var settlingBits: Int?
+
+    @Option(name: .customLong("stop-time"), help: ArgumentHelp("Transient stop time, s. Default: 4x the predicted settling.", valueName: "s"))
+    var stopTime: Quantity?
+
+    @Flag(name: .customLong("no-nodeset"), help: "Do not seed .op with the expected voltages.")
+    var noNodeset = false
+
+    /// The flags as typed values; each message says what to type instead.
+    func validated() throws -> (CrossbarOperation, SolveOptions) {
+        guard let operation = CrossbarOperation(rawValue: op.lowercased()) else {
+            throw ValidationError("Unknown operation '\(op)': pass --op inv, mvm, ginv, eig or block.")
+        }
+        guard let fidelity = Fidelity(rawValue: fidelity.lowercased()), fidelity != .transistor else {
+            throw ValidationError("Unknown fidelity '\(self.fidelity)': pass --fidelity ideal or behavioral.")
+        }
+        var kind: AnalysisKind = operation == .eig ? .tran : .op
+        if let analysis {
+            guard let parsed = AnalysisKind(rawValue: analysis.lowercased()) else {
+                throw ValidationError("Unknown analysis '\(analysis)': pass --analysis op or tran.")
+            }
+            kind = parsed
+        }
+        guard (0...16).contains(bits) else { throw ValidationError("Pass --bits between 0 (continuous) and 16.") }
+        guard let scheme = SignScheme(cliName: sign) else { throw ValidationError("Pass --sign two-arrays or sign-bit.") }
+        for (flag, value) in [("--dac-bits", dacBits), ("--adc-bits", adcBits)] where value != 0 && !(2...24).contains(value) {
+            throw ValidationError("Pass \(flag) between 2 and 24, or 0 for an ideal converter.")
+        }
+        func positive(_ flag: String, _ q: Quantity?) throws {
+            if let q, !(q.value > 0) { throw ValidationError("Pass \(flag) as a positive number (SPICE suffixes allowed, e.g. 10meg).") }
+        }
+        try positive("--gain", gain)
+        try positive("--gbw", gbw)
+        try positive("--inverter-gbw", inverterGBW)
+        try positive("--swing", swing)
+        try positive("--full-scale", fullScale)
+        try positive("--g0", g0)
+        try positive("--gin-ratio", ginRatio)
+        try positive("--feedback-ratio", feedbackRatio)
+        try positive("--stop-time", stopTime)
+        guard wireR.value >= 0, wireC.value >= 0 else { throw ValidationError("Pass --wire-r and --wire-c as numbers >= 0.") }
+        if let gain, gain.value <= 1 { throw ValidationError("Pass --gain above 1 V/V, e.g. 1e4.") }
+        if ginRatio != nil, operation != .inv, operation != .ginv {
+            throw ValidationError("--gin-ratio applies to inv and ginv only; drop it for \(operation).")
+        }
+        if blockSize != nil, operation != .block { throw ValidationError("--block-size applies to --op block only.") }
+        if operation == .eig, rhs != nil { throw ValidationError("eig takes no right-hand side: drop --rhs.") }
+        if operation == .eig, fidelity == .ideal {
+            throw ValidationError("eig needs op-amp dynamics to grow its dominant mode: pass --fidelity behavioral.")
+        }
+        if operation == .eig, kind == .op { throw ValidationError("eig grows its answer in time: pass --analysis tran.") }
+        if let settlingBits, !(1...30).contains(settlingBits) { throw ValidationError("Pass --settling-bits between 1 and 30.") }
+
+        var mapping = MappingParameters()
+        mapping.cell = CellFormat(magnitudeBits: bits == 0 ? nil : bits, sign: scheme)
+        mapping.unitConductanceSiemens = g0.value
+        mapping.dac = ConverterParameters(bits: dacBits == 0 ? nil : dacBits, fullScaleVolts: fullScale.value)
+        mapping.adc = ConverterParameters(bits: adcBits == 0 ? nil : adcBits, fullScaleVolts: fullScale.value)
+        mapping.opAmpSwingVolts = swing.value
+        mapping.inputConductanceRatio = ginRatio?.value
+        mapping.feedbackConductanceRatio = feedbackRatio?.value
+
+        var design = DesignParameters(fidelity: fidelity)
+        design.opAmp.gainBandwidthHertz = gbw.value
+        design.opAmp.inputOffsetVolts = offset.value
+        design.opAmp.outputSwingVolts = swing.value
+        if let gain {
+            design.idealGain = gain.value
+            design.opAmp.dcGain = gain.value
+        }
+        if let inverterGBW {
+            var inverter = design.opAmp
+            inverter.gainBandwidthHertz = inverterGBW.value
+            design.inverterOpAmp = inverter
+        }
+        design.wires = WireParasitics(resistanceOhms: wireR.value, capacitanceFarads: wireC.value)
+
+        let options = SolveOptions(mapping: mapping, design: design, analysis: kind, useNodeset: !noNodeset,
+                                   settlingBits: settlingBits, stopTime: stopTime?.value)
+        return (operation, options)
+    }
+
+    /// Reads the matrix and vector files into a problem.
+    func problem(_ operation: CrossbarOperation) throws -> Problem {
+        let a: Matrix
+        var vector: [Double]? = nil
+        do {
+            a = try MatrixFiles.readMatrix(at: matrix)
+            if let rhs { vector = try MatrixFiles.readVector(at: rhs) }
+        } catch {
+            throw fail(.invalidInput, error.description)
+        }
+        do {
+            if let vector {
+                return try Problem(operation: operation, matrix: a, vector: vector, blockSize: blockSize)
+            }
+            return try Problem(operation: operation, matrix: a, blockSize: blockSize)
+        } catch {
+            throw fail(.invalidInput, "\(matrix): \(error.description)")
+        }
+    }
+}
+
+extension SignScheme {
+    init?(cliName: String) {
+        switch cliName.lowercased() {
+        case "two-arrays", "twoarrays", "two": self = .twoArrays
+        case "sign-bit", "signbit", "bit": self = .signBit
+        default: return nil
+        }
+    }
+}
