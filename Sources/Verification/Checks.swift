@@ -11,10 +11,7 @@ enum Checks {
             bits >= v.toleranceBits ? .passed : .failed,
             "equivalent bits \(f(bits)) >= tolerance \(f(v.toleranceBits)) (relative error \(e(v.metricsIdeal.relativeError)), error budget \(e(v.prediction.budget.combined)))"))
 
-        // The finite-gain reference models the ideal-fidelity circuit exactly (wires aside).
-        let exactModel = v.options.design.fidelity == .ideal && !v.options.design.wires.isPresent
-            && v.options.analysis == .op
-        if exactModel {
+        if referenceIsExact(v.options) {
             let limit = 1e-6
             let error = v.circuitAgreement.relativeError
             checks.append(Check(
@@ -58,6 +55,11 @@ enum Checks {
             }
         }
         return checks
+    }
+
+    /// The finite-gain reference models the ideal-fidelity circuit exactly (wires aside).
+    static func referenceIsExact(_ options: SolveOptions) -> Bool {
+        options.design.fidelity == .ideal && !options.design.wires.isPresent && options.analysis == .op
     }
 
     static func f(_ x: Double) -> String { String(format: "%.3g", x) }

@@ -24,6 +24,9 @@ public struct Prediction: Sendable {
     public let timeConstantSeconds: Double?
     /// Settling to `settlingBits` bits, tau ln 2^bits; nil when unstable.
     public let settlingSeconds: Double?
+    /// EIG: the time for the kick to grow into half the swing, ln(swing / 2 / kick) over the
+    /// growth rate -lambda_min(M) 2 pi GBW; nil otherwise or when nothing grows.
+    public let growthSeconds: Double?
 
     public init(mapping: Mapping, design: DesignParameters, settlingBits: Int, wrongPolarity: Bool = false) throws(MappingError) {
         self.mapping = mapping
@@ -47,6 +50,13 @@ public struct Prediction: Sendable {
             timeConstantSeconds = stability.timeConstantSeconds(gainBandwidthHertz: gbw)
         }
         settlingSeconds = timeConstantSeconds.map { $0 * Double(settlingBits) * log(2.0) }
+        if mapping.operation == .eig, let fastest = stability.eigenvalues.first?.real, fastest < 0 {
+            let kickVolts = (design.kickAmperes.map { $0 / (mapping.feedbackConductanceSiemens ?? mapping.unitConductanceSiemens) }) ?? 1e-3
+            let ratio = max(mapping.parameters.opAmpSwingVolts / 2 / kickVolts, 2)
+            growthSeconds = log(ratio) / (-fastest * 2 * Double.pi * gbw)
+        } else {
+            growthSeconds = nil
+        }
         if stability.isStable && (loopPoles?.isStable ?? true) {
             fix = nil
         } else if loopPoles != nil, stability.isStable {

@@ -184,6 +184,10 @@ public struct TransientWindow: Sendable, Hashable {
         let window: Double
         if let stop = options.stopTime {
             window = stop
+        } else if let growth = prediction.growthSeconds {
+            // EIG: the kick, then six times the first-order growth from the kick to half the
+            // swing (the TIAs' and inverters' own poles slow the growth down).
+            window = 6 * growth + 2 * (options.design.kickSeconds ?? eigKickSeconds(prediction.mapping, options.design))
         } else if let settling = prediction.settlingSeconds {
             // Four times the prediction: room to measure up to twice it and see the tail.
             window = 4 * max(settling, 5 * unit) + ramp
@@ -204,11 +208,28 @@ extension Verifier {
     /// The prepared deck made runnable on its own with `ngspice -b`: a header saying how it
     /// was generated and lines that print the outputs (a `.control` block printing the
     /// operating point, or `.print tran` for a transient).
-    public static func standalone(_ prepared: Prepared, generatedBy command: String) -> Deck {
+    public static func standalone(_ prepared: Prepared, generatedBy command: String, options: SolveOptions) -> Deck {
         var deck = prepared.deck
         deck.comments.insert("Command: \(command)", at: 0)
-        let probes = prepared.design.outputNodes.map { Probe.voltage($0) }
-        if deck.analyses.contains(where: { if case .transient = $0 { true } else { false } }) {
+        let design = prepared.design
+        let references = prepared.prediction.references
+        let probes = design.outputNodes.map { Probe.voltage($0) }
+        let isTransient = deck.analyses.contains { if case .transient = $0 { true } else { false } }
+        let expected = zip(design.outputNodes, references.finiteGainOutputVolts).map { "\($0)=\(SpiceNumber.format($1) ?? "nan")" }
+        let bits = options.toleranceBits ?? Tolerance.defaultBits(budget: prepared.prediction.budget, analysis: options.analysis,
+                                                                  settlingBits: options.bitsForSettling)
+        if design.operation == .eig {
+            deck.comments.append("Expected direction (dominant eigenvector of the finite-gain circuit, any scale): \(expected.joined(separator: " "))")
+            deck.comments.append("Read the outputs when the largest first reaches half the swing; expected |cos| >= \(SpiceNumber.format(1 - pow(2, -2 * bits) / 2) ?? "1")")
+        } else {
+            deck.comments.append("Expected outputs, volts (finite-gain reference): \(expected.joined(separator: " "))")
+            if Checks.referenceIsExact(options) {
+                deck.comments.append("Tolerance: relative 2-norm difference <= 1e-06 (the reference models this circuit exactly)")
+            } else {
+                deck.comments.append("Tolerance: relative 2-norm difference <= 2^-\(SpiceNumber.format(bits) ?? "?") (the error model's bits; the reference leaves out op-amp dynamics and wires)")
+            }
+        }
+        if isTransient {
             deck.comments.append("ngspice -b prints the outputs at every time point (.print tran)")
             deck.prints = [Print(.tran, probes)]
         } else {

@@ -36,7 +36,7 @@ struct GenerateCommand: AsyncParsableCommand {
         if !prepared.prediction.isStable { printError("warning: \(prepared.prediction.refusal)") }
         let text: String
         do {
-            text = try Verifier.standalone(prepared, generatedBy: DeckFile.generatedBy(CommandLine.arguments)).text()
+            text = try Verifier.standalone(prepared, generatedBy: DeckFile.generatedBy(CommandLine.arguments), options: options).text()
         } catch {
             throw fail(.invalidInput, "\(error)")
         }

@@ -58,7 +58,7 @@ struct SolveCommand: AsyncParsableCommand {
         if let deck {
             do {
                 let prepared = try Verifier.prepare(problem, options)
-                try DeckFile.write(prepared, commandLine: CommandLine.arguments, to: deck)
+                try DeckFile.write(prepared, options: options, commandLine: CommandLine.arguments, to: deck)
             } catch let error as VerificationError {
                 throw exit(for: error)
             } catch {
@@ -103,8 +103,8 @@ struct SolveCommand: AsyncParsableCommand {
 
 /// A generated deck on disk, runnable with plain `ngspice -b`: it prints its outputs.
 enum DeckFile {
-    static func write(_ prepared: Verifier.Prepared, commandLine: [String], to path: String) throws {
-        let deck = Verifier.standalone(prepared, generatedBy: generatedBy(commandLine))
+    static func write(_ prepared: Verifier.Prepared, options: SolveOptions, commandLine: [String], to path: String) throws {
+        let deck = Verifier.standalone(prepared, generatedBy: generatedBy(commandLine), options: options)
         try deck.text().write(to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
     }
 

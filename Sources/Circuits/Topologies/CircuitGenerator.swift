@@ -52,7 +52,7 @@ public enum CircuitGenerator {
         try positive("inverterResistanceOhms", p.inverterResistanceOhms)
         try nonNegative("wire.resistance", p.wires.resistanceOhms)
         try nonNegative("wire.capacitance", p.wires.capacitanceFarads)
-        try positive("kickSeconds", p.kickSeconds)
+        if let kick = p.kickSeconds { try positive("kickSeconds", kick) }
         if let kick = p.kickAmperes { try positive("kickAmperes", kick) }
     }
 }
@@ -211,7 +211,7 @@ private struct Builder {
         crossbar("a", g0 * levels, summing: r, positive: v, negative: u)
         // A deterministic spread of kick amplitudes, so that no eigenvector is missed by symmetry.
         let amplitude = parameters.kickAmperes ?? 1e-3 * gLambda
-        let start = parameters.kickSeconds
+        let start = parameters.kickSeconds ?? eigKickSeconds(mapping, parameters)
         kickTime = start
         for i in 0..<n {
             let weight = 0.5 + 0.5 * KickSequence.value(i)
@@ -305,6 +305,15 @@ private struct Builder {
                              expectedVoltages: expected, inputSources: sources, values: values,
                              stimulusTime: operation == .eig ? kickTime : stepTime)
     }
+}
+
+/// EIG's default kick length: five time constants of the slowest TIA, whose closed-loop
+/// bandwidth is GBW G_lambda / (G_lambda + row conductance), and at least 10 ns.
+public func eigKickSeconds(_ mapping: Mapping, _ parameters: DesignParameters) -> Double {
+    let g = mapping.feedbackConductanceRatio ?? 1
+    let row = mapping.levels.absoluteRowSums.max() ?? 0
+    let gbw = parameters.fidelity == .ideal ? 1e9 : parameters.opAmp.gainBandwidthHertz
+    return max(10e-9, 5 * (1 + row / g) / (2 * Double.pi * gbw))
 }
 
 /// A fixed pseudo-random sequence in [-1, 1] (a 32-bit LCG), so kicks are reproducible.

@@ -21,13 +21,14 @@ public struct DesignParameters: Sendable, Hashable, Codable {
     /// EIG: the start-up kick, a current pulse into every row, amperes at the largest row.
     /// nil: 1 mV worth of output (1e-3 V times G_lambda).
     public var kickAmperes: Double?
-    /// EIG: length of the kick, seconds. Default 10 ns.
-    public var kickSeconds: Double
+    /// EIG: length of the kick, seconds; nil: five time constants of the TIAs, so the kick
+    /// reaches its full 1 mV before it ends.
+    public var kickSeconds: Double?
 
     public init(fidelity: Fidelity = .ideal, opAmp: AmplifierParameters = AmplifierParameters(),
                 inverterOpAmp: AmplifierParameters? = nil, idealGain: Double = 1e6,
                 inverterResistanceOhms: Double = 100e3, wires: WireParasitics = WireParasitics(),
-                wrongPolarity: Bool = false, kickAmperes: Double? = nil, kickSeconds: Double = 10e-9) {
+                wrongPolarity: Bool = false, kickAmperes: Double? = nil, kickSeconds: Double? = nil) {
         self.fidelity = fidelity
         self.opAmp = opAmp
         self.inverterOpAmp = inverterOpAmp

@@ -53,7 +53,7 @@ public enum VerdictReport {
             ])),
             ("settling", .object([
                 ("bits", .number(Double(p.settlingBits))),
-                ("predictedSeconds", .optional(p.settlingSeconds)),
+                ("predictedSeconds", .optional(v.problem.operation == .eig ? p.growthSeconds : p.settlingSeconds)),
                 ("measuredSeconds", .optional(v.measuredSettlingSeconds)),
             ])),
             ("conditionNumber", .number(p.conditionNumber)),
@@ -158,9 +158,9 @@ public enum VerdictReport {
         if let outcome = v.transientOutcome { stability += "; transient \(outcome.rawValue)" }
         lines.append(stability)
         if v.options.analysis == .tran {
-            let predicted = p.settlingSeconds.map { engineering($0, unit: "s") } ?? "n/a"
+            let predicted = (op == .eig ? p.growthSeconds : p.settlingSeconds).map { engineering($0, unit: "s") } ?? "n/a"
             let measured = v.measuredSettlingSeconds.map { engineering($0, unit: "s") } ?? "n/a"
-            let what = op == .eig ? "growth to half swing" : "settling to \(p.settlingBits) bits"
+            let what = op == .eig ? "growth from the kick to half the swing (first order)" : "settling to \(p.settlingBits) bits"
             lines.append("  timing    \(what): predicted \(predicted), measured \(measured)")
         }
         let gin = m.inputConductanceRatio.map { ", G_in = \(f($0)) G0" } ?? ""
