@@ -58,7 +58,8 @@ public enum Element: Sendable, Hashable {
     public var cardName: String { Element.cardName(letter: letter, name: name) }
 
     static func cardName(letter: Character, name: String) -> String {
-        if let first = name.first, first.lowercased() == letter.lowercased() { return name }
+        // ASCII compare: this runs once per element of decks with many thousands of them.
+        if let first = name.utf8.first, let l = letter.asciiValue, first | 0x20 == l | 0x20 { return name }
         return String(letter) + name
     }
 

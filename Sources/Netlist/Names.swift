@@ -12,7 +12,10 @@ public enum SpiceName {
     /// Why a name is unsafe, or nil when it is safe.
     public static func problem(with name: String) -> String? {
         if name.isEmpty { return "is empty" }
-        if name.utf8.count > maximumLength { return "is longer than \(maximumLength) characters" }
+        let utf8 = name.utf8
+        if utf8.count > maximumLength { return "is longer than \(maximumLength) characters" }
+        // Fast path: decks hold many thousands of names, nearly all plain ASCII.
+        if utf8.allSatisfy(isAllowedByte) { return nil }
         for scalar in name.unicodeScalars where !isAllowed(scalar) {
             return "contains \(describe(scalar)); only letters, digits and '_' are allowed"
         }
@@ -31,6 +34,15 @@ public enum SpiceName {
             if out.count == maximumLength { break }
         }
         return out.isEmpty ? "_" : String(out)
+    }
+
+    @inline(__always)
+    static func isAllowedByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"): return true
+        default: return false
+        }
     }
 
     static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {

@@ -14,7 +14,21 @@ public struct NetlistWriter: Sendable {
     }
 
     public func format(_ deck: Deck) throws -> String {
+        let lines = try formatLines(deck)
+        var text = String()
+        text.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        for line in lines {
+            text += line
+            text += "\n"
+        }
+        return text
+    }
+
+    /// The deck's lines, without newlines: what `format` joins, and what an engine can hand
+    /// to ngspice directly without splitting text again.
+    public func formatLines(_ deck: Deck) throws -> [String] {
         var lines: [String] = []
+        lines.reserveCapacity(deck.elements.count + 64)
         lines.append(oneLine(deck.title.isEmpty ? "crossloop deck" : deck.title))
         lines += commentLines(deck.comments)
 
@@ -52,7 +66,7 @@ public struct NetlistWriter: Sendable {
             lines.append(".endc")
         }
         lines.append(".end")
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 
     // MARK: Cards
@@ -101,11 +115,42 @@ public struct NetlistWriter: Sendable {
     }
 
     func formatElements(_ elements: [Element], scope: String) throws -> [String] {
-        try checkUnique(elements.map(\.cardName), role: "instance", scope: scope)
+        var seen = Set<String>(minimumCapacity: elements.count)
         var lines: [String] = []
         lines.reserveCapacity(elements.count)
-        for element in elements { lines += fold(try formatElement(element)) }
+        for element in elements {
+            // Resistors are nearly all of a crossbar deck: one line, no token array.
+            if case .resistor(let r) = element, let line = try resistorLine(r) {
+                try insertUnique(line.card, into: &seen, scope: scope)
+                lines.append(line.text)
+                continue
+            }
+            let tokens = try formatElement(element)
+            try insertUnique(tokens[0], into: &seen, scope: scope)
+            lines += fold(tokens)
+        }
         return lines
+    }
+
+    private func insertUnique(_ card: String, into seen: inout Set<String>, scope: String) throws {
+        let key = card.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? card.lowercased() : card
+        guard seen.insert(key).inserted else {
+            throw NetlistError.duplicateName(role: "instance", name: card, scope: scope)
+        }
+    }
+
+    /// `R<name> a b value` when it fits on one line; nil otherwise (the general path folds it).
+    private func resistorLine(_ r: Resistor) throws -> (card: String, text: String)? {
+        guard case .number(let ohms) = r.resistance else { return nil }
+        try checkName(r.name, role: "instance")
+        try checkNode(r.a)
+        try checkNode(r.b)
+        let card = Element.cardName(letter: "R", name: r.name)
+        let value = try number(ohms, "element \(card)")
+        var text = card
+        text.reserveCapacity(card.utf8.count + r.a.utf8.count + r.b.utf8.count + value.utf8.count + 3)
+        text += " "; text += r.a; text += " "; text += r.b; text += " "; text += value
+        return text.utf8.count <= lineWidth ? (card, text) : nil
     }
 
     /// The tokens of one element card.
@@ -368,6 +413,9 @@ public struct NetlistWriter: Sendable {
 
     /// Joins tokens with single spaces, continuing with `+ ` lines past `lineWidth`.
     func fold(_ tokens: [String]) -> [String] {
+        var total = tokens.count - 1
+        for token in tokens { total += token.utf8.count }
+        if total <= lineWidth { return [tokens.joined(separator: " ")] }
         var lines: [String] = []
         var current = ""
         for token in tokens {

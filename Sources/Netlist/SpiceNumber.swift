@@ -9,13 +9,12 @@ public enum SpiceNumber {
     public static func format(_ value: Double) -> String? {
         guard value.isFinite else { return nil }
         if value == 0 { return "0" }  // also folds -0
-        var text = value.description  // shortest round-trip, "C" style, e.g. 1e-05, 2.5, 100000.0
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        if let e = text.firstIndex(of: "e") {
-            // "1.0e-05" never occurs in Swift's output, but keep mantissas tidy regardless.
-            var mantissa = String(text[..<e])
-            if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
-            text = mantissa + text[e...]
+        // Shortest round-trip, "C" style: 1e-05, 2.5, 100000.0. Swift never writes ".0" before
+        // an exponent, so trimming a trailing ".0" is the only tidying needed.
+        var text = value.description
+        let utf8 = text.utf8
+        if utf8.count > 2, utf8.last == UInt8(ascii: "0"), utf8[utf8.index(utf8.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
+            text.removeLast(2)
         }
         return text
     }

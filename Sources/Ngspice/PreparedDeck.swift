@@ -17,8 +17,36 @@ public struct PreparedDeck: Sendable {
     /// Notes about changes made to the text.
     public var notes: [Diagnostic]
 
+    /// A typed deck: its lines come straight from the writer and its analyses are known.
     public init(deck: Deck) throws {
-        try self.init(text: try deck.text(), directory: nil)
+        lines = try NetlistWriter().formatLines(deck)
+        analyses = deck.analyses.map { analysis in
+            switch analysis {
+            case .operatingPoint: "op"
+            case .dcSweep: "dc"
+            case .transient: "tran"
+            case .ac: "ac"
+            }
+        }
+        transientStop = deck.analyses.lazy.compactMap { if case .transient(let t) = $0 { t.stop } else { nil } }.first
+        notes = []
+        if !deck.control.isEmpty {
+            notes.append(Diagnostic(stream: .stdout, severity: .warning,
+                                    text: ".control block skipped; Crossloop runs the deck's analysis cards itself"))
+            lines = Self.withoutControlBlock(lines)
+        }
+    }
+
+    static func withoutControlBlock(_ lines: [String]) -> [String] {
+        var out: [String] = []
+        var inside = false
+        for line in lines {
+            let lower = line.lowercased()
+            if lower.hasPrefix(".control") { inside = true; continue }
+            if inside { if lower.hasPrefix(".endc") { inside = false }; continue }
+            out.append(line)
+        }
+        return out
     }
 
     public init(text: String, directory: String? = nil) throws {

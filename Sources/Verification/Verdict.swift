@@ -42,6 +42,8 @@ public struct Verdict: Sendable {
     public var window: TransientWindow?
     public var simulation: SimulationSummary
     public var checks: [Check]
+    /// Where the time went.
+    public var timings = StageTimings()
 
     public var passed: Bool { !checks.contains { $0.status == .failed } }
 }

@@ -13,15 +13,25 @@ public enum Verifier {
         let prepared = try prepare(problem, options)
         if !prepared.prediction.isStable && !options.force { throw .unstable(prepared.prediction) }
         let result: SimulationResult
+        var timings = prepared.timings
         do {
-            result = try await engine.run(prepared.deck, RunRequest(
+            let clock = Stopwatch()
+            let text = try PreparedDeck(deck: prepared.deck)
+            timings.generationSeconds += clock.seconds
+            result = try await engine.run(text, RunRequest(
                 vectors: prepared.design.outputNodes, timeLimit: options.timeLimit, progress: progress))
         } catch let error as NgspiceError {
             throw .simulation(error)
         } catch {
             throw .readout("\(error)")
         }
-        return try judge(problem, options, prepared, result)
+        timings.loadSeconds = result.loadSeconds
+        timings.runSeconds = result.runSeconds
+        let clock = Stopwatch()
+        var verdict = try judge(problem, options, prepared, result)
+        timings.verificationSeconds = clock.seconds
+        verdict.timings = timings
+        return verdict
     }
 
     /// The deck and the prediction, without simulating: what `crossloop generate` writes.
@@ -32,16 +42,22 @@ public enum Verifier {
         public var deck: Deck
         /// Transient timing, when the analysis is `.tran`.
         public var window: TransientWindow?
+        /// Time spent mapping, predicting and generating.
+        public var timings: StageTimings
     }
 
     public static func prepare(_ problem: Problem, _ options: SolveOptions) throws(VerificationError) -> Prepared {
         let mapping: Mapping
         let prediction: Prediction
+        var timings = StageTimings()
+        var clock = Stopwatch()
         do {
             mapping = try Mapping(problem, parameters: options.mapping)
             prediction = try Prediction(mapping: mapping, design: options.design, settlingBits: options.bitsForSettling,
                                         wrongPolarity: options.design.wrongPolarity)
         } catch { throw .mapping(error) }
+        timings.analysisSeconds = clock.seconds
+        clock = Stopwatch()
         if problem.operation == .eig && options.analysis == .op {
             throw .design(.unsupported("eig grows its answer in time: use --analysis tran"))
         }
@@ -79,7 +95,8 @@ public enum Verifier {
             deck.saves = design.settlingNodes.map { .voltage($0) }
             deck.analyses = [.transient(Transient(step: w.printStep, stop: w.stop, maxStep: w.maxStep))]
         }
-        return Prepared(prediction: prediction, design: design, deck: deck, window: window)
+        timings.generationSeconds = clock.seconds
+        return Prepared(prediction: prediction, design: design, deck: deck, window: window, timings: timings)
     }
 
     /// Reads the answer out of the simulation and runs every check.
@@ -153,6 +170,30 @@ public enum Verifier {
         verdict.checks = Checks.all(verdict)
         return verdict
     }
+}
+
+/// Wall-clock seconds per stage of one solve.
+public struct StageTimings: Sendable, Hashable, Codable {
+    /// Mapping, references, stability and the error budget (LAPACK).
+    public var analysisSeconds = 0.0
+    /// Circuit generation and deck text.
+    public var generationSeconds = 0.0
+    /// ngspice loading the deck.
+    public var loadSeconds = 0.0
+    /// ngspice running the analysis.
+    public var runSeconds = 0.0
+    /// Readout, metrics and checks.
+    public var verificationSeconds = 0.0
+
+    public init() {}
+
+    public var totalSeconds: Double { analysisSeconds + generationSeconds + loadSeconds + runSeconds + verificationSeconds }
+}
+
+/// Elapsed wall-clock time since creation.
+struct Stopwatch {
+    let start = DispatchTime.now()
+    var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 }
 
 /// Transient timing from the predicted settling time (or, for a forced unstable loop, from

@@ -96,6 +96,14 @@ public enum VerdictReport {
                 ("timepoints", .number(Double(v.simulation.timepoints))),
                 ("warnings", .array(v.simulation.warnings.map { .string($0) })),
             ])),
+            ("timings", .object([
+                ("analysisSeconds", .number(v.timings.analysisSeconds)),
+                ("generationSeconds", .number(v.timings.generationSeconds)),
+                ("loadSeconds", .number(v.timings.loadSeconds)),
+                ("runSeconds", .number(v.timings.runSeconds)),
+                ("verificationSeconds", .number(v.timings.verificationSeconds)),
+                ("totalSeconds", .number(v.timings.totalSeconds)),
+            ])),
             ("checks", .array(v.checks.map { check in
                 .object([("name", .string(check.name)), ("status", .string(check.status.rawValue)),
                          ("detail", .string(check.detail))])
