@@ -156,6 +156,14 @@ public final class NgspiceEngine: @unchecked Sendable {
     // MARK: On the worker thread
 
     private func execute(_ deck: PreparedDeck, _ request: RunRequest, _ control: RunControl) throws -> SimulationResult {
+        try withLoaded(deck, request, control) { library, diagnostics, loadSeconds in
+            try self.runLoaded(deck, request, control, library, diagnostics, loadSeconds: loadSeconds)
+        }
+    }
+
+    /// Loads `deck`, hands the loaded library to `body`, then removes plots and circuit.
+    private func withLoaded<T>(_ deck: PreparedDeck, _ request: RunRequest, _ control: RunControl,
+                               _ body: (LoadedLibrary, [Diagnostic], Double) throws -> T) throws -> T {
         if control.isCancelled { throw abort("cancelled before it started", []) }
         guard !deck.analyses.isEmpty else {
             throw NgspiceError(kind: .missingResult,
@@ -186,10 +194,9 @@ public final class NgspiceEngine: @unchecked Sendable {
         commandLog.append("<circuit: \(deck.lines.count) lines>")
         _ = library.loadCircuit(deck.lines)
         diagnostics += sink.drain()
-        let loadSeconds = seconds(since: loadStart)
         if sink.hasExited { throw exited(diagnostics) }
+        defer { cleanUp(library) }
         if let failure = FailureClassifier.classify(diagnostics) {
-            cleanUp(library)
             throw error(failure, diagnostics, simStatus: nil)
         }
 
@@ -199,7 +206,6 @@ public final class NgspiceEngine: @unchecked Sendable {
         case .automatic: wantKLU = library.hasKLU
         case .klu:
             guard library.hasKLU else {
-                cleanUp(library)
                 throw NgspiceError(kind: .simulation, message: "KLU requested but ngspice \(library.version) was built without it",
                                    ngspiceVersion: library.version)
             }
@@ -209,11 +215,19 @@ public final class NgspiceEngine: @unchecked Sendable {
         if library.hasKLU { try send(library, wantKLU ? "option klu" : "option sparse") }
         for command in request.commands { try send(library, command) }
         diagnostics += sink.drain()
+        let loadSeconds = seconds(since: loadStart)
         if let failure = FailureClassifier.classify(diagnostics) {
-            cleanUp(library)
             throw error(failure, diagnostics, simStatus: nil)
         }
+        return try body(library, diagnostics, loadSeconds)
+    }
 
+    /// Runs the analyses of the loaded circuit, copies the results out and frees the plots
+    /// (the circuit stays loaded).
+    private func runLoaded(_ deck: PreparedDeck, _ request: RunRequest, _ control: RunControl, _ library: LoadedLibrary,
+                           _ initial: [Diagnostic], loadSeconds: Double) throws -> SimulationResult {
+        let sink = library.sink
+        var diagnostics = initial
         // Run in ngspice's background thread; this thread watches the clock.
         let plotsBefore = Set(library.plotNames())
         let runStart = DispatchTime.now()
@@ -231,19 +245,14 @@ public final class NgspiceEngine: @unchecked Sendable {
         let runSeconds = seconds(since: runStart)
         diagnostics += sink.drain()
         if sink.hasExited { throw exited(diagnostics) }
-        if let haltReason {
-            cleanUp(library)
-            throw abort(haltReason, diagnostics + sink.drain())
-        }
+        if let haltReason { throw abort(haltReason, diagnostics + sink.drain()) }
 
         let simStatus = readSimStatus(library)
         diagnostics += sink.drain().filter { $0.text != String(simStatus ?? -1) }
         if let failure = FailureClassifier.classify(diagnostics) {
-            cleanUp(library)
             throw error(failure, diagnostics, simStatus: simStatus)
         }
         if simStatus == 1 {
-            cleanUp(library)
             throw NgspiceError(kind: .simulation, message: "ngspice set $sim_status = 1 without an error message",
                                diagnostics: diagnostics, simStatus: 1, ngspiceVersion: library.version)
         }
@@ -263,20 +272,64 @@ public final class NgspiceEngine: @unchecked Sendable {
             // because ngspice's `write` takes quotes literally and then writes nothing.
             let path = URL(fileURLWithPath: raw).path
             guard !path.contains(where: { $0.isWhitespace || "\"';$".contains($0) }) else {
-                cleanUp(library)
                 throw NgspiceError(kind: .invalidCommand,
                                    message: "raw file path must not contain spaces, quotes, ';' or '$': \(path)")
             }
             try send(library, "write \(path)")
             diagnostics += sink.drain()
         }
-        cleanUp(library)
+        // Free the plots now; without it ngspice keeps every run's vectors.
+        try? send(library, "destroy all")
+        _ = sink.drain()
 
         let result = SimulationResult(plots: plots, diagnostics: diagnostics, solver: solver(in: diagnostics, library),
                                       ngspiceVersion: library.version, loadSeconds: loadSeconds,
                                       runSeconds: runSeconds)
         try ResultCheck.verify(result, deck: deck, request: request, simStatus: simStatus)
         return result
+    }
+
+    // MARK: Sessions: one load, many runs
+
+    /// Loads `deck` once and gives `body` a session in which element values can be altered and
+    /// the analyses rerun without reloading: the batch path for many matrices of one shape
+    /// (Monte Carlo, sweeps). `body` runs on the engine's thread; the session is valid only
+    /// inside it.
+    public func withSession<T: Sendable>(_ deck: PreparedDeck, _ request: RunRequest = RunRequest(),
+                                         _ body: @escaping @Sendable (CircuitSession) throws -> T) async throws -> T {
+        let control = RunControl()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                worker.submit {
+                    continuation.resume(with: Result {
+                        try self.withLoaded(deck, request, control) { library, diagnostics, loadSeconds in
+                            let session = CircuitSession(engine: self, library: library, deck: deck, request: request,
+                                                         control: control, diagnostics: diagnostics, loadSeconds: loadSeconds)
+                            defer { session.isValid = false }
+                            return try body(session)
+                        }
+                    })
+                }
+            }
+        } onCancel: {
+            control.cancel()
+        }
+    }
+
+    fileprivate func sessionRun(_ session: CircuitSession) throws -> SimulationResult {
+        let initial = session.pendingDiagnostics
+        session.pendingDiagnostics = []
+        let load = session.pendingLoadSeconds
+        session.pendingLoadSeconds = 0
+        return try runLoaded(session.deck, session.request, session.control, session.library, initial, loadSeconds: load)
+    }
+
+    fileprivate func sessionSend(_ session: CircuitSession, _ command: String) throws {
+        try send(session.library, command)
+        session.pendingDiagnostics += session.library.sink.drain()
+        if let failure = FailureClassifier.classify(session.pendingDiagnostics) {
+            throw error(failure, session.pendingDiagnostics, simStatus: nil)
+        }
     }
 
     private func readyLibrary() throws -> LoadedLibrary {
@@ -341,6 +394,48 @@ public final class NgspiceEngine: @unchecked Sendable {
 
     private func seconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}
+
+/// A loaded circuit inside `NgspiceEngine.withSession`: alter values, run again.
+public final class CircuitSession {
+    fileprivate let engine: NgspiceEngine
+    fileprivate let library: LoadedLibrary
+    fileprivate let deck: PreparedDeck
+    fileprivate let request: RunRequest
+    fileprivate let control: RunControl
+    fileprivate var pendingDiagnostics: [Diagnostic]
+    fileprivate var pendingLoadSeconds: Double
+    fileprivate var isValid = true
+    /// Seconds spent altering values since the session began.
+    public private(set) var alterSeconds = 0.0
+
+    fileprivate init(engine: NgspiceEngine, library: LoadedLibrary, deck: PreparedDeck, request: RunRequest,
+                     control: RunControl, diagnostics: [Diagnostic], loadSeconds: Double) {
+        self.engine = engine; self.library = library; self.deck = deck; self.request = request
+        self.control = control; pendingDiagnostics = diagnostics; pendingLoadSeconds = loadSeconds
+    }
+
+    /// Sets an instance's principal value (a resistance, a source's DC value) with ngspice's
+    /// `alter`. The name is the card name as written in the deck (`Rap_1_2`, `Vin1`).
+    public func alter(_ instance: String, to value: Double) throws {
+        precondition(isValid, "a CircuitSession is only valid inside withSession")
+        let parts = instance.split(separator: ".", omittingEmptySubsequences: false)
+        guard !parts.isEmpty, parts.allSatisfy({ SpiceName.isValid(String($0)) }) else {
+            throw NgspiceError(kind: .invalidCommand, message: "cannot alter \(instance): not a valid instance name")
+        }
+        guard let number = SpiceNumber.format(value) else {
+            throw NgspiceError(kind: .invalidCommand, message: "cannot alter \(instance) to \(value): not finite")
+        }
+        let start = DispatchTime.now()
+        try engine.sessionSend(self, "alter \(instance) = \(number)")
+        alterSeconds += Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// Runs the deck's analyses on the circuit as it now stands.
+    public func run() throws -> SimulationResult {
+        precondition(isValid, "a CircuitSession is only valid inside withSession")
+        return try engine.sessionRun(self)
     }
 }
 

@@ -4,32 +4,11 @@ import Ngspice
 import Reference
 import Verification
 
-/// A reproducible generator (SplitMix64), so every test matrix is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A standard normal sample (Box-Muller).
-    mutating func normal() -> Double {
-        let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let v = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-    }
-}
-
 enum TestMatrices {
     /// I + 0.5 R / sqrt(n) with R standard normal: mixed signs, every eigenvalue in a disc of
     /// radius about 0.5 around 1, so the loop is stable and kappa is small.
     static func wellConditioned(_ n: Int, seed: UInt64) -> Matrix {
-        var g = SeededGenerator(seed: seed)
-        let scale = 0.5 / Double(n).squareRoot()
-        return Matrix(rows: n, columns: n) { i, j in (i == j ? 1 : 0) + scale * g.normal() }
+        Matrix.wellConditioned(n, seed: seed)
     }
 
     /// R R^T / n + I: symmetric positive definite.
