@@ -7,6 +7,8 @@ enum LibraryCache {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var idle: [LoadedLibrary] = []
     nonisolated(unsafe) private static var dead: [LoadedLibrary] = []
+    /// Library paths whose own (uncopied) instance has been handed out.
+    nonisolated(unsafe) private static var primaries: Set<String> = []
 
     /// A healthy copy for `location`, recycled when one is idle, else freshly loaded.
     /// Runs on the engine thread that will use it.
@@ -14,6 +16,7 @@ enum LibraryCache {
         lock.lock()
         let index = idle.firstIndex { $0.location == location }
         let recycled = index.map { idle.remove(at: $0) }
+        let primary = recycled == nil && primaries.insert(location.libraryPath).inserted
         lock.unlock()
         if let recycled {
             recycled.sink.clearExit()
@@ -22,7 +25,12 @@ enum LibraryCache {
             _ = recycled.sink.drain()
             return recycled
         }
-        return try LoadedLibrary(location: location, deviceThreads: deviceThreads)
+        do {
+            return try LoadedLibrary(location: location, deviceThreads: deviceThreads, primary: primary)
+        } catch {
+            if primary { lock.lock(); primaries.remove(location.libraryPath); lock.unlock() }
+            throw error
+        }
     }
 
     /// Returns a copy no engine uses any more.

@@ -8,6 +8,10 @@ import Foundation
 /// engine uses one copy at a time. After a fatal exit a copy cannot be re-initialised
 /// (calling `ngSpice_Init` again segfaults), so the engine takes a fresh one.
 ///
+/// The first instance of a process uses the library at its own path (and the code models at
+/// theirs), which saves copying about 10 MB when a process needs only one engine; every
+/// further instance is a private copy.
+///
 /// Copies are never unloaded: `dlclose` raced with threads still finishing inside the copy
 /// (thread-exit destructors, ngspice's own threads) and crashed about one test run in five.
 /// Healthy copies are recycled instead (`LibraryCache`), so a process holds at most as many
@@ -48,10 +52,17 @@ final class LoadedLibrary: @unchecked Sendable {
     let sink = CallbackSink()
     let location: LibraryLocation
 
-    init(location: LibraryLocation, deviceThreads: Int) throws {
+    /// Whether this is the library at its own path rather than a private copy.
+    let isPrimary: Bool
+
+    /// - Parameter primary: load the library from its own path (no copy). Only one instance
+    ///   in a process may do so: the dynamic linker hands every `dlopen` of a path the same
+    ///   copy.
+    init(location: LibraryLocation, deviceThreads: Int, primary: Bool = false) throws {
         self.location = location
-        let copy = try PrivateCopy.make(of: location.libraryPath)
-        defer { unlink(copy) }  // the mapping stays valid; nothing is left behind in /tmp
+        isPrimary = primary
+        let copy = primary ? location.libraryPath : try PrivateCopy.make(of: location.libraryPath)
+        defer { if !primary { unlink(copy) } }  // the mapping stays valid; nothing is left behind in /tmp
         guard let handle = dlopen(copy, Self.openFlags) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
             throw NgspiceError(kind: .libraryUnavailable, message: "cannot load \(location.libraryPath): \(reason)")
@@ -75,8 +86,8 @@ final class LoadedLibrary: @unchecked Sendable {
         // Code models hold a pointer to the core that loaded them; loaded from one shared
         // path they would call back into whichever copy loaded them last. Each copy gets
         // private copies of the code models too.
-        let codeModels = try location.codeModels.map { try PrivateCopy.make(of: $0, suffix: ".cm") }
-        defer { for model in codeModels { unlink(model) } }
+        let codeModels = primary ? location.codeModels : try location.codeModels.map { try PrivateCopy.make(of: $0, suffix: ".cm") }
+        defer { if !primary { for model in codeModels { unlink(model) } } }
         let user = Unmanaged.passUnretained(sink).toOpaque()
         let status = try HermeticStart.run(codeModels: codeModels, deviceThreads: deviceThreads) {
             initialise(sendCharCallback, sendStatCallback, controlledExitCallback, nil, nil,

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// The benchmark runs and reports; its figures are never asserted here (performance claims
+/// live in the benchmark's output, not in timed tests).
+@Suite("crossloop bench")
+struct BenchCommandTests {
+    @Test("a section runs and writes its measurements as JSON")
+    func overheadSection() throws {
+        let dir = try CLIRunner.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(["bench", "--only", "overhead", "--json", "bench.json"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("ngspice -b"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("bench.json"))) as? [String: Any])
+        let overhead = try #require(object["overhead"] as? [String: Any])
+        #expect(overhead["ratio"] is Double)
+        #expect((overhead["inProcess"] as? [String: Any])?["median"] is Double)
+    }
+
+    @Test("an unknown section is invalid input")
+    func unknownSection() throws {
+        let result = try CLIRunner.run(["bench", "--only", "warp"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("warp"))
+    }
+}
