@@ -25,7 +25,7 @@ struct CharacterizationDeviceTests {
     let engine = CharacterizationEngine.engine
 
     /// Re-extracts `technology`'s tables and compares them with the built-in ones: current
-    /// density within 3 %, |V_GS| within 5 mV, Early voltage within 5 %, capacitances and the
+    /// densities within 3 %, |V_GS| within 5 mV, Early voltages within 5 %, capacitances and the
     /// triode factor within 3 %. With CROSSLOOP_WRITE_TABLES=<dir> it writes the extracted
     /// tables as Swift source there (how the built-in tables were produced).
     func check(_ technology: Technology, stored: SizingData, file: String) async throws {
@@ -47,6 +47,10 @@ struct CharacterizationDeviceTests {
                     #expect(dv <= 0.005, "\(where_): |V_GS| \(a.gateSourceVolts[i][j]) vs stored \(b.gateSourceVolts[i][j])")
                     let da = abs(a.earlyVoltage[i][j] / b.earlyVoltage[i][j] - 1)
                     #expect(da <= 0.05, "\(where_): VA \(a.earlyVoltage[i][j]) vs stored \(b.earlyVoltage[i][j])")
+                    let djLow = abs(a.currentDensityAtLowDrain[i][j] / b.currentDensityAtLowDrain[i][j] - 1)
+                    #expect(djLow <= 0.03, "\(where_): low-drain current density \(a.currentDensityAtLowDrain[i][j]) vs stored \(b.currentDensityAtLowDrain[i][j])")
+                    let daLow = abs(a.earlyVoltageAtLowDrain[i][j] / b.earlyVoltageAtLowDrain[i][j] - 1)
+                    #expect(daLow <= 0.05, "\(where_): low-drain VA \(a.earlyVoltageAtLowDrain[i][j]) vs stored \(b.earlyVoltageAtLowDrain[i][j])")
                 }
             }
             #expect(abs(a.gateCapacitancePerArea / b.gateCapacitancePerArea - 1) <= 0.03)

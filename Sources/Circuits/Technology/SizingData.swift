@@ -18,7 +18,7 @@ public struct SizingData: Sendable, Hashable, Codable {
 public struct DevicePoint: Sendable, Hashable {
     /// gm/Id, S/A.
     public var gmOverId: Double
-    /// Drain current per metre of width, A/m, at `drainSourceVolts` of the table.
+    /// Drain current per metre of width, A/m, at the |V_DS| asked for.
     public var currentDensity: Double
     /// Id / gds, volts (so gds = Id / VA).
     public var earlyVoltage: Double
@@ -32,9 +32,11 @@ public struct DevicePoint: Sendable, Hashable {
 ///
 /// Rows are channel lengths, columns gm/Id values; each entry holds the drain current per unit
 /// width, the Early voltage Id/gds and |V_GS|, measured in saturation at |V_DS| =
-/// `drainSourceVolts` with source and bulk tied. Lookups interpolate linearly in gm/Id and
-/// in log(L) (current density in log scale). Currents at another |V_DS| follow to first order
-/// from the Early voltage: I(V) = I(V_table) (1 + (V - V_table) / VA).
+/// `drainSourceVolts` with source and bulk tied, and the current and Early voltage at the
+/// same |V_GS| with |V_DS| = `lowDrainSourceVolts`. Lookups interpolate linearly in gm/Id and
+/// in log(L) (current density in log scale), then linearly in |V_DS| between the two drain
+/// voltages (above the upper one the current follows the Early voltage, and the Early voltage
+/// keeps its slope, capped at twice its value).
 public struct GmIdTable: Sendable, Hashable, Codable {
     public var polarity: MOSPolarity
     /// |V_DS| of the extraction, volts.
@@ -49,6 +51,12 @@ public struct GmIdTable: Sendable, Hashable, Codable {
     public var earlyVoltage: [[Double]]
     /// |V_GS|, volts.
     public var gateSourceVolts: [[Double]]
+    /// The lower |V_DS|, volts.
+    public var lowDrainSourceVolts: Double
+    /// A/m at the same |V_GS| and |V_DS| = `lowDrainSourceVolts`.
+    public var currentDensityAtLowDrain: [[Double]]
+    /// Id/gds there, volts.
+    public var earlyVoltageAtLowDrain: [[Double]]
     /// Gate capacitance in saturation per unit gate area, F/m^2 (Cgg = a W L + b W).
     public var gateCapacitancePerArea: Double
     /// Gate capacitance per unit width that does not scale with L (overlap and fringe), F/m.
@@ -60,11 +68,14 @@ public struct GmIdTable: Sendable, Hashable, Codable {
 
     public init(polarity: MOSPolarity, drainSourceVolts: Double, lengths: [Double], gmOverId: [Double],
                 currentDensity: [[Double]], earlyVoltage: [[Double]], gateSourceVolts: [[Double]],
+                lowDrainSourceVolts: Double, currentDensityAtLowDrain: [[Double]], earlyVoltageAtLowDrain: [[Double]],
                 gateCapacitancePerArea: Double, gateCapacitancePerWidth: Double, triodeFactor: Double,
                 triodeThresholdVolts: Double) {
         self.polarity = polarity; self.drainSourceVolts = drainSourceVolts; self.lengths = lengths
         self.gmOverId = gmOverId; self.currentDensity = currentDensity; self.earlyVoltage = earlyVoltage
-        self.gateSourceVolts = gateSourceVolts; self.gateCapacitancePerArea = gateCapacitancePerArea
+        self.gateSourceVolts = gateSourceVolts; self.lowDrainSourceVolts = lowDrainSourceVolts
+        self.currentDensityAtLowDrain = currentDensityAtLowDrain; self.earlyVoltageAtLowDrain = earlyVoltageAtLowDrain
+        self.gateCapacitancePerArea = gateCapacitancePerArea
         self.gateCapacitancePerWidth = gateCapacitancePerWidth; self.triodeFactor = triodeFactor
         self.triodeThresholdVolts = triodeThresholdVolts
     }
@@ -78,16 +89,24 @@ public struct GmIdTable: Sendable, Hashable, Codable {
         guard lengths.count >= 2, gmOverId.count >= 2,
               zip(lengths, lengths.dropFirst()).allSatisfy({ $0 < $1 }),
               zip(gmOverId, gmOverId.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
-        for grid in [currentDensity, earlyVoltage, gateSourceVolts] {
+        guard lowDrainSourceVolts > 0, lowDrainSourceVolts < drainSourceVolts else { return false }
+        for grid in [currentDensity, earlyVoltage, gateSourceVolts, currentDensityAtLowDrain, earlyVoltageAtLowDrain] {
             guard grid.count == lengths.count, grid.allSatisfy({ $0.count == gmOverId.count }) else { return false }
             guard grid.allSatisfy({ $0.allSatisfy { $0.isFinite && $0 > 0 } }) else { return false }
         }
         return true
     }
 
-    /// The operating point at `length` (metres) and `gmOverId` (S/A), interpolated.
-    public func point(length: Double, gmOverId g: Double) throws(TechnologyError) -> DevicePoint {
-        guard isWellFormed else { throw .outOfTable(what: "the \(polarity.rawValue)MOS table is malformed") }
+    /// The operating point at `length` (metres) and `gmOverId` (S/A), at |V_DS| =
+    /// `drainSourceVolts` (nil: the table's upper drain voltage), interpolated.
+    public func point(length: Double, gmOverId g: Double, drainSourceVolts vds: Double? = nil) throws(TechnologyError)
+        -> DevicePoint
+    {
+        guard lengths.count >= 2, gmOverId.count >= 2,
+              [currentDensity, earlyVoltage, gateSourceVolts, currentDensityAtLowDrain, earlyVoltageAtLowDrain]
+                .allSatisfy({ $0.count == lengths.count && $0.allSatisfy { $0.count == gmOverId.count } }) else {
+            throw .outOfTable(what: "the \(polarity.rawValue)MOS table is malformed")
+        }
         guard length.isFinite, g.isFinite,
               length >= shortestLength * (1 - 1e-9), length <= longestLength * (1 + 1e-9) else {
             throw .outOfTable(what: "L = \(length) m outside \(shortestLength)...\(longestLength) m (\(polarity.rawValue)MOS)")
@@ -104,9 +123,25 @@ public struct GmIdTable: Sendable, Hashable, Codable {
             let x = low * (1 - u) + high * u
             return logarithmic ? exp(x) : x
         }
-        return DevicePoint(gmOverId: g, currentDensity: bilinear(currentDensity, logarithmic: true),
-                           earlyVoltage: bilinear(earlyVoltage, logarithmic: false),
-                           gateSourceVolts: bilinear(gateSourceVolts, logarithmic: false))
+        let jHigh = bilinear(currentDensity, logarithmic: true)
+        let vaHigh = bilinear(earlyVoltage, logarithmic: false)
+        let vgs = bilinear(gateSourceVolts, logarithmic: false)
+        guard let vds, vds.isFinite, vds != drainSourceVolts else {
+            return DevicePoint(gmOverId: g, currentDensity: jHigh, earlyVoltage: vaHigh, gateSourceVolts: vgs)
+        }
+        let jLow = bilinear(currentDensityAtLowDrain, logarithmic: true)
+        let vaLow = bilinear(earlyVoltageAtLowDrain, logarithmic: false)
+        let span = drainSourceVolts - lowDrainSourceVolts
+        let x = (vds - lowDrainSourceVolts) / span
+        if vds < drainSourceVolts {
+            let current = max(jLow + (jHigh - jLow) * x, 0.05 * jHigh)
+            let early = max(vaLow + (vaHigh - vaLow) * x, 0.05 * vaHigh)
+            return DevicePoint(gmOverId: g, currentDensity: current, earlyVoltage: early, gateSourceVolts: vgs)
+        }
+        let slope = max(0, (vaHigh - vaLow) / span)
+        let early = min(vaHigh + slope * (vds - drainSourceVolts), 2 * vaHigh)
+        let current = jHigh * (1 + (vds - drainSourceVolts) / vaHigh)
+        return DevicePoint(gmOverId: g, currentDensity: current, earlyVoltage: early, gateSourceVolts: vgs)
     }
 
     /// The gm/Id at which |V_GS| equals `volts` at `length` (gm/Id falls as V_GS rises).

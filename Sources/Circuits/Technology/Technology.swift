@@ -93,6 +93,16 @@ public struct Technology: Sendable, Hashable {
 
     public func device(_ polarity: MOSPolarity) -> MOSDevice { polarity == .n ? nmos : pmos }
 
+    /// Drawing grid for generated geometry, metres (5 nm).
+    public static let drawingGrid = 5e-9
+
+    /// `metres` rounded up to the drawing grid (ten-thousandths of a grid step are forgiven,
+    /// so values already on the grid stay put).
+    public func snapped(_ metres: Double) -> Double {
+        let steps = (metres / Technology.drawingGrid * 1e4).rounded() / 1e4
+        return rounded(steps.rounded(.up) * Technology.drawingGrid)
+    }
+
     /// `.options` this technology needs: the simulation temperature (the models carry their own
     /// nominal temperature) and the geometry scale.
     ///

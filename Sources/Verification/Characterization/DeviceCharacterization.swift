@@ -19,6 +19,8 @@ public enum DeviceCharacterization {
         public var gmOverId: [Double]
         /// |V_DS| of the table, volts; nil: half the supply.
         public var drainSourceVolts: Double?
+        /// The lower |V_DS|, volts; nil: a quarter of the supply.
+        public var lowDrainSourceVolts: Double?
         /// Width of the extraction devices, metres.
         public var width: Double
         /// Gate-sweep step, volts.
@@ -30,10 +32,11 @@ public enum DeviceCharacterization {
 
         public init(lengthMultiples: [Double] = [1, 1.5, 2, 3, 5, 7, 10, 15, 20],
                     gmOverId: [Double] = [6, 8, 10, 12, 14, 16, 18, 20, 22],
-                    drainSourceVolts: Double? = nil, width: Double = 5e-6, gateStep: Double = 2e-3,
+                    drainSourceVolts: Double? = nil, lowDrainSourceVolts: Double? = nil, width: Double = 5e-6, gateStep: Double = 2e-3,
                     drainStep: Double = 20e-3, maximumGateStep: Double = 0.15) {
             self.lengthMultiples = lengthMultiples; self.gmOverId = gmOverId
-            self.drainSourceVolts = drainSourceVolts; self.width = width
+            self.drainSourceVolts = drainSourceVolts; self.lowDrainSourceVolts = lowDrainSourceVolts
+            self.width = width
             self.gateStep = gateStep; self.drainStep = drainStep; self.maximumGateStep = maximumGateStep
         }
     }
@@ -50,40 +53,55 @@ public enum DeviceCharacterization {
         let device = technology.device(polarity)
         let vdd = technology.supplyVolts
         let vds = settings.drainSourceVolts ?? vdd / 2
+        let vdsLow = settings.lowDrainSourceVolts ?? vdd / 4
+        let drains = [vds, vds + settings.drainStep, vdsLow, vdsLow + settings.drainStep]
         let sign: Double = polarity == .n ? 1 : -1
         let lengths = settings.lengthMultiples.map { rounded($0 * device.minimumLength) }
         let w = settings.width
 
-        // Saturation sweep: two drain voltages per length.
+        // Saturation sweep: two drain voltages per length at each of the two |V_DS|.
         var deck = Deck(title: "crossloop gm/Id extraction, \(polarity.rawValue)MOS, \(technology.identifier)")
         technology.prepare(&deck)
         deck.elements.append(.dcVoltage("g", "g", "0", 0))
         for (k, length) in lengths.enumerated() {
-            for j in 0..<2 {
+            for (j, drainVolts) in drains.enumerated() {
                 let drain = "d\(k)_\(j)"
-                deck.elements.append(.dcVoltage(drain, drain, "0", .number(sign * (vds + Double(j) * settings.drainStep))))
+                deck.elements.append(.dcVoltage(drain, drain, "0", .number(sign * drainVolts)))
                 deck.elements.append(technology.transistor("m\(k)_\(j)", polarity, drain: drain, gate: "g", source: "0",
                                                            bulk: "0", width: w, length: length))
             }
         }
         deck.analyses = [.dcSweep(source: "Vg", start: 0, stop: sign * vdd, step: sign * settings.gateStep)]
         var names: [String] = []
-        for k in lengths.indices { for j in 0..<2 { names.append("i(Vd\(k)_\(j))") } }
+        for k in lengths.indices { for j in drains.indices { names.append("i(Vd\(k)_\(j))") } }
         let sweep = try await simulate(engine, deck, technology.request(vectors: names))
         let gate = try scale(sweep, "dc").map(abs)
 
         var density: [[Double]] = [], early: [[Double]] = [], vgs: [[Double]] = []
+        var densityLow: [[Double]] = [], earlyLow: [[Double]] = []
         var biasForCapacitance: [Double] = []
         for k in lengths.indices {
-            let i0 = try values(sweep, "dc", "i(Vd\(k)_0)").map(abs)
-            let i1 = try values(sweep, "dc", "i(Vd\(k)_1)").map(abs)
-            let curve = try GateCurve(gate: gate, current: i0, currentAtHigherDrain: i1, drainStep: settings.drainStep)
-            var rowJ: [Double] = [], rowVA: [Double] = [], rowV: [Double] = []
+            let currents = try drains.indices.map { (j: Int) throws(CharacterizationError) -> [Double] in
+                try values(sweep, "dc", "i(Vd\(k)_\(j))").map(abs)
+            }
+            let curve = try GateCurve(gate: gate, current: currents[0], currentAtHigherDrain: currents[1],
+                                      drainStep: settings.drainStep)
+            guard currents[2].count == gate.count, currents[3].count == gate.count else {
+                throw .measurement("low-drain sweep vectors have different lengths")
+            }
+            var rowJ: [Double] = [], rowVA: [Double] = [], rowV: [Double] = [], rowJL: [Double] = [], rowVAL: [Double] = []
             for g in settings.gmOverId {
                 let p = try curve.point(gmOverId: g, what: "\(polarity.rawValue)MOS L = \(lengths[k]) m")
                 rowJ.append(p.current / w); rowVA.append(p.current / p.gds); rowV.append(p.gate)
+                // The same gate voltage at the lower drain voltage.
+                let low = p.at(currents[2]), gdsLow = (p.at(currents[3]) - low) / settings.drainStep
+                guard low > 0, gdsLow > 0 else {
+                    throw .measurement("\(polarity.rawValue)MOS L = \(lengths[k]) m: no current or gds at |V_DS| = \(vdsLow) V")
+                }
+                rowJL.append(low / w); rowVAL.append(low / gdsLow)
             }
             density.append(rowJ); early.append(rowVA); vgs.append(rowV)
+            densityLow.append(rowJL); earlyLow.append(rowVAL)
             biasForCapacitance.append(try curve.point(gmOverId: 12, what: "Cgg bias").gate)
         }
 
@@ -148,6 +166,8 @@ public enum DeviceCharacterization {
         let table = GmIdTable(polarity: polarity, drainSourceVolts: vds, lengths: lengths,
                               gmOverId: Array(settings.gmOverId.prefix(columns)),
                               currentDensity: keep(density), earlyVoltage: keep(early), gateSourceVolts: keep(vgs),
+                              lowDrainSourceVolts: vdsLow, currentDensityAtLowDrain: keep(densityLow),
+                              earlyVoltageAtLowDrain: keep(earlyLow),
                               gateCapacitancePerArea: slope, gateCapacitancePerWidth: intercept,
                               triodeFactor: factor, triodeThresholdVolts: threshold)
         guard table.isWellFormed else { throw .measurement("the extracted \(polarity.rawValue)MOS table has non-positive entries") }
@@ -240,6 +260,9 @@ public enum DeviceCharacterization {
                 \(inner)currentDensity: \(grid(t.currentDensity, inner)),
                 \(inner)earlyVoltage: \(grid(t.earlyVoltage, inner)),
                 \(inner)gateSourceVolts: \(grid(t.gateSourceVolts, inner)),
+                \(inner)lowDrainSourceVolts: \(number(t.lowDrainSourceVolts)),
+                \(inner)currentDensityAtLowDrain: \(grid(t.currentDensityAtLowDrain, inner)),
+                \(inner)earlyVoltageAtLowDrain: \(grid(t.earlyVoltageAtLowDrain, inner)),
                 \(inner)gateCapacitancePerArea: \(number(t.gateCapacitancePerArea)), gateCapacitancePerWidth: \(number(t.gateCapacitancePerWidth)),
                 \(inner)triodeFactor: \(number(t.triodeFactor)), triodeThresholdVolts: \(number(t.triodeThresholdVolts))
                 \(pad))
@@ -270,9 +293,19 @@ struct GateCurve {
         gds = zip(currentAtHigherDrain, current).map { ($0 - $1) / drainStep }
     }
 
-    /// Gate voltage, current and gds where gm/Id = `target` on the strong-inversion side:
-    /// searched down from the top of the sweep, so leakage humps near V_GS = 0 are ignored.
-    func point(gmOverId target: Double, what: String) throws(CharacterizationError) -> (gate: Double, current: Double, gds: Double) {
+    /// Where gm/Id = `target` on the strong-inversion side, searched down from the top of the
+    /// sweep so that leakage humps near V_GS = 0 are ignored.
+    struct Point {
+        let index: Int
+        let fraction: Double
+        let gate: Double
+        let current: Double
+        let gds: Double
+        /// Any vector of the same sweep at this point.
+        func at(_ xs: [Double]) -> Double { xs[index] + fraction * (xs[index + 1] - xs[index]) }
+    }
+
+    func point(gmOverId target: Double, what: String) throws(CharacterizationError) -> Point {
         let ratio = zip(gm, current).map { $1 > 1e-15 ? $0 / $1 : 0 }
         var i = ratio.count - 2
         while i >= 0 && !(ratio[i] >= target && ratio[i + 1] < target) {
@@ -285,7 +318,7 @@ struct GateCurve {
         func lerp(_ xs: [Double]) -> Double { xs[i] + u * (xs[i + 1] - xs[i]) }
         let gds = lerp(gds)
         guard gds > 0 else { throw .measurement("\(what): gds <= 0 at gm/Id = \(target)") }
-        return (lerp(gate), lerp(current), gds)
+        return Point(index: i, fraction: u, gate: lerp(gate), current: lerp(current), gds: gds)
     }
 }
 
