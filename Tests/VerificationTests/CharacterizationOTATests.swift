@@ -1,0 +1,55 @@
+import Circuits
+import Foundation
+import Ngspice
+import Testing
+import Verification
+
+@Suite("OTA characterisation on the real engine")
+struct CharacterizationOTATests {
+    let engine = CharacterizationEngine.engine
+
+    func characterise(_ technology: Technology, _ spec: MillerOTA.Specification = .init()) async throws
+        -> (MillerOTA, OTAMeasurement)
+    {
+        let ota = try MillerOTA(spec, technology: technology)
+        let m = try await OTACharacterization.measure(ota, engine: engine)
+        print("OTA \(technology.identifier): A0 \(m.dcGain) (\(m.dcGainDecibels) dB) GBW \(m.gainBandwidthHertz) fu \(m.unityGainHertz) PM \(m.phaseMarginDegrees) SR+ \(m.slewRisingVoltsPerSecond) SR- \(m.slewFallingVoltsPerSecond) ts \(m.settlingSeconds) Vos \(m.offsetVolts) I \(m.supplyCurrentAmperes) sim \(m.simulationSeconds) s | predicted A0 \(ota.prediction.dcGain) GBW \(ota.prediction.gainBandwidthHertz) PM \(ota.prediction.phaseMarginDegrees)")
+        return (ota, m)
+    }
+
+    func expectWithinTargets(_ ota: MillerOTA, _ m: OTAMeasurement) {
+        for check in OTACharacterization.checks(ota, m) {
+            #expect(check.passed, "\(check.name): measured \(check.measured) \(check.unit), target \(check.target), tolerance \(check.tolerance)")
+        }
+    }
+
+    @Test("generic card, default targets: A0, GBW and PM within 20 %; offset, slew, settling and power sane")
+    func genericDefault() async throws {
+        let (ota, m) = try await characterise(.generic())
+        expectWithinTargets(ota, m)
+        // Measured against the procedure's own prediction (tighter than the 20 % target band).
+        #expect(abs(m.dcGain / ota.prediction.dcGain - 1) < 0.1)
+        #expect(abs(m.offsetVolts) < 1e-3, "systematic offset \(m.offsetVolts) V")
+        // Slew: the tail current over Cc, within a factor 2 either way.
+        let slew = min(m.slewRisingVoltsPerSecond, m.slewFallingVoltsPerSecond)
+        #expect(slew > 0.5 * ota.prediction.slewRateVoltsPerSecond && slew < 2 * ota.prediction.slewRateVoltsPerSecond, "slew \(slew) V/s")
+        #expect(m.settlingSeconds > 0 && m.settlingSeconds < 200e-9, "settling \(m.settlingSeconds) s")
+        #expect(abs(m.supplyCurrentAmperes / ota.prediction.supplyCurrentAmperes - 1) < 0.1)
+        #expect(m.unityGainHertz < m.gainBandwidthHertz * 1.05)
+    }
+
+    @Test("generic card, other targets: 60 dB / 50 MHz into 1 pF and 76 dB / 10 MHz into 5 pF",
+          arguments: [(1000.0, 50e6, 1e-12), (6000.0, 10e6, 5e-12)])
+    func genericOtherTargets(gain: Double, gbw: Double, load: Double) async throws {
+        let spec = MillerOTA.Specification(dcGain: gain, gainBandwidthHertz: gbw, loadCapacitanceFarads: load)
+        let (ota, m) = try await characterise(.generic(), spec)
+        expectWithinTargets(ota, m)
+    }
+
+    @Test("sky130 tt, default targets: A0, GBW and PM within 20 %", .enabled(if: PDK.available, PDK.skipMessage))
+    func sky130Default() async throws {
+        let (ota, m) = try await characterise(try PDK.technology())
+        expectWithinTargets(ota, m)
+        #expect(abs(m.offsetVolts) < 2e-3, "systematic offset \(m.offsetVolts) V")
+    }
+}
