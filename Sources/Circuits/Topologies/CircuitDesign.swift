@@ -13,12 +13,20 @@ public struct CircuitDesign: Sendable {
     /// The DC voltages the mapping expects (outputs, inverted copies, intermediate stages), a
     /// good `.nodeset` for `.op`.
     public var expectedVoltages: [NodeVoltage]
+    /// Node voltages that must hold while the initial operating point is found (`.ic`): the
+    /// stored states of SRAM latches, which a `.nodeset` alone can let flip.
+    public var heldVoltages: [NodeVoltage] = []
     /// The DAC sources in input order, as named in the deck (`Vin1`, ...).
     public var inputSources: [String]
     /// Every value the design used.
     public var values: [DesignValue]
     /// When the inputs step (or the EIG kick starts), seconds; nil for DC.
     public var stimulusTime: Double?
+    /// The analogue reference, volts: node voltages minus this are the signals (0 with split
+    /// supplies, mid-rail at transistor level).
+    public var referenceVolts: Double = 0
+    /// Supply sources whose current is the energy of a solve (`Vdd` at transistor level).
+    public var supplySources: [String] = []
     /// Count of circuit elements, a size measure for reports.
     public var elementCount: Int { deck.elements.count + deck.subcircuits.reduce(0) { $0 + $1.elements.count } }
 }
