@@ -62,7 +62,7 @@ struct CharacterizeCommandTests {
         #expect(abs(gbw / 30e6 - 1) <= 0.2, "GBW \(gbw)")
         #expect(abs(pm / 60 - 1) <= 0.2, "PM \(pm)")
         let checks = try #require(value(j, "ota.checks") as? [[String: Any]])
-        #expect(checks.count == 3)
+        #expect(checks.count == 4)
         #expect(value(j, "technology.identifier") as? String == "generic")
         #expect((value(j, "ota.values") as? [Any])?.count ?? 0 > 40)
     }

@@ -168,7 +168,8 @@ public struct ComponentReport: Sendable, Hashable, Codable {
             for check in ota.checks {
                 let deviation = (check.measured / check.target - 1) * 100
                 let shown = check.unit == "V/V" ? "\(formatNumber(check.measured)) V/V (\(formatNumber(20 * log10(check.measured))) dB)" : engineering(check.measured, unit: check.unit)
-                out.append("    \(pad(check.name, 14)) \(pad(shown, 24)) target \(pad(engineering(check.target, unit: check.unit), 12)) \(signed(deviation)) %  \(check.passed ? "pass" : "FAIL") (within \(formatNumber(check.tolerance * 100)) %)")
+                let rule = check.kind == .within ? "within \(formatNumber(check.tolerance * 100)) %" : "at least \(formatNumber(100 - check.tolerance * 100)) % of it"
+                out.append("    \(pad(check.name, 14)) \(pad(shown, 24)) target \(pad(engineering(check.target, unit: check.unit), 12)) \(signed(deviation)) %  \(check.passed ? "pass" : "FAIL") (\(rule))")
             }
             out.append("    \(pad("unity gain", 14)) \(engineering(m.unityGainHertz, unit: "Hz")); open-loop pole \(engineering(m.poleHertz, unit: "Hz"))")
             out.append("    \(pad("slew rate", 14)) rising \(formatNumber(m.slewRisingVoltsPerSecond / 1e6)) V/us, falling \(formatNumber(m.slewFallingVoltsPerSecond / 1e6)) V/us (10-90 %, \(engineering(m.stepVolts, unit: "V")) step, unity gain)")
