@@ -42,6 +42,13 @@ enum Checks {
                 "the largest column needs \(engineering(required, unit: "A")) <= the OTA's second-stage current \(engineering(available, unit: "A"))\(required <= available ? "" : "; lower --g0 (larger unit resistors) or give the OTA more bias current")"))
         }
 
+        if let adc = v.adc {
+            checks.append(Check(
+                "ADC codes against an ideal quantiser",
+                adc.worstDifference <= 1 ? .passed : .failed,
+                "largest difference \(adc.worstDifference) LSB <= 1 LSB over \(adc.codes.count) outputs (codes \(adc.codes.map(String.init).joined(separator: " ")); ideal \(adc.idealCodes.map(String.init).joined(separator: " ")))"))
+        }
+
         checks.append(Check(
             "outputs inside the ADC range",
             v.clippedOutputs.isEmpty ? .passed : .failed,

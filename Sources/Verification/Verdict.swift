@@ -42,6 +42,8 @@ public struct Verdict: Sendable {
     public var window: TransientWindow?
     /// Energy and latency at transistor level (from the supply current of a transient).
     public var energy: EnergyReport?
+    /// The simulated ADCs' codes, when converters are simulated.
+    public var adc: ADCReadout?
     public var simulation: SimulationSummary
     public var checks: [Check]
     /// Where the time went.

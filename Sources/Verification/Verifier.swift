@@ -106,9 +106,16 @@ public enum Verifier {
         } else {
             stimulus = .dc
         }
-        let design: CircuitDesign
+        // Simulated converters sample once the loop has settled: twice the predicted settling
+        // after the inputs arrive.
+        var conversionStart: Double?
+        if let w = window, options.transistor?.converters == .transistor, options.design.fidelity == .transistor {
+            conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
+        }
+        var design: CircuitDesign
         do {
-            design = try CircuitGenerator.design(mapping, options.design, transistor: options.transistor, stimulus: stimulus)
+            design = try CircuitGenerator.design(mapping, options.design, transistor: options.transistor, stimulus: stimulus,
+                                                 conversionStart: conversionStart)
         } catch let error as CircuitError {
             throw .design(error)
         } catch {
@@ -122,13 +129,21 @@ public enum Verifier {
         switch options.analysis {
         case .op:
             // Tight tolerances: the comparison against the references is at the ppm level.
-            deck.options = [Parameter("reltol", 1e-9), Parameter("abstol", 1e-15), Parameter("vntol", 1e-12)]
+            deck.options += [Parameter("reltol", 1e-9), Parameter("abstol", 1e-15), Parameter("vntol", 1e-12)]
             if options.useNodeset { deck.nodesets = design.expectedVoltages }
             deck.analyses = [.operatingPoint]
         case .tran:
-            let w = window!
-            deck.options = [Parameter("reltol", 1e-5), Parameter("abstol", 1e-15), Parameter("vntol", 1e-9)]
+            var w = window!
+            if let timing = design.converters.timing {
+                // Run on to the middle of the read-out hold, at steps that resolve a decision.
+                w.stop = max(w.stop, timing.readTime(0) + timing.bitPeriodSeconds)
+                w.maxStep = min(w.maxStep, timing.bitPeriodSeconds / 20)
+                w.printStep = min(w.printStep, timing.bitPeriodSeconds / 4)
+                window = w
+            }
+            deck.options += [Parameter("reltol", 1e-5), Parameter("abstol", 1e-15), Parameter("vntol", 1e-9)]
             deck.saves = design.settlingNodes.map { .voltage($0) } + design.supplySources.map { .current($0) }
+                + design.converters.adcOutputs.flatMap { $0 }.map { .voltage($0) }
             deck.initialConditions = design.heldVoltages
             deck.analyses = [.transient(Transient(step: w.printStep, stop: w.stop, maxStep: w.maxStep))]
         }
@@ -146,6 +161,7 @@ public enum Verifier {
         var outcome: TransientOutcome?
         var measured: Double?
         var energy: EnergyReport?
+        var adcCodes: ADCReadout?
         var volts: [Double]
         var timepoints = 1
         switch options.analysis {
@@ -156,14 +172,19 @@ public enum Verifier {
                 return value - design.referenceVolts
             }
         case .tran:
-            guard let plot = result.plot("tran"), let time = plot.scale?.real else { throw .readout("no transient plot") }
-            timepoints = time.count
+            guard let plot = result.plot("tran"), let fullTime = plot.scale?.real else { throw .readout("no transient plot") }
+            timepoints = fullTime.count
             let offset = design.referenceVolts
-            let waves = try design.outputNodes.map { node throws(VerificationError) in
+            let fullWaves = try design.outputNodes.map { node throws(VerificationError) in
                 guard let wave = plot[node]?.real else { throw .readout("no vector for \(node)") }
                 return wave.map { $0 - offset }
             }
-            let settlingWaves = design.settlingNodes.compactMap { plot[$0]?.real.map { $0 - offset } }
+            // With simulated ADCs the loop is judged up to the moment they start sampling (their
+            // switches disturb the outputs afterwards).
+            let cut = design.converters.timing.map { t in fullTime.firstIndex { $0 >= t.sampleStart(0) } ?? fullTime.count } ?? fullTime.count
+            let time = Array(fullTime[..<cut])
+            let waves = fullWaves.map { Array($0[..<cut]) }
+            let settlingWaves = design.settlingNodes.compactMap { plot[$0]?.real.prefix(cut).map { $0 - offset } }
             let start = problem.operation == .eig ? (design.stimulusTime ?? 0) : (prepared.window?.settleFrom ?? 0)
             if problem.operation == .eig {
                 // The dominant mode is read while it grows, before the outputs limit.
@@ -184,15 +205,35 @@ public enum Verifier {
                     ? Readout.settlingTime(time: time, waveforms: settlingWaves.isEmpty ? waves : settlingWaves, band: band, start: start)
                     : nil
             }
+            if let adc = design.converters.adc, let timing = design.converters.timing {
+                // The SAR ADCs' codes, read from their output registers, and what an ideal
+                // quantiser makes of the same outputs at the moment they were sampled.
+                var read: [Int] = []
+                for (j, bits) in design.converters.adcOutputs.enumerated() {
+                    let levels = bits.map { plot[$0].map { Readout.value(time: fullTime, wave: $0.real, at: timing.readTime(0)) } ?? .nan }
+                    guard let code = adc.code(fromOutputs: levels) else { throw .readout("the ADC of output \(j + 1) shows no code") }
+                    read.append(code)
+                }
+                let sampled = fullWaves.map { Readout.value(time: fullTime, wave: $0, at: timing.sampleEnd(0)) + offset }
+                adcCodes = ADCReadout(codes: read.map { adc.scale.signedCode(binary: $0) },
+                                      idealCodes: sampled.map { adc.scale.signedCode(binary: adc.idealCode(volts: $0)) },
+                                      lsbVolts: adc.scale.lsbVolts, conversionEnd: timing.start + timing.conversionSeconds)
+            }
             if let supply = design.supplySources.first, let current = plot[supply.lowercased() + "#branch"]?.real,
                let technology = options.transistor?.technology {
+                let time = fullTime
                 let step = prepared.window?.stepTime ?? start
-                let latency = (measured ?? (time.last ?? step) - step) + (start - step)
+                var latency = (measured ?? (time.last ?? step) - step) + (start - step)
+                if let end = adcCodes?.conversionEnd { latency = end - step }
                 energy = Verifier.energy(time: time, current: current, supplyVolts: technology.supplyVolts, start: step,
                                 latency: latency, problem: problem, joulesPerFlop: options.joulesPerFlop)
             }
         }
-        let (codes, clipped) = Readout.adc(volts, converter: options.mapping.adc)
+        var (codes, clipped) = Readout.adc(volts, converter: options.mapping.adc)
+        if let adcCodes {
+            // The simulated converters' codes are the answer.
+            codes = adcCodes.codes.map { Double($0) * adcCodes.lsbVolts }
+        }
         guard let solution = mapping.solution(fromOutputVolts: codes),
               let analogue = mapping.solution(fromOutputVolts: volts) else {
             throw .readout("the outputs are all zero")
@@ -213,7 +254,7 @@ public enum Verifier {
                               solution: solution, outputVolts: volts, analogueSolution: analogue, clippedOutputs: clipped,
                               metricsIdeal: ideal, metricsQuantised: quantised, metricsFiniteGain: finite,
                               circuitAgreement: agreement, toleranceBits: tolerance, transientOutcome: outcome,
-                              measuredSettlingSeconds: measured, window: prepared.window, energy: energy,
+                              measuredSettlingSeconds: measured, window: prepared.window, energy: energy, adc: adcCodes,
                               simulation: summary, checks: [])
         verdict.checks = Checks.all(verdict)
         return verdict

@@ -40,6 +40,9 @@ struct DesignOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stored bits at transistor level: dc (gate levels) or full (a 6T latch per bit; small arrays).", valueName: "model"))
     var sram: String = "dc"
 
+    @Option(help: ArgumentHelp("Converters at transistor level: ideal, or transistor (an R-2R DAC per input and a SAR ADC per output, simulated).", valueName: "model"))
+    var converters: String = "ideal"
+
     @Option(help: ArgumentHelp("Temperature for transistor level, degrees Celsius. Default 27.", valueName: "C"))
     var temp: Double = 27
 
@@ -120,6 +123,9 @@ struct DesignOptions: ParsableArguments {
         guard let sramModel = SwitchedCellParameters.SRAMModel(rawValue: sram.lowercased()) else {
             throw ValidationError("Pass --sram dc or full.")
         }
+        guard let converterModel = TransistorDesign.ConverterModel(rawValue: converters.lowercased()) else {
+            throw ValidationError("Pass --converters ideal or transistor.")
+        }
         guard ronFraction > 0, ronFraction < 0.5 else { throw ValidationError("Pass --ron-fraction between 0 and 0.5, e.g. 0.02.") }
         guard temp > -60, temp < 200 else { throw ValidationError("Pass --temp in degrees Celsius between -60 and 200.") }
         try positive("--energy-per-flop", energyPerFlop)
@@ -161,7 +167,11 @@ struct DesignOptions: ParsableArguments {
                 throw ValidationError("\(error)")
             }
             transistor = TransistorDesign(technology: technology,
-                                          cell: SwitchedCellParameters(onResistanceFraction: ronFraction, sram: sramModel))
+                                          cell: SwitchedCellParameters(onResistanceFraction: ronFraction, sram: sramModel),
+                                          converters: converterModel)
+            if converterModel == .transistor, dacBits == 0 || adcBits == 0 {
+                throw ValidationError("Simulated converters need bits: drop --dac-bits 0 / --adc-bits 0 or pass --converters ideal.")
+            }
             if analysis == nil { kind = .tran }
         }
         if operation == .eig, fidelity == .ideal {

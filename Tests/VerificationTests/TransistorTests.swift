@@ -66,6 +66,20 @@ struct TransistorTests {
         #expect(verdict.design.heldVoltages.count > 0)
     }
 
+    @Test("simulated R-2R DACs and SAR ADCs: codes within 1 LSB of an ideal quantiser, energy over settling and conversion")
+    func converters() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(3, seed: 89))
+        var options = options(.generic())
+        options.transistor?.converters = .transistor
+        let verdict = try await solveAndCheck(problem, options)
+        let adc = try #require(verdict.adc)
+        #expect(adc.codes.count == 3)
+        #expect(adc.worstDifference <= 1, "codes \(adc.codes), ideal \(adc.idealCodes)")
+        let energy = try #require(verdict.energy)
+        let settling = try #require(verdict.measuredSettlingSeconds)
+        #expect(energy.latencySeconds > settling, "latency includes the conversion")
+    }
+
     @Test("G0 is lowered until the op-amps can drive the array")
     func unitConductanceFit() throws {
         let problem = try Problem(operation: .inv, matrix: TestMatrices.spd(32, seed: 88))

@@ -27,6 +27,8 @@ public struct CircuitDesign: Sendable {
     public var referenceVolts: Double = 0
     /// Supply sources whose current is the energy of a solve (`Vdd` at transistor level).
     public var supplySources: [String] = []
+    /// Simulated converters at transistor level (empty plan otherwise).
+    public var converters = ConverterPlan()
     /// Count of circuit elements, a size measure for reports.
     public var elementCount: Int { deck.elements.count + deck.subcircuits.reduce(0) { $0 + $1.elements.count } }
 }

@@ -11,10 +11,14 @@ import Reference
 /// EIG's TIA outputs (= -v). Op-amps are `X` instances of the subcircuit `opamp` (ports inp
 /// inn out, reference at node 0); inverters are instances of `inverter` (ports in out).
 public enum CircuitGenerator {
+    /// - Parameter conversionStart: with simulated converters, when the SAR ADCs begin their
+    ///   conversion (after the loop has settled), seconds.
     public static func design(_ mapping: Mapping, _ parameters: DesignParameters = DesignParameters(),
-                              transistor: TransistorDesign? = nil, stimulus: Stimulus = .dc) throws -> CircuitDesign {
+                              transistor: TransistorDesign? = nil, stimulus: Stimulus = .dc,
+                              conversionStart: Double? = nil) throws -> CircuitDesign {
         try validate(parameters, transistor: transistor)
-        var builder = try Builder(mapping: mapping, parameters: parameters, transistor: transistor, stimulus: stimulus)
+        var builder = try Builder(mapping: mapping, parameters: parameters, transistor: transistor, stimulus: stimulus,
+                                  conversionStart: conversionStart)
         switch mapping.operation {
         case .inv: builder.inv()
         case .mvm: builder.mvm()
@@ -71,6 +75,9 @@ private struct Builder {
     /// The analogue reference node: ground for split-supply models, a mid-rail node at
     /// transistor level.
     let ref: String
+    /// Simulated converters, when asked for.
+    var converters = ConverterPlan()
+    let conversionStart: Double?
     var elements: [Element] = []
     var outputs: [String] = []
     var settling: [String] = []
@@ -79,10 +86,12 @@ private struct Builder {
     var needsInverter = false
     var kickTime: Double?
 
-    init(mapping: Mapping, parameters: DesignParameters, transistor: TransistorDesign?, stimulus: Stimulus) throws {
+    init(mapping: Mapping, parameters: DesignParameters, transistor: TransistorDesign?, stimulus: Stimulus,
+         conversionStart: Double?) throws {
         self.mapping = mapping
         self.parameters = parameters
         self.stimulus = stimulus
+        self.conversionStart = conversionStart
         let transistor = parameters.fidelity == .transistor ? transistor : nil
         self.transistor = transistor
         if let transistor {
@@ -92,6 +101,21 @@ private struct Builder {
                 throw CircuitError.unsupported("cannot size the op-amp on \(transistor.technology.identifier): \(error)")
             }
             ref = "ref"
+            if transistor.converters == .transistor {
+                guard case .step = stimulus, let start = conversionStart else {
+                    throw CircuitError.unsupported("simulated converters need a transient: pass --analysis tran")
+                }
+                do {
+                    if [.inv, .ginv].contains(mapping.operation) {
+                        converters.dac = try ResistorLadderDAC(ResistorLadderDAC.Parameters(mapping.parameters.dac), technology: transistor.technology)
+                    }
+                    let adc = try SARADC(SARADC.Parameters(mapping.parameters.adc), technology: transistor.technology)
+                    converters.adc = adc
+                    converters.timing = adc.timing(start: start)
+                } catch {
+                    throw CircuitError.unsupported("cannot design the converters on \(transistor.technology.identifier): \(error)")
+                }
+            }
         } else {
             ota = nil
             ref = "0"
@@ -113,6 +137,40 @@ private struct Builder {
         needsInverter = true
         let nodes = transistor == nil ? [input, output] : [input, output, ref, "vdd", "0"]
         elements.append(.instance(SubcircuitInstance(name: name, nodes: nodes, subcircuit: "inverter")))
+    }
+
+    /// An input through G_in: a simulated R-2R DAC whose Thevenin resistance is part of the
+    /// input resistor, or an ideal source and the resistor.
+    mutating func input(_ index: Int, to row: String, volts: Double, conductance: Double) {
+        let node = "in\(index)"
+        if let d = converters.dac, case let .step(time, rise) = stimulus {
+            let code = d.scale.binaryCode(signed: Int((volts / d.scale.lsbVolts).rounded()))
+            let bits = (0..<d.parameters.bits).map { "dac\(index)_b\($0)" }
+            let supply = transistor?.technology.supplyVolts ?? 0
+            for (i, bit) in bits.enumerated() {
+                let from = (d.scale.midCode >> i) & 1 == 1 ? supply : 0, to = (code >> i) & 1 == 1 ? supply : 0
+                elements.append(.voltageSource(IndependentSource(name: bit, plus: bit, minus: "0", dc: .number(from),
+                    waveform: .pwl([PWLPoint(0, from), PWLPoint(time, from), PWLPoint(time + rise, to)]))))
+            }
+            elements.append(.instance(SubcircuitInstance(name: "dac\(index)", nodes: bits + ["dac_refp", "dac_refn", node, "vdd", "0"],
+                                                         subcircuit: "rr_dac")))
+            sources.append("Xdac\(index)")
+            elements.append(.resistor("in\(index)", node, row, .number(max(1 / conductance - d.outputResistanceOhms, 1))))
+            return
+        }
+        dac(index, node: node, volts: volts)
+        elements.append(.resistor("in\(index)", node, row, .number(1 / conductance)))
+    }
+
+    /// A SAR ADC on every output, converting once after the loop has settled.
+    mutating func attachADCs() {
+        guard let adc = converters.adc else { return }
+        for (j, node) in outputs.enumerated() {
+            let bits = (0..<adc.parameters.bits).map { "adc\(j + 1)_d\($0)" }
+            elements.append(.instance(SubcircuitInstance(name: "adc\(j + 1)", nodes: [node, ref, "adc_refp", "adc_refn", "clk", "samp", "vdd", "0"] + bits,
+                                                         subcircuit: "sar_adc")))
+            converters.adcOutputs.append(bits)
+        }
     }
 
     /// A DAC output: DC, or a step for transients.
@@ -167,8 +225,7 @@ private struct Builder {
         let gIn = mapping.inputConductancesSiemens
         for i in 0..<n {
             opAmp("amp\(i + 1)", plus: ref, minus: r[i], out: v[i])
-            dac(i + 1, node: "in\(i + 1)", volts: mapping.inputVolts[i])
-            elements.append(.resistor("in\(i + 1)", "in\(i + 1)", r[i], .number(1 / gIn[i])))
+            input(i + 1, to: r[i], volts: mapping.inputVolts[i], conductance: gIn[i])
         }
         let negatives = columnsWithNegatives(levels)
         for j in negatives.sorted() { inverter("inv\(j + 1)", from: v[j], to: w[j]) }
@@ -209,8 +266,7 @@ private struct Builder {
         let gIn = mapping.inputConductancesSiemens
         let gT = mapping.feedbackConductanceSiemens ?? g0
         for i in 0..<n {
-            dac(i + 1, node: "in\(i + 1)", volts: mapping.inputVolts[i])
-            elements.append(.resistor("in\(i + 1)", "in\(i + 1)", g[i], .number(1 / gIn[i])))
+            input(i + 1, to: g[i], volts: mapping.inputVolts[i], conductance: gIn[i])
             opAmp("tia\(i + 1)", plus: ref, minus: g[i], out: t[i])
             elements.append(.resistor("t\(i + 1)", g[i], t[i], .number(1 / gT)))
         }
@@ -296,7 +352,8 @@ private struct Builder {
 
     // MARK: Assembly
 
-    func finish() -> CircuitDesign {
+    mutating func finish() -> CircuitDesign {
+        attachADCs()
         let swing = mapping.parameters.opAmpSwingVolts
         var subcircuits: [Subcircuit] = []
         switch parameters.fidelity {
@@ -338,6 +395,17 @@ private struct Builder {
             if transistor.cell.sram == .full {
                 all.insert(.dcVoltage("blh", "blh", "0", .number(t.supplyVolts / 2)), at: 2)
             }
+            if let d = converters.dac {
+                subcircuits.append(d.subcircuit(name: "rr_dac"))
+                all += [.dcVoltage("dacp", "dac_refp", "0", .number(d.referenceVolts.high)),
+                        .dcVoltage("dacn", "dac_refn", "0", .number(d.referenceVolts.low))]
+            }
+            if let adc = converters.adc, let timing = converters.timing {
+                subcircuits.append(adc.subcircuit(name: "sar_adc"))
+                all += [.dcVoltage("adcp", "adc_refp", "0", .number(adc.referenceVolts.high)),
+                        .dcVoltage("adcn", "adc_refn", "0", .number(adc.referenceVolts.low))]
+                all += timing.sources(supply: t.supplyVolts, conversions: 1)
+            }
             offset = transistor.referenceVolts
         }
         let operation = mapping.operation
@@ -351,6 +419,7 @@ private struct Builder {
         var values = parameters.designValues(swingVolts: swing)
         if let transistor, let ota {
             values += transistor.designValues + ota.designValues
+            values += (converters.dac?.designValues ?? []) + (converters.adc?.designValues ?? [])
         }
         values.append(DesignValue("cell.g0", g0, "S", "unit conductance G0 (one cell level)"))
         values.append(DesignValue("cell.bits", Double(mapping.parameters.cell.magnitudeBits ?? 0), "bit",
@@ -382,10 +451,12 @@ private struct Builder {
                 }
             }
         }
-        return CircuitDesign(operation: operation, deck: deck, outputNodes: outputs, settlingNodes: settling,
-                             expectedVoltages: nodeset + latches, heldVoltages: latches, inputSources: sources, values: values,
-                             stimulusTime: operation == .eig ? kickTime : stepTime, referenceVolts: offset,
-                             supplySources: transistor == nil ? [] : ["Vdd"])
+        var design = CircuitDesign(operation: operation, deck: deck, outputNodes: outputs, settlingNodes: settling,
+                                   expectedVoltages: nodeset + latches, heldVoltages: latches, inputSources: sources, values: values,
+                                   stimulusTime: operation == .eig ? kickTime : stepTime, referenceVolts: offset,
+                                   supplySources: transistor == nil ? [] : ["Vdd"])
+        design.converters = converters
+        return design
     }
 }
 
