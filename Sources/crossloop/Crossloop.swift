@@ -21,6 +21,7 @@ struct Crossloop: AsyncParsableCommand {
             AnalyzeCommand.self,
             SolveCommand.self,
             GenerateCommand.self,
+            RunCommand.self,
         ]
     )
 
