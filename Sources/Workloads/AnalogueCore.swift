@@ -309,6 +309,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         var relativeError: Double
         var verdict: Verdict?
         var skipped: Bool
+        var failures: [String] = []
     }
 
     /// Runs one kind of primitive on one matrix for every vector of `batch` (EIG: one empty vector).
@@ -365,7 +366,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
                     let entry = PrimitiveRecord(
                         index: state.records.count, kind: kind, label: batch.count > 1 ? "\(label) #\(k + 1)" : label,
                         phase: state.phase, rows: a.rows, columns: a.columns, relativeError: o.relativeError,
-                        predictedError: o.budget, analogueSeconds: o.analogueSeconds, passed: o.passed)
+                        predictedError: o.budget, analogueSeconds: o.analogueSeconds, passed: o.passed, failedChecks: o.failures)
                     state.records.append(entry)
                     if let verdict = o.verdict, state.samples[kind] == nil {
                         state.samples[kind] = verdict
@@ -411,7 +412,8 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         return .success(Outcome(value: verdict.solution, exact: p.references.ideal, budget: p.budget.combined,
                                 analogueSeconds: settle, simulatorSeconds: verdict.simulation.seconds,
                                 passed: verdict.passed, relativeError: verdict.metricsIdeal.relativeError,
-                                verdict: keep ? verdict : nil, skipped: false))
+                                verdict: keep ? verdict : nil, skipped: false,
+                                failures: verdict.checks.filter { $0.status == .failed }.map { "\($0.name): \($0.detail)" }))
     }
 
     // MARK: Waveforms for reports

@@ -140,4 +140,6 @@ public struct PrimitiveRecord: Sendable, Hashable, Codable {
     public var predictedError: Double
     public var analogueSeconds: Double
     public var passed: Bool
+    /// The checks of this primitive's verdict that failed, with their details.
+    public var failedChecks: [String]
 }

@@ -124,7 +124,7 @@ public struct LinePlot: Sendable, Hashable {
     }
 
     /// Tick positions in data units.
-    static func ticks(_ range: ClosedRange<Double>, scale: AxisScale) -> [Double] {
+    public static func ticks(_ range: ClosedRange<Double>, scale: AxisScale) -> [Double] {
         switch scale {
         case .log:
             let a = Int(ceil(log10(range.lowerBound) - 1e-9)), b = Int(floor(log10(range.upperBound) + 1e-9))
