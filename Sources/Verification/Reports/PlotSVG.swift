@@ -97,14 +97,19 @@ public struct LinePlot: Sendable, Hashable {
             + markers.filter { $0.orientation == .vertical }.map(\.value).filter { usable($0, xScale) }
         let ys = series.flatMap { s in s.y.indices.filter { drawable(s, $0) }.map { s.y[$0] } }
             + markers.filter { $0.orientation == .horizontal }.map(\.value).filter { usable($0, yScale) }
-        return (LinePlot.range(xs, scale: xScale, pad: false), LinePlot.range(ys, scale: yScale, pad: true))
+        return (LinePlot.range(xs, scale: xScale, pad: 0.02), LinePlot.range(ys, scale: yScale, pad: 0.05))
     }
 
     func usable(_ v: Double, _ scale: AxisScale) -> Bool { v.isFinite && (scale == .linear || v > 0) }
 
     func drawable(_ s: PlotSeries, _ k: Int) -> Bool { usable(s.x[k], xScale) && usable(s.y[k], yScale) }
 
-    static func range(_ values: [Double], scale: AxisScale, pad: Bool) -> ClosedRange<Double> {
+    /// Whether every x value is a whole number (iterations, levels): ticks then fall on integers.
+    var integerX: Bool {
+        xScale == .linear && series.allSatisfy { $0.x.allSatisfy { !$0.isFinite || $0 == $0.rounded() } }
+    }
+
+    static func range(_ values: [Double], scale: AxisScale, pad: Double) -> ClosedRange<Double> {
         guard let low = values.min(), let high = values.max() else {
             return scale == .log ? 1...10 : 0...1
         }
@@ -118,13 +123,14 @@ public struct LinePlot: Sendable, Hashable {
                 let d = low == 0 ? 1 : abs(low) * 0.1
                 return (low - d)...(high + d)
             }
-            let margin = pad ? 0.05 * (high - low) : 0
+            let margin = pad * (high - low)
             return (low - margin)...(high + margin)
         }
     }
 
     /// Tick positions in data units.
-    public static func ticks(_ range: ClosedRange<Double>, scale: AxisScale) -> [Double] {
+    /// - Parameter integer: steps of at least 1 (whole-number data such as iterations).
+    public static func ticks(_ range: ClosedRange<Double>, scale: AxisScale, integer: Bool = false) -> [Double] {
         switch scale {
         case .log:
             let a = Int(ceil(log10(range.lowerBound) - 1e-9)), b = Int(floor(log10(range.upperBound) + 1e-9))
@@ -135,7 +141,8 @@ public struct LinePlot: Sendable, Hashable {
             let span = range.upperBound - range.lowerBound
             let raw = span / 6
             let magnitude = pow(10, floor(log10(raw)))
-            let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+            var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+            if integer { step = max(step, 1) }
             let first = ceil(range.lowerBound / step - 1e-9) * step
             var ticks: [Double] = []
             var t = first
@@ -191,7 +198,7 @@ public struct LinePlot: Sendable, Hashable {
 
         // Grid and ticks.
         var grid: [String] = []
-        for t in LinePlot.ticks(xr, scale: xScale) {
+        for t in LinePlot.ticks(xr, scale: xScale, integer: integerX) {
             let px = pixelX(t)
             grid.append("<line class=\"grid\" x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(f.top))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(f.bottom))\" stroke=\"#e4e4e4\"/>")
             grid.append("<text class=\"tick x\" x=\"\(SVG.n(px))\" y=\"\(SVG.n(f.bottom + 16))\" text-anchor=\"middle\">\(SVG.text(LinePlot.label(t, xScale)))</text>")
