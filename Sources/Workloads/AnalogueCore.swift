@@ -451,10 +451,3 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         }
     }
 }
-
-extension NSLock {
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        lock(); defer { unlock() }
-        return try body()
-    }
-}
