@@ -39,10 +39,14 @@ public struct SolveOptions: Sendable {
     /// The digital baseline's energy per floating-point operation, joules. Default 1 pJ, an
     /// optimistic figure for the digital side (it leaves out memory traffic).
     public var joulesPerFlop: Double = 1e-12
+    /// `.tran` only: keep the output waveforms in ``Verdict/waveforms`` (for plots). Default
+    /// false: a verdict then holds only the settled values.
+    public var keepWaveforms: Bool = false
 
     public init(mapping: MappingParameters = MappingParameters(), design: DesignParameters = DesignParameters(),
                 analysis: AnalysisKind = .op, useNodeset: Bool = true, toleranceBits: Double? = nil,
-                force: Bool = false, settlingBits: Int? = nil, timeLimit: Double? = nil, stopTime: Double? = nil) {
+                force: Bool = false, settlingBits: Int? = nil, timeLimit: Double? = nil, stopTime: Double? = nil,
+                keepWaveforms: Bool = false) {
         self.mapping = mapping
         self.design = design
         self.analysis = analysis
@@ -52,6 +56,7 @@ public struct SolveOptions: Sendable {
         self.settlingBits = settlingBits
         self.timeLimit = timeLimit
         self.stopTime = stopTime
+        self.keepWaveforms = keepWaveforms
     }
 
     /// The bits settling is judged to.

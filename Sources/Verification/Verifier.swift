@@ -164,6 +164,7 @@ public enum Verifier {
         var adcCodes: ADCReadout?
         var volts: [Double]
         var timepoints = 1
+        var waveforms: OutputWaveforms?
         switch options.analysis {
         case .op:
             guard let plot = result.plot("op") else { throw .readout("no operating point plot") }
@@ -186,6 +187,9 @@ public enum Verifier {
             let waves = fullWaves.map { Array($0[..<cut]) }
             let settlingWaves = design.settlingNodes.compactMap { plot[$0]?.real.prefix(cut).map { $0 - offset } }
             let start = problem.operation == .eig ? (design.stimulusTime ?? 0) : (prepared.window?.settleFrom ?? 0)
+            if options.keepWaveforms {
+                waveforms = OutputWaveforms(time: time, nodes: design.outputNodes, values: waves, start: start)
+            }
             if problem.operation == .eig {
                 // The dominant mode is read while it grows, before the outputs limit.
                 let threshold = 0.5 * swing
@@ -256,6 +260,7 @@ public enum Verifier {
                               circuitAgreement: agreement, toleranceBits: tolerance, transientOutcome: outcome,
                               measuredSettlingSeconds: measured, window: prepared.window, energy: energy, adc: adcCodes,
                               simulation: summary, checks: [])
+        verdict.waveforms = waveforms
         verdict.checks = Checks.all(verdict)
         return verdict
     }

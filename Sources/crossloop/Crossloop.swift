@@ -23,6 +23,7 @@ struct Crossloop: AsyncParsableCommand {
             GenerateCommand.self,
             BenchCommand.self,
             CharacterizeCommand.self,
+            RunCommand.self,
         ]
     )
 
