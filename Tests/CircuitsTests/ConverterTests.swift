@@ -99,8 +99,9 @@ struct ConverterTests {
         #expect(sub.ports == ["vin", "vcm", "vrefp", "vrefn", "clk", "samp", "vdd", "vss", "d0", "d1", "d2", "d3", "d4", "d5"])
         #expect(Set(sub.models.map(\.type)) == ["adc_bridge", "dac_bridge", "d_dff", "d_and", "d_or", "d_nand", "d_nor", "d_inverter", "d_buffer"])
         let mos = sub.elements.filter { if case .mosfet = $0 { true } else { false } }.count
-        // Per bit: input gate (2) and reference switches (2); terminating unit: 3; top plate: 2; comparator: 12.
-        #expect(mos == 6 * 4 + 3 + 2 + 12)
+        // Per bit: input gate (2) and reference switches (2); terminating unit: 3; top plate: 2;
+        // comparator: 12 plus its equaliser (2).
+        #expect(mos == 6 * 4 + 3 + 2 + 14)
         let caps = sub.elements.filter { if case .capacitor = $0 { true } else { false } }.count
         #expect(caps == 7)
         var deck = Deck(title: "adc", subcircuits: [sub])

@@ -24,14 +24,19 @@ import Reference
 /// signed code c - 2^(N-1) (`ConverterScale.signedCode`).
 ///
 /// Comparator: static, three stages (NMOS differential pair with PMOS mirror, PMOS common
-/// source, two inverters), biased from an ideal reference current like the OTA. A static
+/// source, two inverters), biased from an ideal reference current like the OTA, with an
+/// equaliser (a transmission gate across the first stage's outputs) closed for the first half
+/// of every period, so that each decision starts from balance rather than from the previous
+/// decision's overdrive (without it sky130's comparator missed codes at the major carries). A static
 /// comparator, unlike a clocked regenerative latch, gives decisions that do not depend on
 /// the simulator's time step near a transition (a StrongARM latch mis-decided 5 mV inputs at
 /// ngspice's default step control), at the cost of static power, which is reported.
 ///
 /// Switches: vrefp through a PMOS, vrefn through an NMOS, the input and the top plate through
 /// transmission gates; each sized (triode estimate) so its RC with the capacitor it drives
-/// settles to a quarter LSB in half a period (`settlingFraction`).
+/// settles to a quarter LSB in half a period (`settlingFraction`). The top-plate gate's two
+/// devices carry equal channel charge, so its injection (an offset: it always opens at vcm)
+/// largely cancels.
 ///
 /// Timing (`Timing`): `clk` rises at multiples of the bit period from `start`; `samp` rises an
 /// eighth of a period after a clock edge and stays high for `sampleCycles` periods. A
@@ -174,8 +179,21 @@ public struct SARADC: Sendable, Hashable {
         referenceSwitches = refs
         inputSwitches = inputs
         let total = p.unitCapacitanceFarads * Double(scale.codeCount)
-        let top = try SwitchSizing.size(t, resistance: sampleTau / total, passing: mid...mid, length: length)
-        topSwitch = GateWidths(nmos: top.nmosWidth, pmos: top.pmosWidth)
+        // The top-plate gate opens at vcm whatever the input, so its charge injection is an offset;
+        // balancing the two channel charges (W C_ox |V_GS - V_T| alike for both devices) keeps it
+        // small. Sized for the conductance with that ratio.
+        let n = t.sizing.nmos, pt = t.sizing.pmos
+        let slope = SwitchSizing.bodyEffectSlope
+        let overdriveN = max(0.05, vdd - mid - slope * mid - n.triodeThresholdVolts)
+        let overdriveP = max(0.05, mid - slope * (vdd - mid) - pt.triodeThresholdVolts)
+        let ratio = (n.gateCapacitancePerArea * overdriveN) / (pt.gateCapacitancePerArea * overdriveP)
+        let perNmosWidth = n.triodeConductance(width: 1, length: length, gateSourceVolts: vdd - mid - slope * mid)
+            + pt.triodeConductance(width: ratio, length: length, gateSourceVolts: mid - slope * (vdd - mid))
+        guard perNmosWidth > 0 else {
+            throw .unreachable("no transmission gate conducts at the mid-rail \(formatSignificant(mid, 3)) V on a \(formatSignificant(vdd, 3)) V supply")
+        }
+        let topNmos = max(t.nmos.minimumWidth, total / sampleTau / perNmosWidth)
+        topSwitch = GateWidths(nmos: t.snapped(topNmos), pmos: t.snapped(max(t.pmos.minimumWidth, ratio * topNmos)))
 
         // Comparator: L = 1.5 L_min; gm/Id 14 (pair), 10 (mirror and sinks).
         let lc = t.snapped(1.5 * max(t.nmos.minimumLength, t.pmos.minimumLength))
@@ -183,7 +201,6 @@ public struct SARADC: Sendable, Hashable {
         func w(_ table: GmIdTable, _ g: Double, _ current: Double, _ minimum: Double) throws(ConverterDesignError) -> Double {
             do { return t.snapped(max(minimum, current / (try table.point(length: lc, gmOverId: g)).currentDensity)) } catch { throw .table(error) }
         }
-        let n = t.sizing.nmos, pt = t.sizing.pmos
         let sink = try w(n, 10, ib, t.nmos.minimumWidth)
         let pair = try w(n, 14, ib, t.nmos.minimumWidth)
         let mirror = try w(pt, 10, ib, t.pmos.minimumWidth)
@@ -192,6 +209,8 @@ public struct SARADC: Sendable, Hashable {
             SizedDevice("mcb", .n, sink, lc), SizedDevice("mct", .n, t.snapped(2 * sink), lc),
             SizedDevice("mc1", .n, pair, lc), SizedDevice("mc2", .n, pair, lc),
             SizedDevice("mc3", .p, mirror, lc), SizedDevice("mc4", .p, mirror, lc),
+            SizedDevice("meqn", .n, t.snapped(2 * t.nmos.minimumWidth), t.nmos.minimumLength),
+            SizedDevice("meqp", .p, t.snapped(2 * t.pmos.minimumWidth), t.pmos.minimumLength),
             SizedDevice("mc6", .p, t.snapped(2 * mirror), lc), SizedDevice("mc7", .n, t.snapped(2 * sink), lc),
             SizedDevice("mi1n", .n, invN, t.nmos.minimumLength), SizedDevice("mi1p", .p, invP, t.pmos.minimumLength),
             SizedDevice("mi2n", .n, invN, t.nmos.minimumLength), SizedDevice("mi2p", .p, invP, t.pmos.minimumLength),
@@ -286,7 +305,13 @@ public struct SARADC: Sendable, Hashable {
             e.append(a("drv\(b)", [v("upb\(b)", "dn\(b)", "r\(b)"), v("gp\(b)", "gn\(b)", "d\(b)")], "sar_aout"))
         }
         e.append(a("sbbar", [d("sampl"), d("samplb")], "sar_inv"))
-        e.append(a("drvs", [v("sampd", "sampdb", "sampl", "samplb", "conv"), v("st", "stb", "sb", "sbb", "cv")], "sar_aout"))
+        // Comparator equaliser: shorts the first stage's outputs for the first half of each
+        // period, starting just after the decision is latched, so every decision starts from
+        // balance instead of recovering from the previous one's overdrive.
+        e.append(a("eq", [d("clkd"), d("eqd")], "sar_late"))
+        e.append(a("eqbar", [d("eqd"), d("eqbd")], "sar_inv"))
+        e.append(a("drvs", [v("sampd", "sampdb", "sampl", "samplb", "conv", "eqd", "eqbd"),
+                            v("st", "stb", "sb", "sbb", "cv", "eq", "eqb")], "sar_aout"))
 
         // Capacitor array: bit i has 2^i units; index N is the terminating unit (always to vrefn).
         for i in 0...n {
@@ -318,6 +343,7 @@ public struct SARADC: Sendable, Hashable {
             m("mcb", "cb", "cb", "vss"), m("mct", "ct", "cb", "vss"),
             m("mc1", "c1", "top", "ct"), m("mc2", "c2", "vcm", "ct"),
             m("mc3", "c1", "c1", "vdd"), m("mc4", "c2", "c1", "vdd"),
+            m("meqn", "c1", "eq", "c2"), m("meqp", "c1", "eqb", "c2"),
             m("mc6", "c3", "c2", "vdd"), m("mc7", "c3", "cb", "vss"),
             m("mi1n", "c4", "c3", "vss"), m("mi1p", "c4", "c3", "vdd"),
             m("mi2n", "cmp", "c4", "vss"), m("mi2p", "cmp", "c4", "vdd"),

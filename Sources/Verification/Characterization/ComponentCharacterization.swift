@@ -197,7 +197,7 @@ public struct ComponentReport: Sendable, Hashable, Codable {
             out += adc.values.formattedLines().map { "    " + $0 }
             out.append("  measured")
             out += linearityLines(l, what: "transition")
-            out.append("    \(pad("conversions", 14)) \(m.conversions) of \(engineering(m.conversionSeconds, unit: "s")); \(m.grossErrors) off the ideal code by more than one")
+            out.append("    \(pad("conversions", 14)) \(m.conversions) of \(engineering(m.conversionSeconds, unit: "s")); \(m.grossErrors) more than one code off the ideal (offset removed)")
             out.append("    \(pad("supply", 14)) \(engineering(m.averageSupplyAmperes, unit: "A")) average over the ramp")
             out.append("    \(pad("simulation", 14)) \(engineering(m.simulationSeconds, unit: "s")) (summed over engines)")
             out.append("    \(pad("verdict", 14)) \(adc.passed ? "pass" : "FAIL") (no missing codes, |INL| and |DNL| below 1 LSB)")

@@ -58,7 +58,8 @@ public struct ADCMeasurement: Sendable, Hashable, Codable {
     /// Transition levels T_1 ... T_{2^N-1}, volts (input at the first conversion of each code,
     /// midway to the previous sample).
     public var transitionVolts: [Double]
-    /// Conversions whose code differs from the ideal converter's by more than one, out of all.
+    /// Conversions whose code differs by more than one from the ideal converter's shifted by
+    /// the measured offset (glitches of the logic or the comparator), out of all.
     public var grossErrors: Int
     /// Supply current averaged over the ramp, amperes (comparator, switches and drivers).
     public var averageSupplyAmperes: Double
@@ -161,7 +162,7 @@ public enum ConverterCharacterization {
         }
         var histogram = [Int](repeating: 0, count: count)
         for c in codes { histogram[c] += 1 }
-        let gross = zip(codes, inputs).filter { abs($0.0 - adc.idealCode(volts: $0.1)) > 1 }.count
+
         // Transitions: where the code first reaches k, midway between the samples around it.
         var transitions: [Double] = []
         for k in 1..<count {
@@ -180,6 +181,10 @@ public enum ConverterCharacterization {
         let missing = (1..<(count - 1)).filter { histogram[$0] == 0 }
         let measuredLsb = average * step
         let offset = transitions.first.map { ($0 - (references.low + lsb)) / lsb } ?? .nan
+        // Glitches, not offset: codes more than one away from the ideal converter shifted by the
+        // measured offset.
+        let shift = offset.isFinite ? Int(offset.rounded()) : 0
+        let gross = zip(codes, inputs).filter { abs($0.0 - (adc.idealCode(volts: $0.1) - shift)) > 1 }.count
         let linearity = Linearity(bits: n, inl: inl, dnl: dnl, maxAbsINL: inl.map(abs).max() ?? .nan,
                                   maxAbsDNL: dnl.map(abs).max() ?? .nan, lsbVolts: measuredLsb, idealLsbVolts: lsb,
                                   gainError: measuredLsb / lsb - 1, offsetLSB: offset, missingCodes: missing)
