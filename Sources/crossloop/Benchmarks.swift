@@ -273,29 +273,39 @@ final class Benchmarks {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// Behavioural INV transients across sizes, and how their cost scales.
+    /// Behavioural and transistor-level INV transients across sizes, and how their cost scales.
     func transient() async throws -> SectionResult {
         let sizes = [8, 32, 64]
-        var lines = ["transient: behavioural INV .tran (SPD-like, step response to 8 bits)",
-                     "     N   seconds (median, min-max)     timepoints"]
-        var rows: [JSONValue] = []
-        var points: [(Double, Double)] = []
-        for n in sizes {
-            let problem = try Self.problem(n, seed: 9)
-            var times = Samples()
-            var timepoints = 0
-            for _ in 0..<(quick ? 2 : 3) {
-                let verdict = try await Verifier.solve(problem, SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran), engine: engine)
-                times.add(verdict.simulation.seconds)
-                timepoints = verdict.simulation.timepoints
+        var lines = ["transient: INV .tran (step response to 8 bits), behavioural and transistor level (generic card)"]
+        var sections: [(String, JSONValue)] = []
+        for fidelity in [Fidelity.behavioral, .transistor] {
+            lines.append("  \(fidelity.rawValue)")
+            lines.append("       N   simulation (median, min-max)   timepoints")
+            var rows: [JSONValue] = []
+            var points: [(Double, Double)] = []
+            for n in sizes {
+                let problem = try Self.problem(n, seed: 9)
+                var options = SolveOptions(design: DesignParameters(fidelity: fidelity), analysis: .tran)
+                if fidelity == .transistor {
+                    options.transistor = TransistorDesign(technology: .generic())
+                    options.fitUnitConductance = true
+                }
+                var times = Samples()
+                var timepoints = 0
+                for _ in 0..<(quick ? 2 : 3) {
+                    let verdict = try await Verifier.solve(problem, options, engine: engine)
+                    times.add(verdict.simulation.seconds)
+                    timepoints = verdict.simulation.timepoints
+                }
+                lines.append("  " + pad(String(n), 6, right: true) + "   " + pad(times.seconds(), 31) + String(timepoints))
+                rows.append(.object([("n", .number(Double(n))), ("seconds", times.json), ("timepoints", .number(Double(timepoints)))]))
+                points.append((log(Double(n)), log(times.median)))
             }
-            lines.append(pad(String(n), 6, right: true) + "   " + pad(times.seconds(), 30) + String(timepoints))
-            rows.append(.object([("n", .number(Double(n))), ("seconds", times.json), ("timepoints", .number(Double(timepoints)))]))
-            points.append((log(Double(n)), log(times.median)))
+            let exponent = Self.slope(points)
+            lines.append(String(format: "    cost grows as N^%.2f", exponent))
+            sections.append((fidelity.rawValue, .object([("runs", .array(rows)), ("exponent", .number(exponent))])))
         }
-        let exponent = Self.slope(points)
-        lines.append(String(format: "  cost grows as N^%.2f", exponent))
-        return SectionResult(text: lines.joined(separator: "\n"), json: .object([("behavioral", .array(rows)), ("exponent", .number(exponent))]))
+        return SectionResult(text: lines.joined(separator: "\n"), json: .object(sections))
     }
 
     /// Least-squares slope of y on x.
