@@ -69,6 +69,7 @@ private struct Builder {
     var sources: [String] = []
     var needsInverter = false
     var kickTime: Double?
+    var layouts: [CrossbarLayout] = []
 
     init(mapping: Mapping, parameters: DesignParameters, stimulus: Stimulus) {
         self.mapping = mapping
@@ -104,10 +105,15 @@ private struct Builder {
         }
     }
 
-    mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String]) {
+    /// - Parameter allNegativesDriven: every negative drive line carries a signal (EIG's TIA
+    ///   outputs); otherwise only those of columns with a negative entry (their inverters).
+    mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String],
+                           allNegativesDriven: Bool = false) {
         let array = Crossbar(name: name, conductances: conductances, summingNodes: summing, positiveDrives: positive,
                              negativeDrives: negative, sign: sign, wires: parameters.wires)
         elements += array.elements()
+        let driven = allNegativesDriven ? Array(0..<conductances.columns) : columnsWithNegatives(conductances).sorted()
+        layouts.append(CrossbarLayout(array, drivenNegativeColumns: driven))
     }
 
     /// Columns of `q` (drive lines) that carry at least one negative entry need an inverted copy.
@@ -208,7 +214,7 @@ private struct Builder {
             elements.append(.resistor("l\(i + 1)", r[i], u[i], .number(1 / gLambda)))
             inverter("inv\(i + 1)", from: u[i], to: v[i])
         }
-        crossbar("a", g0 * levels, summing: r, positive: v, negative: u)
+        crossbar("a", g0 * levels, summing: r, positive: v, negative: u, allNegativesDriven: true)
         // A deterministic spread of kick amplitudes, so that no eigenvector is missed by symmetry.
         let amplitude = parameters.kickAmperes ?? 1e-3 * gLambda
         let start = parameters.kickSeconds ?? eigKickSeconds(mapping, parameters)
@@ -301,9 +307,11 @@ private struct Builder {
         }
         var stepTime: Double?
         if case let .step(time, _) = stimulus { stepTime = time }
-        return CircuitDesign(operation: operation, deck: deck, outputNodes: outputs, settlingNodes: settling,
-                             expectedVoltages: expected, inputSources: sources, values: values,
-                             stimulusTime: operation == .eig ? kickTime : stepTime)
+        var design = CircuitDesign(operation: operation, deck: deck, outputNodes: outputs, settlingNodes: settling,
+                                   expectedVoltages: expected, inputSources: sources, values: values,
+                                   stimulusTime: operation == .eig ? kickTime : stepTime)
+        design.crossbars = layouts
+        return design
     }
 }
 

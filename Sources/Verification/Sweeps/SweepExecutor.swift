@@ -1,0 +1,210 @@
+import Circuits
+import Foundation
+import Netlist
+import Ngspice
+import Reference
+
+/// Runs single runs of a sweep: the nominal design of the run's grid point (its mapping,
+/// prediction, references, tolerance and deck), the conditions (technology-backed op-amps),
+/// the variation draw applied to the generated circuit, the simulation and the verdict
+/// against the nominal references. Each run gives one result row, a pure function of the
+/// sweep file and the run's index: no timings, no paths, no host names.
+public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are behind `lock`.
+    public let spec: SweepSpec
+    public let problem: Problem
+    private let lock = NSLock()
+    private var nominal: [String: Result<Nominal, SweepError>] = [:]
+    let amplifiers: AmplifierModels
+
+    /// The nominal design of one grid point.
+    struct Nominal: Sendable {
+        var settings: RunSettings
+        var options: SolveOptions
+        var prepared: Verifier.Prepared
+        var stimulus: Stimulus
+        /// The figures of the technology-backed op-amp at the nominal conditions.
+        var figures: AmplifierFigures?
+    }
+
+    public init(spec: SweepSpec, environment: [String: String] = ProcessInfo.processInfo.environment) throws(SweepError) {
+        self.spec = spec
+        problem = try spec.problem.problem()
+        amplifiers = AmplifierModels(environment: environment)
+    }
+
+    /// The settings of run `index`.
+    public func settings(of index: Int) throws(SweepError) -> (settings: RunSettings, varied: [(String, JSONValue)], point: Int, sample: Int, read: Int) {
+        let c = spec.coordinates(of: index)
+        let (knobs, varied) = spec.assignment(point: c.point, sample: c.sample)
+        let settings = try Knobs.resolve(knobs, operation: problem.operation)
+        return (settings, varied, c.point, c.sample, c.read)
+    }
+
+    /// The op-amp parameters at `conditions`: the design's, or the characterised OTA's.
+    func amplifier(_ settings: RunSettings, _ conditions: OperatingConditions, engine: NgspiceEngine) async throws(SweepError)
+        -> (AmplifierParameters, AmplifierFigures?)
+    {
+        var amp = settings.options.design.opAmp
+        guard let technology = settings.technology else { return (amp, nil) }
+        let f = try await amplifiers.figures(technology, target: amp, conditions: conditions, engine: engine)
+        amp.dcGain = f.dcGain
+        amp.gainBandwidthHertz = f.gainBandwidthHertz
+        amp.inputOffsetVolts += f.offsetVolts
+        return (amp, f)
+    }
+
+    func nominal(_ settings: RunSettings, engine: NgspiceEngine) async throws(SweepError) -> Nominal {
+        if let cached = lock.withLock({ nominal[settings.designKey] }) { return try cached.get() }
+        let result: Result<Nominal, SweepError>
+        do throws(SweepError) {
+            var options = settings.options
+            options.toleranceBits = spec.toleranceBits
+            options.timeLimit = spec.timeLimitSeconds
+            let (amp, figures) = try await amplifier(settings, .nominal, engine: engine)
+            if settings.technology != nil {
+                options.design.opAmp = amp
+                if var inverter = options.design.inverterOpAmp {
+                    inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
+                    options.design.inverterOpAmp = inverter
+                }
+            }
+            let prepared: Verifier.Prepared
+            do { prepared = try Verifier.prepare(problem, options) } catch { throw SweepError.verification(error) }
+            var stimulus = Stimulus.dc
+            if let w = prepared.window { stimulus = .step(time: w.stepTime, rise: w.rise) }
+            result = .success(Nominal(settings: settings, options: options, prepared: prepared, stimulus: stimulus, figures: figures))
+        } catch {
+            result = .failure(error)
+        }
+        lock.withLock { nominal[settings.designKey] = result }
+        return try result.get()
+    }
+
+    /// Runs run `index` on `engine` and returns its row.
+    public func run(_ index: Int, engine: NgspiceEngine) async -> JSONValue {
+        let c = spec.coordinates(of: index)
+        let seed = spec.sampleSeed(c.sample)
+        var head: [(String, JSONValue)] = [
+            ("run", .number(Double(index))), ("point", .number(Double(c.point))), ("sample", .number(Double(c.sample))),
+            ("read", .number(Double(c.read))), ("seed", .number(Double(seed))),
+        ]
+        let resolved: (settings: RunSettings, varied: [(String, JSONValue)], point: Int, sample: Int, read: Int)
+        do { resolved = try settings(of: index) } catch {
+            return .object(head + [("variables", .object([])), ("status", .string("invalid")), ("pass", .bool(false)), ("message", .string(error.description))])
+        }
+        head.append(("variables", .object(resolved.varied.map { ($0.0, SweepExecutor.normalised($0.1)) })))
+        do {
+            return .object(head + (try await body(resolved.settings, seed: seed, read: c.read, engine: engine)))
+        } catch {
+            let status: String
+            switch error {
+            case .verification(.unstable): status = "unstable"
+            case .verification(.simulation), .verification(.readout): status = "failed"
+            default: status = "invalid"
+            }
+            return .object(head + [("status", .string(status)), ("pass", .bool(false)), ("message", .string(error.description))])
+        }
+    }
+
+    /// Numbers written as SPICE strings in the file appear as numbers in rows.
+    static func normalised(_ value: JSONValue) -> JSONValue {
+        if case .string(let s) = value, let x = SpiceNumber.parse(s), x.isFinite, s.first?.isNumber == true || s.first == "-" || s.first == "." {
+            return .number(x)
+        }
+        return value
+    }
+
+    private func body(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> [(String, JSONValue)] {
+        let nominal = try await self.nominal(settings, engine: engine)
+        let prepared = nominal.prepared
+        if !prepared.prediction.isStable && !nominal.options.force {
+            throw .verification(.unstable(prepared.prediction))
+        }
+        // The circuit at this run's conditions: op-amps from the technology at the run's corner,
+        // temperature and supply; the mapping (and so the references) stay nominal.
+        var design = prepared.design
+        var figures = nominal.figures
+        if settings.technology != nil && settings.conditions != .nominal {
+            let (amp, f) = try await amplifier(settings, settings.conditions, engine: engine)
+            figures = f
+            var parameters = nominal.options.design
+            parameters.opAmp = amp
+            if var inverter = parameters.inverterOpAmp {
+                inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
+                parameters.inverterOpAmp = inverter
+            }
+            do {
+                design = try CircuitGenerator.design(prepared.prediction.mapping, parameters, stimulus: nominal.stimulus)
+            } catch let error as CircuitError {
+                throw .verification(.design(error))
+            } catch {
+                throw .verification(.design(.unsupported("\(error)")))
+            }
+        }
+        // The variation of this sample and read.
+        let mapping = prepared.prediction.mapping
+        let fullScale = mapping.unitConductanceSiemens * mapping.parameters.cell.fullScaleLevel
+        var draw = VariationDraw.draw(settings.variation, design: design, fullScaleSiemens: fullScale, sampleSeed: seed, read: read)
+        if settings.mismatch, let technology = settings.technology {
+            let names = CircuitVariation.amplifiers(of: design)
+            let target = settings.options.design.opAmp
+            let offsets = try await amplifiers.mismatchOffsets(technology, target: target, conditions: settings.conditions,
+                                                               count: names.count, seed: SeedStream.derive(seed, SeedStream.purpose("mismatch")),
+                                                               engine: engine)
+            for (name, offset) in zip(names, offsets) { draw.offsets[name, default: 0] += offset }
+        }
+        let applied: CircuitVariation.Applied
+        do { applied = try CircuitVariation.apply(to: design, conductances: draw.conductances, offsets: draw.offsets) } catch {
+            throw .verification(.design(error))
+        }
+        var deck = prepared.deck
+        deck.subcircuits = applied.design.deck.subcircuits
+        deck.elements = applied.design.deck.elements
+        let result: SimulationResult
+        do {
+            result = try await engine.run(try PreparedDeck(deck: deck), RunRequest(vectors: prepared.design.outputNodes,
+                                                                                   timeLimit: nominal.options.timeLimit))
+        } catch let error as NgspiceError {
+            throw .verification(.simulation(error))
+        } catch {
+            throw .verification(.readout("\(error)"))
+        }
+        let verdict: Verdict
+        do { verdict = try Verifier.judge(problem, nominal.options, prepared, result) } catch { throw .verification(error) }
+        return SweepExecutor.fields(verdict, draw: draw, unattached: applied.unattached.count, figures: figures,
+                                    amplifierCount: CircuitVariation.amplifiers(of: design).count)
+    }
+
+    /// The measured part of a row.
+    static func fields(_ v: Verdict, draw: VariationDraw, unattached: Int, figures: AmplifierFigures?, amplifierCount: Int) -> [(String, JSONValue)] {
+        let m = v.metricsIdeal
+        let settled = v.transientOutcome.map { $0 == .settled } ?? true
+        let pass = m.equivalentBits >= v.toleranceBits && settled
+        var energy: Double?
+        var power: Double?
+        if let figures {
+            power = figures.powerWatts * Double(amplifierCount)
+            if let t = v.measuredSettlingSeconds, v.problem.operation != .eig { energy = power! * t }
+        }
+        return [
+            ("status", .string("ok")),
+            ("pass", .bool(pass)),
+            ("equivalentBits", .number(m.equivalentBits)),
+            ("relativeError", .number(m.relativeError)),
+            ("maxErrorLSB", .optional(m.maxErrorLSB)),
+            ("snrDecibels", .number(m.snrDecibels)),
+            ("toleranceBits", .number(v.toleranceBits)),
+            ("settlingSeconds", .optional(v.measuredSettlingSeconds)),
+            ("transient", v.transientOutcome.map { .string($0.rawValue) } ?? .null),
+            ("clipped", .number(Double(v.clippedOutputs.count))),
+            ("stuckOn", .number(Double(draw.stuckOn))),
+            ("stuckOff", .number(Double(draw.stuckOff))),
+            ("unattached", .number(Double(unattached))),
+            ("opAmpGain", .optional(figures?.dcGain)),
+            ("opAmpGBW", .optional(figures?.gainBandwidthHertz)),
+            ("powerWatts", .optional(power)),
+            ("energyJoules", .optional(energy)),
+            ("solution", .numbers(v.solution)),
+        ]
+    }
+}
