@@ -287,7 +287,7 @@ public struct SweepSpec: Sendable {
 
     static func seedValue(_ value: JSONValue, _ name: String) throws(SweepError) -> UInt64 {
         guard let x = value.numberValue, x >= 0, x == x.rounded(), x <= Double(SeedStream.maximum) else {
-            throw .invalidSpec("\"\(name)\" must be a whole number between 0 and 2^49 - 1 (\\(SeedStream.maximum))")
+            throw .invalidSpec("\"\(name)\" must be a whole number between 0 and 2^49 - 1 (\(SeedStream.maximum))")
         }
         return UInt64(x)
     }
