@@ -220,7 +220,7 @@ struct SweepCollectCommand: AsyncParsableCommand {
         do {
             let spec = try dir.recordedSpec(baseDirectory: dir.path)
             let executor = try SweepExecutor(spec: spec)
-            let rows = try dir.mergedRows()
+            let rows = try dir.mergedRows(skippingDamaged: true)
             if rows.count < spec.runCount {
                 let tasks = SlurmBackend.status(directory: dir, spec: spec)
                 printError("\(spec.runCount - rows.count) of \(spec.runCount) runs have no row yet")
@@ -253,7 +253,7 @@ struct SweepStatusCommand: AsyncParsableCommand {
         let dir = SweepDirectory(directory)
         do {
             let spec = try dir.recordedSpec(baseDirectory: dir.path)
-            let rows = try dir.mergedRows()
+            let rows = try dir.mergedRows(skippingDamaged: true)
             let tasks = SlurmBackend.status(directory: dir, spec: spec)
             print("\(rows.count) of \(spec.runCount) runs done")
             for task in tasks {

@@ -226,14 +226,20 @@ public struct SweepStatistics: Sendable {
 }
 
 extension SweepDirectory {
-    /// Merges every journal of the directory (the local one and all shards) into
-    /// `results.jsonl`, ordered by run, and returns the rows.
-    public func mergedRows() throws(SweepError) -> [JSONValue] {
+    /// Every row of the directory's journals (the local one and all shards), ordered by run.
+    /// - Parameter skippingDamaged: leave out a shard whose file is damaged (for status
+    ///   listings, where that task shows as failed) instead of failing.
+    public func mergedRows(skippingDamaged: Bool = false) throws(SweepError) -> [JSONValue] {
         var rows = try SweepDirectory.readRows(journal, repair: false)
         let fm = FileManager.default
         let names = ((try? fm.contentsOfDirectory(atPath: shards)) ?? []).filter { $0.hasPrefix("shard-") && $0.hasSuffix(".jsonl") }.sorted()
         for name in names {
-            for (run, row) in try SweepDirectory.readRows(shards + "/" + name, repair: false) where rows[run] == nil {
+            let shardRows: [Int: JSONValue]
+            do { shardRows = try SweepDirectory.readRows(shards + "/" + name, repair: false) } catch {
+                if skippingDamaged { continue }
+                throw error
+            }
+            for (run, row) in shardRows where rows[run] == nil {
                 rows[run] = row
             }
         }
