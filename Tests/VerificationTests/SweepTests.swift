@@ -216,3 +216,73 @@ struct SweepRunnerTests {
         #expect(rows[0]["message"]?.stringValue?.contains("--gin-ratio") == true)
     }
 }
+
+@Suite("Sweeps over corners, temperature, supply and mismatch (technology-backed op-amps)")
+struct SweepConditionsTests {
+    func run(_ text: String) async throws -> [JSONValue] {
+        let spec = try SweepFixtures.spec(text)
+        let dir = SweepDirectory(try SweepFixtures.directory())
+        defer { try? FileManager.default.removeItem(atPath: dir.path) }
+        let executor = try SweepExecutor(spec: spec)
+        let outcome = try await SweepRunner(executor: executor, directory: dir).run(shard: nil, resume: false, engines: SweepFixtures.engines)
+        #expect(outcome.complete)
+        return try dir.mergedRows()
+    }
+
+    @Test("generic card: temperature and supply move the OTA's gain, bandwidth and power, and so settling and energy")
+    func genericTemperatureAndSupply() async throws {
+        let rows = try await run("""
+            {"problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 4, "seed": 2}},
+             "design": {"fidelity": "behavioral", "analysis": "tran", "technology": "generic", "gain": 3000, "gbw": "30meg"},
+             "variables": {"temperature": [0, 85], "supply": [1.1, 1.2]}}
+            """)
+        #expect(rows.count == 4 && rows.allSatisfy { $0["status"]?.stringValue == "ok" })
+        func value(_ row: Int, _ key: String) throws -> Double { try #require(rows[row][key]?.numberValue) }
+        // Hot silicon is slower: less GBW at 85 C than at 0 C (same supply), and so slower settling.
+        #expect(try value(3, "opAmpGBW") < value(1, "opAmpGBW"))
+        #expect(try value(3, "settlingSeconds") > value(1, "settlingSeconds"))
+        // A lower supply draws less power.
+        #expect(try value(0, "powerWatts") < value(1, "powerWatts"))
+        // Energy = the amplifiers' power x the measured settling time.
+        let energy = try value(1, "energyJoules"), expected = try value(1, "powerWatts") * value(1, "settlingSeconds")
+        #expect(abs(energy / expected - 1) < 1e-12)
+    }
+
+    @Test("sky130: tt/ss/ff at 0/27/85 C each report equivalent bits and settling time", .enabled(if: PDK.available, PDK.skipMessage))
+    func sky130Corners() async throws {
+        let rows = try await run("""
+            {"problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 8, "seed": 1}},
+             "design": {"fidelity": "behavioral", "analysis": "tran", "bits": 0, "dac-bits": 0, "adc-bits": 0,
+                        "technology": "sky130", "gain": 3000, "gbw": "30meg"},
+             "variables": {"corner": ["tt", "ss", "ff"], "temperature": [0, 27, 85]}}
+            """)
+        #expect(rows.count == 9)
+        for row in rows {
+            #expect(row["status"]?.stringValue == "ok", "\(row.line())")
+            let bits = try #require(row["equivalentBits"]?.numberValue), settling = try #require(row["settlingSeconds"]?.numberValue)
+            // Continuous cells and ideal converters: only the OTA's finite gain (~3000) is left, ~1e-3.
+            #expect(bits > 7 && bits < 14, "\(bits) bits")
+            #expect(settling > 20e-9 && settling < 2e-6, "\(settling) s")
+        }
+        let gains = rows.compactMap { $0["opAmpGain"]?.numberValue }
+        #expect(Set(gains).count == 9, "every corner and temperature gives its own OTA")
+        let bits = rows.compactMap { $0["equivalentBits"]?.numberValue }
+        #expect(Set(bits).count > 1, "finite gain differs by corner, so the bits do")
+    }
+
+    @Test("sky130 mismatch: every amplifier gets its own offset from the PDK's models, reproducibly", .enabled(if: PDK.available, PDK.skipMessage))
+    func sky130Mismatch() async throws {
+        let text = """
+            {"seed": 5, "problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 4, "seed": 1}},
+             "design": {"fidelity": "behavioral", "analysis": "op", "adc-bits": 12, "technology": "sky130", "gain": 3000, "gbw": "30meg"},
+             "variation": {"mismatch": true}, "samples": 3}
+            """
+        let first = try await run(text), second = try await run(text)
+        #expect(first.map { $0.line() } == second.map { $0.line() })
+        let rms = first.compactMap { $0["offsetRMSVolts"]?.numberValue }
+        #expect(rms.count == 3)
+        // Pelgrom mismatch of small sky130 devices: offsets of a few tenths to tens of millivolts.
+        #expect(rms.allSatisfy { $0 > 1e-4 && $0 < 0.05 }, "\(rms)")
+        #expect(Set(rms).count == 3, "each sample is its own chip")
+    }
+}

@@ -200,6 +200,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
             ("stuckOn", .number(Double(draw.stuckOn))),
             ("stuckOff", .number(Double(draw.stuckOff))),
             ("unattached", .number(Double(unattached))),
+            ("offsetRMSVolts", draw.offsets.isEmpty ? .null
+                : .number((draw.offsets.keys.sorted().reduce(0.0) { $0 + draw.offsets[$1]! * draw.offsets[$1]! } / Double(draw.offsets.count)).squareRoot())),
             ("opAmpGain", .optional(figures?.dcGain)),
             ("opAmpGBW", .optional(figures?.gainBandwidthHertz)),
             ("powerWatts", .optional(power)),
