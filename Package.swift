@@ -76,7 +76,7 @@ let package = Package(
             name: "VerificationTests",
             dependencies: ["Verification", "Circuits", "Reference", "Ngspice", "Netlist"]
         ),
-        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "Reference"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "Reference", "Circuits", "Ngspice"]),
         .testTarget(name: "CrossloopCLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

@@ -27,10 +27,14 @@ public struct SolveOptions: Sendable {
     public var timeLimit: Double?
     /// Transient stop time, seconds; nil: from the predicted settling time with margin.
     public var stopTime: Double?
+    /// `.tran` only: keep the output waveforms in ``Verdict/waveforms`` (for plots). Default
+    /// false: a verdict then holds only the settled values.
+    public var keepWaveforms: Bool = false
 
     public init(mapping: MappingParameters = MappingParameters(), design: DesignParameters = DesignParameters(),
                 analysis: AnalysisKind = .op, useNodeset: Bool = true, toleranceBits: Double? = nil,
-                force: Bool = false, settlingBits: Int? = nil, timeLimit: Double? = nil, stopTime: Double? = nil) {
+                force: Bool = false, settlingBits: Int? = nil, timeLimit: Double? = nil, stopTime: Double? = nil,
+                keepWaveforms: Bool = false) {
         self.mapping = mapping
         self.design = design
         self.analysis = analysis
@@ -40,6 +44,7 @@ public struct SolveOptions: Sendable {
         self.settlingBits = settlingBits
         self.timeLimit = timeLimit
         self.stopTime = stopTime
+        self.keepWaveforms = keepWaveforms
     }
 
     /// The bits settling is judged to.

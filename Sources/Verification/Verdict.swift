@@ -44,8 +44,27 @@ public struct Verdict: Sendable {
     public var checks: [Check]
     /// Where the time went.
     public var timings = StageTimings()
+    /// The output waveforms of a `.tran` run when ``SolveOptions/keepWaveforms`` is set.
+    public var waveforms: OutputWaveforms? = nil
 
     public var passed: Bool { !checks.contains { $0.status == .failed } }
+}
+
+/// The simulated output voltages over time, for plots: one wave per output node.
+public struct OutputWaveforms: Sendable, Hashable {
+    /// Seconds, ascending.
+    public var time: [Double]
+    /// The output nodes, in the order of the solution's entries.
+    public var nodes: [String]
+    /// Volts about the reference, `values[k][t]` for node k at `time[t]`.
+    public var values: [[Double]]
+    /// When the inputs reached their values (INV, MVM, GINV) or the kick started (EIG): the
+    /// time from which settling (or growth) is measured and predicted, seconds.
+    public var start: Double
+
+    public init(time: [Double], nodes: [String], values: [[Double]], start: Double) {
+        self.time = time; self.nodes = nodes; self.values = values; self.start = start
+    }
 }
 
 /// The engine facts a report states.

@@ -110,6 +110,7 @@ public enum Verifier {
         var measured: Double?
         var volts: [Double]
         var timepoints = 1
+        var waveforms: OutputWaveforms?
         switch options.analysis {
         case .op:
             guard let plot = result.plot("op") else { throw .readout("no operating point plot") }
@@ -126,6 +127,9 @@ public enum Verifier {
             }
             let settlingWaves = design.settlingNodes.compactMap { plot[$0]?.real }
             let start = problem.operation == .eig ? (design.stimulusTime ?? 0) : (prepared.window?.settleFrom ?? 0)
+            if options.keepWaveforms {
+                waveforms = OutputWaveforms(time: time, nodes: design.outputNodes, values: waves, start: start)
+            }
             if problem.operation == .eig {
                 // The dominant mode is read while it grows, before the outputs limit.
                 let threshold = 0.5 * swing
@@ -167,6 +171,7 @@ public enum Verifier {
                               metricsIdeal: ideal, metricsQuantised: quantised, metricsFiniteGain: finite,
                               circuitAgreement: agreement, toleranceBits: tolerance, transientOutcome: outcome,
                               measuredSettlingSeconds: measured, window: prepared.window, simulation: summary, checks: [])
+        verdict.waveforms = waveforms
         verdict.checks = Checks.all(verdict)
         return verdict
     }

@@ -1,0 +1,120 @@
+import Foundation
+
+/// A self-contained HTML page: inline CSS and SVG plots, no scripts, no external assets, so
+/// it opens in a browser without network access. The output is also well-formed XML
+/// (XHTML serialisation of HTML5), which lets tests parse the whole page.
+public struct HTMLReport: Sendable, Hashable {
+    /// One piece of a section.
+    public enum Block: Sendable, Hashable {
+        case paragraph(String)
+        /// A table: a header row, rows of cells (already formatted), an optional caption.
+        case table(header: [String], rows: [[String]], caption: String?)
+        case plot(LinePlot)
+        /// Monospaced text, e.g. a command line or a summary.
+        case preformatted(String)
+        /// Two columns of names and values.
+        case keyValues([KeyValue])
+        /// A pass/fail line, coloured.
+        case status(passed: Bool, text: String)
+    }
+
+    public struct KeyValue: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+    }
+
+    public struct Section: Sendable, Hashable {
+        public var heading: String
+        public var blocks: [Block]
+        public init(_ heading: String, _ blocks: [Block]) { self.heading = heading; self.blocks = blocks }
+    }
+
+    public var title: String
+    public var sections: [Section]
+    /// A line under the title, e.g. the tool version and the command.
+    public var byline: String?
+
+    public init(title: String, byline: String? = nil, sections: [Section] = []) {
+        self.title = title; self.byline = byline; self.sections = sections
+    }
+
+    /// Every plot on the page, in order.
+    public var plots: [LinePlot] {
+        sections.flatMap { $0.blocks }.compactMap { if case .plot(let p) = $0 { p } else { nil } }
+    }
+
+    static let style = """
+        body { font-family: sans-serif; margin: 2em auto; max-width: 60em; color: #222222; line-height: 1.4; }
+        h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+        h2 { font-size: 1.25em; border-bottom: 1px solid #dddddd; padding-bottom: 0.2em; margin-top: 1.6em; }
+        p.byline { color: #666666; margin-top: 0; }
+        table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
+        th, td { border: 1px solid #d0d0d0; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+        th { background: #f2f2f2; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        caption { caption-side: bottom; color: #666666; font-size: 0.9em; padding-top: 0.3em; }
+        pre { background: #f7f7f7; border: 1px solid #e0e0e0; padding: 0.6em; overflow-x: auto; font-size: 0.88em; }
+        figure { margin: 0.8em 0; }
+        p.pass { color: #0a6b2b; font-weight: bold; }
+        p.fail { color: #b00020; font-weight: bold; }
+        """
+
+    /// The page.
+    public func html() -> String {
+        var out: [String] = []
+        out.append("<!DOCTYPE html>")
+        out.append("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">")
+        out.append("<head>")
+        out.append("<meta charset=\"utf-8\"/>")
+        out.append("<title>\(SVG.text(title))</title>")
+        out.append("<style>\n\(HTMLReport.style)\n</style>")
+        out.append("</head>")
+        out.append("<body>")
+        out.append("<h1>\(SVG.text(title))</h1>")
+        if let byline { out.append("<p class=\"byline\">\(SVG.text(byline))</p>") }
+        var plotNumber = 0
+        for section in sections {
+            out.append("<section>")
+            out.append("<h2>\(SVG.text(section.heading))</h2>")
+            for block in section.blocks {
+                switch block {
+                case .paragraph(let text):
+                    out.append("<p>\(SVG.text(text))</p>")
+                case .preformatted(let text):
+                    out.append("<pre>\(SVG.text(text))</pre>")
+                case .status(let passed, let text):
+                    out.append("<p class=\"\(passed ? "pass" : "fail")\">\(SVG.text(text))</p>")
+                case .keyValues(let pairs):
+                    out.append("<table class=\"values\">")
+                    for pair in pairs {
+                        out.append("<tr><th>\(SVG.text(pair.key))</th><td>\(SVG.text(pair.value))</td></tr>")
+                    }
+                    out.append("</table>")
+                case let .table(header, rows, caption):
+                    out.append("<table>")
+                    if let caption { out.append("<caption>\(SVG.text(caption))</caption>") }
+                    out.append("<thead><tr>" + header.map { "<th>\(SVG.text($0))</th>" }.joined() + "</tr></thead>")
+                    out.append("<tbody>")
+                    for row in rows {
+                        out.append("<tr>" + row.map { cell in
+                            let numeric = Double(cell.trimmingCharacters(in: .whitespaces)) != nil
+                            return numeric ? "<td class=\"num\">\(SVG.text(cell))</td>" : "<td>\(SVG.text(cell))</td>"
+                        }.joined() + "</tr>")
+                    }
+                    out.append("</tbody>")
+                    out.append("</table>")
+                case .plot(let plot):
+                    plotNumber += 1
+                    out.append("<figure>")
+                    out.append(plot.svg(id: "plot\(plotNumber)"))
+                    out.append("</figure>")
+                }
+            }
+            out.append("</section>")
+        }
+        out.append("</body>")
+        out.append("</html>")
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Workloads
+
+struct RunHeatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heat",
+        abstract: "Integrate the heat equation by implicit Euler steps, each an analogue solve.",
+        discussion: """
+            (I + r L) u_(k+1) = u_k on the unit interval (--dim 1, --size points) or square \
+            (--dim 2, --size points per side), zero boundaries; tiled by recursive block \
+            inversion when the system is larger than one array, the step matrix prepared once. \
+            Compared step by step with the same integration in double. Default cells: 8 bits.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Interior points (per side in 2-D). Default 128.", valueName: "N"))
+    var size: Int = 128
+
+    @Option(help: ArgumentHelp("Dimensions, 1 or 2. Default 1.", valueName: "d"))
+    var dim: Int = 1
+
+    @Option(help: ArgumentHelp("Time steps. Default 20.", valueName: "N"))
+    var steps: Int = 20
+
+    @Option(help: ArgumentHelp("r = alpha dt / h^2. Default 0.5.", valueName: "r"))
+    var r: Double = 0.5
+
+    @Option(help: ArgumentHelp("Schur complements: analogue or digital. Default analogue.", valueName: "how"))
+    var schur: String = "analogue"
+
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        _ = try options.validated(defaultCellBits: 8)
+        _ = try RunOptions.schurFormation(schur)
+        guard dim == 1 || dim == 2 else { throw ValidationError("Pass --dim 1 or 2.") }
+        guard size >= 2, dim == 1 ? size <= 1024 : size <= 32 else {
+            throw ValidationError("Pass --size between 2 and \(dim == 1 ? 1024 : 32) points\(dim == 2 ? " per side" : "").")
+        }
+        guard (1...10_000).contains(steps) else { throw ValidationError("Pass --steps between 1 and 10000.") }
+        guard r > 0, r.isFinite else { throw ValidationError("Pass --r as a positive number.") }
+    }
+
+    func run() async throws {
+        let formation = try RunOptions.schurFormation(schur)
+        let (core, progress) = try options.core(defaultCellBits: 8, label: "heat")
+        let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
+            try await PDEWorkload.heat(dimensions: dim, points: size, r: r, steps: steps, core: core, schur: formation)
+        }
+        try options.finish(await WorkloadReport.heat(result, core: core))
+    }
+}
+
+struct RunPoissonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poisson",
+        abstract: "Solve the 1-D or 2-D Poisson equation on the analogue core.",
+        discussion: """
+            -laplace(u) = f with u = prod sin(pi x_i) exact, zero boundaries, --size interior \
+            points (per side in 2-D); one array when it fits, recursive block inversion \
+            otherwise. Compared with LAPACK on the discrete system. Default cells: 8 bits.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Interior points (per side in 2-D). Default 64.", valueName: "N"))
+    var size: Int = 64
+
+    @Option(help: ArgumentHelp("Dimensions, 1 or 2. Default 1.", valueName: "d"))
+    var dim: Int = 1
+
+    @Option(help: ArgumentHelp("Schur complements: analogue or digital. Default analogue.", valueName: "how"))
+    var schur: String = "analogue"
+
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        _ = try options.validated(defaultCellBits: 8)
+        _ = try RunOptions.schurFormation(schur)
+        guard dim == 1 || dim == 2 else { throw ValidationError("Pass --dim 1 or 2.") }
+        guard size >= 2, dim == 1 ? size <= 1024 : size <= 32 else {
+            throw ValidationError("Pass --size between 2 and \(dim == 1 ? 1024 : 32) points\(dim == 2 ? " per side" : "").")
+        }
+    }
+
+    func run() async throws {
+        let formation = try RunOptions.schurFormation(schur)
+        let (core, progress) = try options.core(defaultCellBits: 8, label: "poisson")
+        let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
+            try await PDEWorkload.poisson(dimensions: dim, points: size, core: core, schur: formation)
+        }
+        try options.finish(await WorkloadReport.poisson(result, core: core))
+    }
+}
