@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Ngspice
 import Reference
 import Testing
@@ -137,6 +140,23 @@ struct SweepRunnerTests {
         #expect(noisy.mean > quiet.mean, "read noise 2 % should add error: \(noisy.mean) vs \(quiet.mean)")
         #expect(statistics.worst.count == 5)
         #expect(statistics.worst[0]["equivalentBits"]?.numberValue == bits.minimum)
+    }
+
+    @Test("the HTML report is well-formed XHTML with histograms per grid point and a scatter per variable")
+    func htmlReport() async throws {
+        let spec = try SweepFixtures.spec(SweepFixtures.monteCarlo)
+        let dir = SweepDirectory(try SweepFixtures.directory())
+        defer { try? FileManager.default.removeItem(atPath: dir.path) }
+        let executor = try SweepExecutor(spec: spec)
+        _ = try await SweepRunner(executor: executor, directory: dir).run(shard: nil, resume: false, engines: SweepFixtures.engines)
+        _ = try dir.finish(executor)
+        let html = try String(contentsOfFile: dir.htmlReport, encoding: .utf8)
+        let parser = XMLParser(data: Data(html.utf8))
+        #expect(parser.parse(), "not well-formed: \(parser.parserError.map { "\($0)" } ?? "?")")
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 3)
+        #expect(html.contains("Equivalent bits against read-noise-sigma"))
+        #expect(html.contains("read-noise-sigma=0.02"))
+        #expect(html.contains("Worst runs"))
     }
 
     @Test("resume: an interrupted journal (a torn last line) is completed without redoing its runs")
