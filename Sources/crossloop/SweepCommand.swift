@@ -20,7 +20,8 @@ struct SweepCommand: AsyncParsableCommand {
             Exit codes: 0 sweep complete, 1 yield below --min-yield, 2 invalid input, 3 runs \
             missing (failed SLURM tasks, interrupted) or the simulator unusable.
             """,
-        subcommands: [SweepRunCommand.self, SweepCollectCommand.self, SweepStatusCommand.self, SweepResubmitCommand.self],
+        subcommands: [SweepRunCommand.self, SweepCollectCommand.self, SweepStatusCommand.self, SweepResubmitCommand.self,
+                      SweepDeckCommand.self],
         defaultSubcommand: SweepRunCommand.self
     )
 }
@@ -300,6 +301,48 @@ struct SweepResubmitCommand: AsyncParsableCommand {
             }
         } catch let error as SweepError {
             throw sweepExit(error)
+        }
+    }
+}
+
+struct SweepDeckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deck",
+        abstract: "Write the varied deck of one run of a sweep (a worst case, say), runnable with ngspice -b.",
+        discussion: """
+            The run index and the sweep file are all it takes: the sample's seed derives from the \
+            master seed, so the deck has exactly the variation the run had. Its comments name the \
+            sample, seed and variables; the expected values it states are the nominal design's.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The sweep file.", valueName: "spec"))
+    var spec: String
+
+    @Argument(help: ArgumentHelp("The run index (the run field of a row).", valueName: "run"))
+    var run: Int
+
+    @Option(help: ArgumentHelp("Write the deck here. Default: standard output.", valueName: "path"))
+    var deck: String?
+
+    func run() async throws {
+        let spec = try loadSweepSpec(self.spec)
+        let text: String
+        do {
+            let executor = try SweepExecutor(spec: spec)
+            let engine: NgspiceEngine
+            do { engine = try NgspiceEngine() } catch { throw fail(.simulationFailed, "\(error)") }
+            let deck = try await executor.deck(for: run, engine: engine)
+            do { text = try deck.text() } catch { throw fail(.invalidInput, "\(error)") }
+        } catch let error as SweepError {
+            throw sweepExit(error)
+        }
+        if let deck {
+            do { try text.write(toFile: deck, atomically: true, encoding: .utf8) } catch {
+                throw fail(.invalidInput, "cannot write \(deck): \(error.localizedDescription)")
+            }
+        } else {
+            print(text, terminator: "")
         }
     }
 }

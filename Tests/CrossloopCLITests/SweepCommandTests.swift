@@ -71,6 +71,13 @@ struct SweepCommandTests {
         #expect(yield > 0 && yield <= 1)
         #expect(sigma > 0)
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a/report.html").path))
+        // Any run's varied deck comes back from the file and the run index alone.
+        let row3 = try #require(try JSONSerialization.jsonObject(with: Data(String(decoding: a, as: UTF8.self).split(separator: "\n")[3].utf8)) as? [String: Any])
+        let seed3 = try #require(row3["seed"] as? Int)
+        let deck = try CLIRunner.run(["sweep", "deck", "mc.json", "3"], in: dir)
+        #expect(deck.status == 0, "stderr: \(deck.stderr)")
+        #expect(deck.stdout.contains("run 3: sample 3 (seed \(seed3))"), "deck: \(deck.stdout.prefix(300))")
+        #expect(deck.stdout.contains(".tran"))
         // Without --resume, a directory with rows is refused (exit 2) and left as it was.
         let again = try CLIRunner.run(["sweep", "mc.json", "--out", "a"], in: dir)
         #expect(again.status == 2)

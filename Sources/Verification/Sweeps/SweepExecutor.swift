@@ -114,7 +114,17 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         return value
     }
 
-    private func body(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> [(String, JSONValue)] {
+    /// One run's circuit, ready to simulate.
+    struct Built {
+        var nominal: Nominal
+        var deck: Deck
+        var draw: VariationDraw
+        var unattached: Int
+        var figures: AmplifierFigures?
+        var amplifierCount: Int
+    }
+
+    private func build(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> Built {
         let nominal = try await self.nominal(settings, engine: engine)
         let prepared = nominal.prepared
         if !prepared.prediction.isStable && !nominal.options.force {
@@ -145,8 +155,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         let mapping = prepared.prediction.mapping
         let fullScale = mapping.unitConductanceSiemens * mapping.parameters.cell.fullScaleLevel
         var draw = VariationDraw.draw(settings.variation, design: design, fullScaleSiemens: fullScale, sampleSeed: seed, read: read)
+        let names = CircuitVariation.amplifiers(of: design)
         if settings.mismatch, let technology = settings.technology {
-            let names = CircuitVariation.amplifiers(of: design)
             let target = settings.options.design.opAmp
             let offsets = try await amplifiers.mismatchOffsets(technology, target: target, conditions: settings.conditions,
                                                                count: names.count, seed: SeedStream.derive(seed, SeedStream.purpose("mismatch")),
@@ -160,19 +170,44 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         var deck = prepared.deck
         deck.subcircuits = applied.design.deck.subcircuits
         deck.elements = applied.design.deck.elements
+        return Built(nominal: nominal, deck: deck, draw: draw, unattached: applied.unattached.count, figures: figures,
+                     amplifierCount: names.count)
+    }
+
+    private func body(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> [(String, JSONValue)] {
+        let built = try await build(settings, seed: seed, read: read, engine: engine)
+        let prepared = built.nominal.prepared
         let result: SimulationResult
         do {
-            result = try await engine.run(try PreparedDeck(deck: deck), RunRequest(vectors: prepared.design.outputNodes,
-                                                                                   timeLimit: nominal.options.timeLimit))
+            result = try await engine.run(try PreparedDeck(deck: built.deck), RunRequest(vectors: prepared.design.outputNodes,
+                                                                                         timeLimit: built.nominal.options.timeLimit))
         } catch let error as NgspiceError {
             throw .verification(.simulation(error))
         } catch {
             throw .verification(.readout("\(error)"))
         }
         let verdict: Verdict
-        do { verdict = try Verifier.judge(problem, nominal.options, prepared, result) } catch { throw .verification(error) }
-        return SweepExecutor.fields(verdict, draw: draw, unattached: applied.unattached.count, figures: figures,
-                                    amplifierCount: CircuitVariation.amplifiers(of: design).count)
+        do { verdict = try Verifier.judge(problem, built.nominal.options, prepared, result) } catch { throw .verification(error) }
+        return SweepExecutor.fields(verdict, draw: built.draw, unattached: built.unattached, figures: built.figures,
+                                    amplifierCount: built.amplifierCount)
+    }
+
+    /// The varied deck of run `index`, runnable on its own with `ngspice -b` (it prints its
+    /// outputs): what a worst case is investigated with.
+    public func deck(for index: Int, engine: NgspiceEngine) async throws(SweepError) -> Deck {
+        guard index >= 0, index < spec.runCount else {
+            throw .invalidSpec("run \(index) does not exist: the sweep has runs 0...\(spec.runCount - 1)")
+        }
+        let c = spec.coordinates(of: index)
+        let (settings, varied, _, _, _) = try self.settings(of: index)
+        let built = try await build(settings, seed: spec.sampleSeed(c.sample), read: c.read, engine: engine)
+        var prepared = built.nominal.prepared
+        prepared.deck = built.deck
+        var deck = Verifier.standalone(prepared, generatedBy: "crossloop sweep (run \(index) of \(spec.name))", options: built.nominal.options)
+        deck.comments.insert("Sweep \(spec.name), run \(index): sample \(c.sample) (seed \(spec.sampleSeed(c.sample))), read \(c.read), "
+            + (varied.isEmpty ? "no variables" : varied.map { "\($0.0)=\($0.1.line())" }.joined(separator: " "))
+            + "; \(built.draw.stuckOn) stuck on, \(built.draw.stuckOff) stuck off; expected values below are the nominal design's", at: 0)
+        return deck
     }
 
     /// The measured part of a row.
