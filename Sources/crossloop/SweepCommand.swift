@@ -154,7 +154,7 @@ struct SweepRunCommand: AsyncParsableCommand {
             throw sweepExit(error)
         }
         let part = shard.map { "shard \($0)" } ?? "sweep"
-        printError("\(part): \(outcome.ran) runs in \(String(format: "%.1f", outcome.seconds)) s on \(size) engines\(outcome.skipped > 0 ? ", \(outcome.skipped) already done" : "")")
+        printError("\(part): \(outcome.ran) runs in \(String(format: "%.2f", outcome.seconds)) s on \(size) engines\(outcome.skipped > 0 ? ", \(outcome.skipped) already done" : "")")
         guard shard == nil else {
             if !outcome.complete { throw fail(.simulationFailed, "shard \(shard!) is incomplete; rerun it with --resume") }
             return
