@@ -153,4 +153,41 @@ struct VariationTests {
         let spread = r0.keys.map { abs((r0[$0] ?? 0) / (r1[$0] ?? 1) - 1) }.max() ?? 0
         #expect(spread < 0.1, "two reads of one chip differ by \(spread), more than read noise of 1 % can")
     }
+
+    @Test("with wires and with a sign bit, stuck-on cells land on existing line nodes and the deck runs",
+          arguments: [SignScheme.twoArrays, .signBit])
+    func wiresAndSignBit(sign: SignScheme) async throws {
+        let a = TestMatrices.poisson(6)  // zeros off the tridiagonal: plenty of unprogrammed sites
+        let problem = try Problem(operation: .inv, matrix: a)
+        var options = SolveOptions.exactCells()
+        options.mapping.cell.sign = sign
+        options.design.wires = WireParasitics(resistanceOhms: 5)
+        let prepared = try Verifier.prepare(problem, options)
+        let sites = CircuitVariation.sites(of: prepared.design)
+        #expect(sites.count == (sign == .twoArrays ? 2 : 1) * 36)
+        let draw = VariationDraw.draw(VariationParameters(stuckOnRate: 0.1), design: prepared.design, fullScaleSiemens: 1e-5,
+                                      sampleSeed: 3, read: 0)
+        let applied = try CircuitVariation.apply(to: prepared.design, conductances: draw.conductances)
+        var nodes: [String: Int] = [:]
+        for element in applied.design.deck.elements {
+            switch element {
+            case .resistor(let r): nodes[r.a, default: 0] += 1; nodes[r.b, default: 0] += 1
+            case .voltageSource(let v): nodes[v.plus, default: 0] += 1; nodes[v.minus, default: 0] += 1
+            case .instance(let x): for n in x.nodes { nodes[n, default: 0] += 1 }
+            default: break
+            }
+        }
+        let nominalNames = Set(prepared.design.deck.elements.map(\.name))
+        var added = 0
+        for case .resistor(let r) in applied.design.deck.elements where !nominalNames.contains(r.name) {
+            added += 1
+            // Both ends are nodes the nominal circuit already has (a line segment or a drive).
+            #expect((nodes[r.a] ?? 0) >= 2 && (nodes[r.b] ?? 0) >= 2, "\(r.name) hangs on \(r.a) or \(r.b)")
+        }
+        #expect(added > 0)
+        let volts = try await simulate(prepared, applied)
+        #expect(volts.allSatisfy { $0.isFinite })
+        let moved = volts.minus(prepared.prediction.mapping.expectedOutputVolts).norm2
+        #expect(moved > 1e-4, "stuck cells must move the answer")
+    }
 }
