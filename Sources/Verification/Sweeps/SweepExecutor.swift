@@ -9,6 +9,16 @@ import Reference
 /// the variation draw applied to the generated circuit, the simulation and the verdict
 /// against the nominal references. Each run gives one result row, a pure function of the
 /// sweep file and the run's index: no timings, no paths, no host names.
+///
+/// A row: `run`, `point` (grid point), `sample`, `read`, `seed` (the sample's), `variables`
+/// (the grid values and per-sample draws), `status` (`ok`; `unstable` when the nominal loop is
+/// predicted unstable and `force` is off; `failed` when ngspice failed; `invalid` when the
+/// design point cannot be built, with `message`), `pass` (equivalent bits >= tolerance and, for
+/// `.tran`, a settled transient), `equivalentBits`, `relativeError`, `maxErrorLSB`,
+/// `snrDecibels` (all against the ideal answer), `toleranceBits`, `settlingSeconds`,
+/// `transient`, `clipped` (outputs beyond the ADC range), `stuckOn`, `stuckOff`, `unattached`,
+/// `offsetRMSVolts`, `opAmpGain`, `opAmpGBW`, `powerWatts`, `energyJoules` (technology-backed
+/// op-amps) and `solution`.
 public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are behind `lock`.
     public let spec: SweepSpec
     public let problem: Problem
