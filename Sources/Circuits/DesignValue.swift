@@ -38,7 +38,7 @@ public func engineering(_ value: Double, unit: String, digits: Int = 4) -> Strin
     return "\(formatSignificant(value / scale, digits)) \(prefix)\(unit)"
 }
 
-func formatSignificant(_ value: Double, _ digits: Int) -> String {
+public func formatSignificant(_ value: Double, _ digits: Int) -> String {
     var text = String(format: "%.\(digits)g", value)
     if text.contains("e") { return text }
     if text.contains(".") {

@@ -106,6 +106,7 @@ final class LoadedLibrary: @unchecked Sendable {
         version = banner.lazy.compactMap { Self.parseVersion($0.text) }.first ?? "unknown"
         hasKLU = banner.contains { $0.text.contains("KLU") }
         startupDiagnostics = startup
+        baselineVariables = variableNames()
     }
 
 
@@ -140,6 +141,21 @@ final class LoadedLibrary: @unchecked Sendable {
     private static func send(_ command: CommandFunction, _ text: String) -> Int32 {
         text.withCString { command(UnsafeMutablePointer(mutating: $0)) }
     }
+
+    /// The names of the interpreter's user variables (`set` lists them; internal ones, marked
+    /// `*`, are left out).
+    func variableNames() -> Set<String> {
+        _ = sink.drain()
+        _ = Self.send(command, "set")
+        var names = Set<String>()
+        for line in sink.drain() where line.stream == .stdout && !line.text.hasPrefix("*") {
+            if let name = line.text.split(whereSeparator: { $0 == " " || $0 == "\t" }).first { names.insert(String(name)) }
+        }
+        return names
+    }
+
+    /// Variables present when the copy started: what a run must leave behind.
+    private(set) var baselineVariables: Set<String> = []
 
     /// Loads a circuit from lines (ngspice copies them).
     func loadCircuit(_ lines: [String]) -> Int32 {

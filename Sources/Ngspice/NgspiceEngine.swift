@@ -156,6 +156,9 @@ public final class NgspiceEngine: @unchecked Sendable {
     /// Every command sent to ngspice so far, in order (for tests and debugging).
     public func sentCommands() throws -> [String] { try worker.sync { self.commandLog } }
 
+    /// The interpreter's user variables on this engine's library copy (for tests).
+    func interpreterVariables() throws -> Set<String> { try worker.sync { self.library?.variableNames() ?? [] } }
+
     /// How many library copies this engine has loaded (1 plus one per fatal exit).
     public func libraryLoads() throws -> Int { try worker.sync { self.loads } }
 
@@ -365,10 +368,18 @@ public final class NgspiceEngine: @unchecked Sendable {
     }
 
     /// `destroy all` and `remcirc` after every run: without them ngspice keeps ~55 kB per run.
+    ///
+    /// Deck options can outlive their circuit as interpreter variables (`.options scale=1u`
+    /// of a sky130 deck would shrink the next deck's transistors), so every variable that was
+    /// not there when the copy started is unset as well.
     private func cleanUp(_ library: LoadedLibrary) {
         guard !library.sink.hasExited else { return }
+        let baseline = library.baselineVariables
         try? send(library, "destroy all")
         try? send(library, "remcirc")
+        for name in library.variableNames().subtracting(baseline).sorted() where SpiceName.isValid(name) {
+            try? send(library, "unset \(name)")
+        }
         _ = library.sink.drain()
     }
 

@@ -150,20 +150,13 @@ public struct Mapping: Sendable, Hashable {
             expectedIntermediateVolts = []
 
         case .mvm:
-            if let g = parameters.feedbackConductanceRatio {
-                inputScale = max(inputScale, (q * vector).normInfinity / (g * target))
-            }
-            let v = vector.map { dac.quantise($0 / inputScale) }
-            try Mapping.checkResolution(v, inputScale: inputScale, dac: dac)
-            let z = q * v
-            guard z.normInfinity > 0 else { throw .zeroSolution(operation: .mvm) }
-            let g = parameters.feedbackConductanceRatio ?? z.normInfinity / target
+            let readout = try Mapping.tiaReadout(q, vector: vector, inputScale: inputScale, parameters: parameters, operation: .mvm)
             inputConductanceRatio = nil
-            feedbackConductanceRatio = g
-            inputVolts = v
-            self.inputScale = inputScale
-            outputScale = -scale * inputScale * g
-            expectedOutputVolts = z.scaled(by: -1 / g)
+            feedbackConductanceRatio = readout.feedback
+            inputVolts = readout.volts
+            self.inputScale = readout.inputScale
+            outputScale = -scale * readout.inputScale * readout.feedback
+            expectedOutputVolts = readout.outputs
             expectedIntermediateVolts = []
 
         case .ginv:
@@ -216,23 +209,40 @@ public struct Mapping: Sendable, Hashable {
             // The loop outputs V = -Q_A^-1 Q_B v must fit the swing as well as the outputs.
             let loopGain = (qaInverseQb * vector.scaled(by: 1 / inputScale)).normInfinity
             if loopGain > target { inputScale *= loopGain / target }
-            let v = vector.map { dac.quantise($0 / inputScale) }
-            try Mapping.checkResolution(v, inputScale: inputScale, dac: dac)
-            let z = schur * v
-            guard z.normInfinity > 0 else { throw .zeroSolution(operation: .block) }
-            let g = parameters.feedbackConductanceRatio ?? z.normInfinity / target
+            let readout = try Mapping.tiaReadout(schur, vector: vector, inputScale: inputScale, parameters: parameters,
+                                                 operation: .block)
             inputConductanceRatio = nil
-            feedbackConductanceRatio = g
-            inputVolts = v
-            self.inputScale = inputScale
-            outputScale = -scale * inputScale * g
-            expectedOutputVolts = z.scaled(by: -1 / g)
-            expectedIntermediateVolts = (qaInverseQb * v).scaled(by: -1)
+            feedbackConductanceRatio = readout.feedback
+            inputVolts = readout.volts
+            self.inputScale = readout.inputScale
+            outputScale = -scale * readout.inputScale * readout.feedback
+            expectedOutputVolts = readout.outputs
+            expectedIntermediateVolts = (qaInverseQb * readout.volts).scaled(by: -1)
         }
     }
 
     /// Block only: n1, the size of the loop block A.
     public var blockSize: Int? { problem.blockSize }
+
+    /// TIAs reading the currents m v (MVM: m = Q; block: the Schur complement of Q): the DAC
+    /// volts v, the feedback G_f / G0 that puts the largest output at the target (unless
+    /// given; then the inputs are scaled down instead when needed) and the outputs -m v / g.
+    private static func tiaReadout(_ m: Matrix, vector: [Double], inputScale: Double, parameters: MappingParameters,
+                                   operation: CrossbarOperation) throws(MappingError)
+        -> (volts: [Double], outputs: [Double], feedback: Double, inputScale: Double)
+    {
+        var inputScale = inputScale
+        let target = parameters.targetOutputVolts
+        if let g = parameters.feedbackConductanceRatio {
+            inputScale = max(inputScale, (m * vector).normInfinity / (g * target))
+        }
+        let v = vector.map { parameters.dac.quantise($0 / inputScale) }
+        try checkResolution(v, inputScale: inputScale, dac: parameters.dac)
+        let z = m * v
+        guard z.normInfinity > 0 else { throw .zeroSolution(operation: operation) }
+        let g = parameters.feedbackConductanceRatio ?? z.normInfinity / target
+        return (v, z.scaled(by: -1 / g), g, inputScale)
+    }
 
     private static func checkResolution(_ volts: [Double], inputScale: Double, dac: ConverterParameters) throws(MappingError) {
         if volts.normInfinity == 0 { throw .inputBelowResolution(inputScale: inputScale, lsbVolts: dac.lsbVolts ?? 0) }

@@ -1,3 +1,4 @@
+import Circuits
 import Foundation
 import Reference
 
@@ -18,10 +19,34 @@ enum Checks {
                 "agreement with the finite-gain circuit reference",
                 error <= limit ? .passed : .failed,
                 "relative difference before the ADC \(e(error)) <= \(e(limit)) (A0 = \(e(v.prediction.references.openLoopGain)))"))
+        } else if let devices = v.prediction.deviceErrors {
+            // Transistor level: the devices' own first-order terms, twice, plus the settling residue.
+            let settling = v.options.analysis == .tran ? pow(2, -Double(v.options.bitsForSettling)) : 0
+            let limit = 2 * (devices.combined + settling)
+            let error = v.circuitAgreement.relativeError
+            checks.append(Check(
+                "agreement with the finite-gain circuit reference",
+                error <= limit ? .passed : .failed,
+                "relative difference before the ADC \(e(error)) <= 2 x (switch \(e(devices.switchResistance)) + offset \(e(devices.offset)) + settling \(e(settling))) = \(e(limit))"))
         } else {
             checks.append(Check(
                 "agreement with the finite-gain circuit reference", .skipped,
                 "the reference leaves out what this design adds (op-amp poles, offset, wires); relative difference \(e(v.circuitAgreement.relativeError))"))
+        }
+
+        if let devices = v.prediction.deviceErrors, let available = devices.availableOutputAmperes {
+            let required = devices.requiredOutputAmperes
+            checks.append(Check(
+                "op-amp output current within its output stage",
+                required <= available ? .passed : .failed,
+                "the largest column needs \(engineering(required, unit: "A")) <= the OTA's second-stage current \(engineering(available, unit: "A"))\(required <= available ? "" : "; lower --g0 (larger unit resistors) or give the OTA more bias current")"))
+        }
+
+        if let adc = v.adc {
+            checks.append(Check(
+                "ADC codes against an ideal quantiser",
+                adc.worstDifference <= 1 ? .passed : .failed,
+                "largest difference \(adc.worstDifference) LSB <= 1 LSB over \(adc.codes.count) outputs (codes \(adc.codes.map(String.init).joined(separator: " ")); ideal \(adc.idealCodes.map(String.init).joined(separator: " ")))"))
         }
 
         checks.append(Check(

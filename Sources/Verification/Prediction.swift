@@ -24,12 +24,23 @@ public struct Prediction: Sendable {
     public let timeConstantSeconds: Double?
     /// Settling to `settlingBits` bits, tau ln 2^bits; nil when unstable.
     public let settlingSeconds: Double?
+    /// Transistor level: what the devices add to the error budget; nil otherwise.
+    public let deviceErrors: DeviceErrors?
     /// EIG: the time for the kick to grow into half the swing, ln(swing / 2 / kick) over the
     /// growth rate -lambda_min(M) 2 pi GBW; nil otherwise or when nothing grows.
     public let growthSeconds: Double?
 
-    public init(mapping: Mapping, design: DesignParameters, settlingBits: Int, wrongPolarity: Bool = false) throws(MappingError) {
+    public init(mapping: Mapping, design: DesignParameters, settlingBits: Int, wrongPolarity: Bool = false,
+                transistor: TransistorDesign? = nil) throws(MappingError) {
         self.mapping = mapping
+        if design.fidelity == .transistor {
+            let stage = transistor.flatMap { try? MillerOTA($0.ota, technology: $0.technology) }?.device("m7")?.drainCurrent
+            deviceErrors = DeviceErrors(mapping: mapping, offsetVolts: design.opAmp.inputOffsetVolts,
+                                        onResistanceFraction: transistor?.cell.onResistanceFraction ?? 0,
+                                        inverterOhms: design.inverterResistanceOhms, outputStageAmperes: stage)
+        } else {
+            deviceErrors = nil
+        }
         references = try mapping.references(openLoopGain: design.openLoopGain, inverterGain: design.inverterGain)
         stability = try mapping.stability(wrongPolarity: wrongPolarity)
         let gbw = design.opAmp.gainBandwidthHertz
@@ -104,5 +115,47 @@ public struct Prediction: Sendable {
             advice = "precondition or rescale the problem"
         }
         return "\(what); \(advice); --force simulates it anyway"
+    }
+}
+
+/// The first-order errors the devices of a transistor-level design add (domain.md section 6).
+public struct DeviceErrors: Sendable, Hashable {
+    /// Switch on-resistance: the resistors are shortened by the estimated R_on, and what is
+    /// left (body effect, R_on's voltage dependence) is at most the R_on fraction f of every
+    /// cell: a relative error of at most f.
+    public let switchResistance: Double
+    /// Input offset Vos: it acts as an input current D Vos, so V moves by (G0 Q)^-1 D Vos
+    /// (INV, exactly to first order); elsewhere |Vos| times the noise gain over the output.
+    public let offset: Double
+    /// The largest current an op-amp output must deliver into the array (and an inverter's
+    /// input resistor) at the expected outputs, amperes.
+    public let requiredOutputAmperes: Double
+    /// What the OTA's class-A output stage can sink: its second-stage bias current, amperes.
+    public let availableOutputAmperes: Double?
+    public var combined: Double { switchResistance + offset }
+
+    init(mapping: Mapping, offsetVolts vos: Double, onResistanceFraction f: Double, inverterOhms: Double,
+         outputStageAmperes: Double?) {
+        switchResistance = f
+        // Column j carries the cells of column j in both arrays: sum_i |G_ij| |V_j|.
+        let cells = mapping.levels.map(abs)
+        let v = mapping.expectedOutputVolts
+        var worst = 0.0
+        for j in 0..<min(cells.columns, v.count) {
+            let column = (0..<cells.rows).reduce(0.0) { $0 + cells[$1, j] } * mapping.unitConductanceSiemens
+            worst = max(worst, abs(v[j]) * (column + 1 / inverterOhms))
+        }
+        requiredOutputAmperes = worst
+        availableOutputAmperes = outputStageAmperes
+        let q = mapping.levels
+        let expected = mapping.expectedOutputVolts.norm2
+        let r = mapping.inputConductanceRatio ?? 0
+        let g = mapping.feedbackConductanceRatio ?? 1
+        if mapping.operation == .inv, let shift = try? q.solve(q.absoluteRowSums.map { ($0 + r) * vos }), expected > 0 {
+            offset = shift.norm2 / expected
+        } else {
+            let noiseGain = 1 + (q.absoluteRowSums.max() ?? 0) / g
+            offset = expected > 0 ? abs(vos) * noiseGain * Double(q.rows).squareRoot() / expected : 0
+        }
     }
 }

@@ -13,8 +13,29 @@ public enum TransientOutcome: String, Sendable, Hashable, Codable {
     case notSettled = "not settled"
 }
 
+/// The codes of simulated SAR ADCs next to an ideal quantiser of the same sampled outputs.
+public struct ADCReadout: Sendable, Hashable {
+    /// Signed codes read from the converters (mid-tread: 0 is the reference).
+    public var codes: [Int]
+    /// Signed codes of an ideal quantiser of the outputs at the end of sampling.
+    public var idealCodes: [Int]
+    public var lsbVolts: Double
+    /// When the conversion ends, seconds.
+    public var conversionEnd: Double
+    /// The largest difference between the two, LSBs.
+    public var worstDifference: Int { zip(codes, idealCodes).map { abs($0 - $1) }.max() ?? 0 }
+}
+
 /// Reading answers out of simulated waveforms.
 public enum Readout {
+    /// A waveform's value at time `t`, linearly interpolated (the last value beyond the end).
+    public static func value(time: [Double], wave: [Double], at t: Double) -> Double {
+        guard let upper = time.firstIndex(where: { $0 >= t }) else { return wave.last ?? .nan }
+        guard upper > 0 else { return wave[0] }
+        let a = time[upper - 1], b = time[upper]
+        return b > a ? wave[upper - 1] + (wave[upper] - wave[upper - 1]) * (t - a) / (b - a) : wave[upper]
+    }
+
     /// The output ADC: quantises each volt value; reports the indices that clipped.
     public static func adc(_ volts: [Double], converter: ConverterParameters) -> (codes: [Double], clipped: [Int]) {
         let clipped = volts.indices.filter { abs(volts[$0]) > converter.fullScaleVolts }

@@ -27,6 +27,18 @@ public struct SolveOptions: Sendable {
     public var timeLimit: Double?
     /// Transient stop time, seconds; nil: from the predicted settling time with margin.
     public var stopTime: Double?
+    /// The technology and cells of a transistor-level design (fidelity `.transistor`).
+    public var transistor: TransistorDesign?
+    /// Transistor level: lower G0 (never raise it) until the largest column current is half of
+    /// what the OTA's output stage carries, rounded down to a 1-2-5 step; for when the user
+    /// gave no G0.
+    public var fitUnitConductance = false
+    /// The loop OTA as characterised; `Verifier.solve` measures it (once per technology in a
+    /// process) and the predictions use it. Without it the sizing prediction stands in.
+    public var measuredOpAmp: OTAMeasurement?
+    /// The digital baseline's energy per floating-point operation, joules. Default 1 pJ, an
+    /// optimistic figure for the digital side (it leaves out memory traffic).
+    public var joulesPerFlop: Double = 1e-12
     /// `.tran` only: keep the output waveforms in ``Verdict/waveforms`` (for plots). Default
     /// false: a verdict then holds only the settled values.
     public var keepWaveforms: Bool = false

@@ -40,6 +40,10 @@ public struct Verdict: Sendable {
     public var measuredSettlingSeconds: Double?
     /// The transient's timing, for `.tran`.
     public var window: TransientWindow?
+    /// Energy and latency at transistor level (from the supply current of a transient).
+    public var energy: EnergyReport?
+    /// The simulated ADCs' codes, when converters are simulated.
+    public var adc: ADCReadout?
     public var simulation: SimulationSummary
     public var checks: [Check]
     /// Where the time went.
@@ -81,11 +85,13 @@ public struct SimulationSummary: Sendable, Hashable, Codable {
 /// The pass criterion and its default.
 public enum Tolerance {
     /// Default bits: -log2 of twice the first-order error budget (finite gain, quantisation,
-    /// DAC and ADC; domain.md section 6), plus the settling residue 2^-bits for transients,
+    /// DAC and ADC; domain.md section 6; switch resistance and offset at transistor level),
+    /// plus the settling residue 2^-bits for transients,
     /// rounded down to a tenth of a bit and kept within [1, 52]. Twice, because every term is
     /// a first-order estimate.
-    public static func defaultBits(budget: ErrorBudget, analysis: AnalysisKind, settlingBits: Int) -> Double {
-        var bound = budget.combined
+    public static func defaultBits(budget: ErrorBudget, analysis: AnalysisKind, settlingBits: Int,
+                                   devices: DeviceErrors? = nil) -> Double {
+        var bound = budget.combined + (devices?.combined ?? 0)
         if analysis == .tran { bound += pow(2, -Double(settlingBits)) }
         guard bound.isFinite, bound > 0 else { return 1 }
         let bits = (-log2(2 * bound) * 10).rounded(.down) / 10

@@ -10,6 +10,7 @@ public enum Verifier {
     /// simulates and judges the circuit.
     public static func solve(_ problem: Problem, _ options: SolveOptions, engine: NgspiceEngine,
                              progress: (@Sendable (RunProgress) -> Void)? = nil) async throws(VerificationError) -> Verdict {
+        let options = try await withMeasuredOpAmp(options, engine: engine)
         let prepared = try prepare(problem, options)
         if !prepared.prediction.isStable && !options.force { throw .unstable(prepared.prediction) }
         let result: SimulationResult
@@ -19,7 +20,8 @@ public enum Verifier {
             let text = try PreparedDeck(deck: prepared.deck)
             timings.generationSeconds += clock.seconds
             result = try await engine.run(text, RunRequest(
-                vectors: prepared.design.outputNodes, timeLimit: options.timeLimit, progress: progress))
+                vectors: prepared.design.outputNodes, timeLimit: options.timeLimit,
+                variables: options.transistor?.technology.engineVariables ?? [:], progress: progress))
         } catch let error as NgspiceError {
             throw .simulation(error)
         } catch {
@@ -51,10 +53,44 @@ public enum Verifier {
         let prediction: Prediction
         var timings = StageTimings()
         var clock = Stopwatch()
+        var options = options
+        if options.design.fidelity == .transistor {
+            guard let transistor = options.transistor else {
+                throw .design(.unsupported("transistor fidelity needs a technology: pass --tech generic or --tech sky130:CORNER"))
+            }
+            // The outputs must stay where every OTA device is saturated: the swing shrinks to
+            // 90 % of the OTA's predicted linear output range about the reference.
+            if let ota = try? MillerOTA(transistor.ota, technology: transistor.technology) {
+                let reference = transistor.referenceVolts
+                let range = min(reference - ota.prediction.outputLowVolts, ota.prediction.outputHighVolts - reference)
+                if range > 0 { options.mapping.opAmpSwingVolts = min(options.mapping.opAmpSwingVolts, 0.9 * range) }
+            }
+            if let measured = options.measuredOpAmp {
+                options.design.opAmp.dcGain = measured.dcGain
+                options.design.opAmp.gainBandwidthHertz = measured.gainBandwidthHertz
+                options.design.opAmp.inputOffsetVolts = measured.offsetVolts
+            } else if let ota = try? MillerOTA(transistor.ota, technology: transistor.technology) {
+                // Without a measurement (`generate`), the OTA's sizing prediction stands in.
+                options.design.opAmp.dcGain = ota.prediction.dcGain
+                options.design.opAmp.gainBandwidthHertz = ota.prediction.gainBandwidthHertz
+            }
+        }
+        if options.fitUnitConductance, options.design.fidelity == .transistor, let transistor = options.transistor {
+            // Levels and volts do not depend on G0; the column currents scale with it.
+            if let trial = try? Mapping(problem, parameters: options.mapping),
+               let stage = (try? MillerOTA(transistor.ota, technology: transistor.technology))?.device("m7")?.drainCurrent {
+                let need = DeviceErrors(mapping: trial, offsetVolts: 0, onResistanceFraction: 0,
+                                        inverterOhms: options.design.inverterResistanceOhms, outputStageAmperes: stage)
+                if need.requiredOutputAmperes > stage / 2 {
+                    let fitted = options.mapping.unitConductanceSiemens * stage / 2 / need.requiredOutputAmperes
+                    options.mapping.unitConductanceSiemens = oneTwoFive(below: fitted)
+                }
+            }
+        }
         do {
             mapping = try Mapping(problem, parameters: options.mapping)
             prediction = try Prediction(mapping: mapping, design: options.design, settlingBits: options.bitsForSettling,
-                                        wrongPolarity: options.design.wrongPolarity)
+                                        wrongPolarity: options.design.wrongPolarity, transistor: options.transistor)
         } catch { throw .mapping(error) }
         timings.analysisSeconds = clock.seconds
         clock = Stopwatch()
@@ -70,9 +106,16 @@ public enum Verifier {
         } else {
             stimulus = .dc
         }
-        let design: CircuitDesign
+        // Simulated converters sample once the loop has settled: twice the predicted settling
+        // after the inputs arrive.
+        var conversionStart: Double?
+        if let w = window, options.transistor?.converters == .transistor, options.design.fidelity == .transistor {
+            conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
+        }
+        var design: CircuitDesign
         do {
-            design = try CircuitGenerator.design(mapping, options.design, stimulus: stimulus)
+            design = try CircuitGenerator.design(mapping, options.design, transistor: options.transistor, stimulus: stimulus,
+                                                 conversionStart: conversionStart)
         } catch let error as CircuitError {
             throw .design(error)
         } catch {
@@ -86,13 +129,22 @@ public enum Verifier {
         switch options.analysis {
         case .op:
             // Tight tolerances: the comparison against the references is at the ppm level.
-            deck.options = [Parameter("reltol", 1e-9), Parameter("abstol", 1e-15), Parameter("vntol", 1e-12)]
+            deck.options += [Parameter("reltol", 1e-9), Parameter("abstol", 1e-15), Parameter("vntol", 1e-12)]
             if options.useNodeset { deck.nodesets = design.expectedVoltages }
             deck.analyses = [.operatingPoint]
         case .tran:
-            let w = window!
-            deck.options = [Parameter("reltol", 1e-5), Parameter("abstol", 1e-15), Parameter("vntol", 1e-9)]
-            deck.saves = design.settlingNodes.map { .voltage($0) }
+            var w = window!
+            if let timing = design.converters.timing {
+                // Run on to the middle of the read-out hold, at steps that resolve a decision.
+                w.stop = max(w.stop, timing.readTime(0) + timing.bitPeriodSeconds)
+                w.maxStep = min(w.maxStep, timing.bitPeriodSeconds / 20)
+                w.printStep = min(w.printStep, timing.bitPeriodSeconds / 4)
+                window = w
+            }
+            deck.options += [Parameter("reltol", 1e-5), Parameter("abstol", 1e-15), Parameter("vntol", 1e-9)]
+            deck.saves = design.settlingNodes.map { .voltage($0) } + design.supplySources.map { .current($0) }
+                + design.converters.adcOutputs.flatMap { $0 }.map { .voltage($0) }
+            deck.initialConditions = design.heldVoltages
             deck.analyses = [.transient(Transient(step: w.printStep, stop: w.stop, maxStep: w.maxStep))]
         }
         timings.generationSeconds = clock.seconds
@@ -108,6 +160,8 @@ public enum Verifier {
         let swing = options.mapping.opAmpSwingVolts
         var outcome: TransientOutcome?
         var measured: Double?
+        var energy: EnergyReport?
+        var adcCodes: ADCReadout?
         var volts: [Double]
         var timepoints = 1
         var waveforms: OutputWaveforms?
@@ -116,16 +170,22 @@ public enum Verifier {
             guard let plot = result.plot("op") else { throw .readout("no operating point plot") }
             volts = try design.outputNodes.map { node throws(VerificationError) in
                 guard let value = plot[node]?.real.first else { throw .readout("no vector for \(node)") }
-                return value
+                return value - design.referenceVolts
             }
         case .tran:
-            guard let plot = result.plot("tran"), let time = plot.scale?.real else { throw .readout("no transient plot") }
-            timepoints = time.count
-            let waves = try design.outputNodes.map { node throws(VerificationError) in
+            guard let plot = result.plot("tran"), let fullTime = plot.scale?.real else { throw .readout("no transient plot") }
+            timepoints = fullTime.count
+            let offset = design.referenceVolts
+            let fullWaves = try design.outputNodes.map { node throws(VerificationError) in
                 guard let wave = plot[node]?.real else { throw .readout("no vector for \(node)") }
-                return wave
+                return wave.map { $0 - offset }
             }
-            let settlingWaves = design.settlingNodes.compactMap { plot[$0]?.real }
+            // With simulated ADCs the loop is judged up to the moment they start sampling (their
+            // switches disturb the outputs afterwards).
+            let cut = design.converters.timing.map { t in fullTime.firstIndex { $0 >= t.sampleStart(0) } ?? fullTime.count } ?? fullTime.count
+            let time = Array(fullTime[..<cut])
+            let waves = fullWaves.map { Array($0[..<cut]) }
+            let settlingWaves = design.settlingNodes.compactMap { plot[$0]?.real.prefix(cut).map { $0 - offset } }
             let start = problem.operation == .eig ? (design.stimulusTime ?? 0) : (prepared.window?.settleFrom ?? 0)
             if options.keepWaveforms {
                 waveforms = OutputWaveforms(time: time, nodes: design.outputNodes, values: waves, start: start)
@@ -149,8 +209,35 @@ public enum Verifier {
                     ? Readout.settlingTime(time: time, waveforms: settlingWaves.isEmpty ? waves : settlingWaves, band: band, start: start)
                     : nil
             }
+            if let adc = design.converters.adc, let timing = design.converters.timing {
+                // The SAR ADCs' codes, read from their output registers, and what an ideal
+                // quantiser makes of the same outputs at the moment they were sampled.
+                var read: [Int] = []
+                for (j, bits) in design.converters.adcOutputs.enumerated() {
+                    let levels = bits.map { plot[$0].map { Readout.value(time: fullTime, wave: $0.real, at: timing.readTime(0)) } ?? .nan }
+                    guard let code = adc.code(fromOutputs: levels) else { throw .readout("the ADC of output \(j + 1) shows no code") }
+                    read.append(code)
+                }
+                let sampled = fullWaves.map { Readout.value(time: fullTime, wave: $0, at: timing.sampleEnd(0)) + offset }
+                adcCodes = ADCReadout(codes: read.map { adc.scale.signedCode(binary: $0) },
+                                      idealCodes: sampled.map { adc.scale.signedCode(binary: adc.idealCode(volts: $0)) },
+                                      lsbVolts: adc.scale.lsbVolts, conversionEnd: timing.start + timing.conversionSeconds)
+            }
+            if let supply = design.supplySources.first, let current = plot[supply.lowercased() + "#branch"]?.real,
+               let technology = options.transistor?.technology {
+                let time = fullTime
+                let step = prepared.window?.stepTime ?? start
+                var latency = (measured ?? (time.last ?? step) - step) + (start - step)
+                if let end = adcCodes?.conversionEnd { latency = end - step }
+                energy = Verifier.energy(time: time, current: current, supplyVolts: technology.supplyVolts, start: step,
+                                latency: latency, problem: problem, joulesPerFlop: options.joulesPerFlop)
+            }
         }
-        let (codes, clipped) = Readout.adc(volts, converter: options.mapping.adc)
+        var (codes, clipped) = Readout.adc(volts, converter: options.mapping.adc)
+        if let adcCodes {
+            // The simulated converters' codes are the answer.
+            codes = adcCodes.codes.map { Double($0) * adcCodes.lsbVolts }
+        }
         guard let solution = mapping.solution(fromOutputVolts: codes),
               let analogue = mapping.solution(fromOutputVolts: volts) else {
             throw .readout("the outputs are all zero")
@@ -162,7 +249,8 @@ public enum Verifier {
         let finite = Metrics(estimate: solution, reference: references.finiteGain, problem: problem, lsb: lsb)
         let agreement = Metrics(estimate: analogue, reference: references.finiteGain, problem: problem, lsb: lsb)
         let tolerance = options.toleranceBits
-            ?? Tolerance.defaultBits(budget: prediction.budget, analysis: options.analysis, settlingBits: options.bitsForSettling)
+            ?? Tolerance.defaultBits(budget: prediction.budget, analysis: options.analysis, settlingBits: options.bitsForSettling,
+                                     devices: prediction.deviceErrors)
         let summary = SimulationSummary(ngspiceVersion: result.ngspiceVersion, solver: result.solver.rawValue,
                                         loadSeconds: result.loadSeconds, runSeconds: result.runSeconds,
                                         timepoints: timepoints, warnings: result.warnings.map(\.text))
@@ -170,11 +258,20 @@ public enum Verifier {
                               solution: solution, outputVolts: volts, analogueSolution: analogue, clippedOutputs: clipped,
                               metricsIdeal: ideal, metricsQuantised: quantised, metricsFiniteGain: finite,
                               circuitAgreement: agreement, toleranceBits: tolerance, transientOutcome: outcome,
-                              measuredSettlingSeconds: measured, window: prepared.window, simulation: summary, checks: [])
+                              measuredSettlingSeconds: measured, window: prepared.window, energy: energy, adc: adcCodes,
+                              simulation: summary, checks: [])
         verdict.waveforms = waveforms
         verdict.checks = Checks.all(verdict)
         return verdict
     }
+}
+
+/// The largest value of the series 1, 2, 5, 10, 20, ... that is at most `x`.
+func oneTwoFive(below x: Double) -> Double {
+    guard x > 0, x.isFinite else { return x }
+    let decade = pow(10, floor(log10(x)))
+    for step in [5.0, 2, 1] where step * decade <= x * (1 + 1e-12) { return step * decade }
+    return decade
 }
 
 /// Wall-clock seconds per stage of one solve.
@@ -262,8 +359,12 @@ extension Verifier {
         let probes = design.outputNodes.map { Probe.voltage($0) }
         let isTransient = deck.analyses.contains { if case .transient = $0 { true } else { false } }
         let expected = zip(design.outputNodes, references.finiteGainOutputVolts).map { "\($0)=\(SpiceNumber.format($1) ?? "nan")" }
+        if design.referenceVolts != 0 {
+            deck.comments.append("Reference: \(SpiceNumber.format(design.referenceVolts) ?? "0") V (signals are node voltages minus this)")
+        }
         let bits = options.toleranceBits ?? Tolerance.defaultBits(budget: prepared.prediction.budget, analysis: options.analysis,
-                                                                  settlingBits: options.bitsForSettling)
+                                                                  settlingBits: options.bitsForSettling,
+                                                                  devices: prepared.prediction.deviceErrors)
         if design.operation == .eig {
             deck.comments.append("Expected direction (dominant eigenvector of the finite-gain circuit, any scale): \(expected.joined(separator: " "))")
             deck.comments.append("Read the outputs when the largest first reaches half the swing; expected |cos| >= \(SpiceNumber.format(1 - pow(2, -2 * bits) / 2) ?? "1")")
@@ -271,6 +372,9 @@ extension Verifier {
             deck.comments.append("Expected outputs, volts (finite-gain reference): \(expected.joined(separator: " "))")
             if Checks.referenceIsExact(options) {
                 deck.comments.append("Tolerance: relative 2-norm difference <= 1e-06 (the reference models this circuit exactly)")
+            } else if let devices = prepared.prediction.deviceErrors {
+                let settling = options.analysis == .tran ? pow(2, -Double(options.bitsForSettling)) : 0
+                deck.comments.append("Tolerance: relative 2-norm difference <= \(SpiceNumber.format(2 * (devices.combined + settling)) ?? "?") (switch resistance, offset and settling of the error model, twice)")
             } else {
                 deck.comments.append("Tolerance: relative 2-norm difference <= 2^-\(SpiceNumber.format(bits) ?? "?") (the error model's bits; the reference leaves out op-amp dynamics and wires)")
             }

@@ -23,6 +23,7 @@ struct Crossloop: AsyncParsableCommand {
             GenerateCommand.self,
             BenchCommand.self,
             SweepCommand.self,
+            CharacterizeCommand.self,
             RunCommand.self,
         ]
     )

@@ -31,8 +31,26 @@ struct DesignOptions: ParsableArguments {
     @Option(name: .customLong("block-size"), help: ArgumentHelp("block: n1, the size of the loop block A. Default: half.", valueName: "n1"))
     var blockSize: Int?
 
-    @Option(help: ArgumentHelp("ideal (VCVS op-amps) or behavioral (single-pole op-amps with limits).", valueName: "fidelity"))
+    @Option(help: ArgumentHelp("ideal (VCVS op-amps), behavioral (single-pole op-amps with limits) or transistor (SRAM-switched cells and Miller OTAs on --tech).", valueName: "fidelity"))
     var fidelity: String = "ideal"
+
+    @Option(help: ArgumentHelp("Technology for --fidelity transistor: generic (built-in 90-nm-class card) or sky130:tt|ss|ff|sf|fs.", valueName: "tech"))
+    var tech: String = "generic"
+
+    @Option(help: ArgumentHelp("Stored bits at transistor level: dc (gate levels) or full (a 6T latch per bit; small arrays).", valueName: "model"))
+    var sram: String = "dc"
+
+    @Option(help: ArgumentHelp("Converters at transistor level: ideal, or transistor (an R-2R DAC per input and a SAR ADC per output, simulated).", valueName: "model"))
+    var converters: String = "ideal"
+
+    @Option(help: ArgumentHelp("Temperature for transistor level, degrees Celsius. Default 27.", valueName: "C"))
+    var temp: Double = 27
+
+    @Option(name: .customLong("ron-fraction"), help: ArgumentHelp("Switch on-resistance as a fraction of each cell branch. Default 0.02.", valueName: "f"))
+    var ronFraction: Double = 0.02
+
+    @Option(name: .customLong("energy-per-flop"), help: ArgumentHelp("Digital baseline energy per floating-point operation, joules. Default 1p.", valueName: "J"))
+    var energyPerFlop: Quantity = Quantity(1e-12)
 
     @Option(help: ArgumentHelp("op (operating point) or tran (step response: stability and settling). Default: op, tran for eig.", valueName: "analysis"))
     var analysis: String?
@@ -67,8 +85,8 @@ struct DesignOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Op-amp input offset, volts (behavioral). Default 0.", valueName: "V"))
     var offset: Quantity = Quantity(0)
 
-    @Option(help: ArgumentHelp("Unit conductance G0 (one cell level), siemens. Default 10u.", valueName: "S"))
-    var g0: Quantity = Quantity(10e-6)
+    @Option(help: ArgumentHelp("Unit conductance G0 (one cell level), siemens. Default 10u; at transistor level, lowered until the op-amps can drive the array.", valueName: "S"))
+    var g0: Quantity?
 
     @Option(name: .customLong("gin-ratio"), help: ArgumentHelp("G_in / G0 for inv and ginv. Default: auto-ranged.", valueName: "R"))
     var ginRatio: Quantity?
@@ -93,12 +111,24 @@ struct DesignOptions: ParsableArguments {
 
     /// The flags as typed values; each message says what to type instead.
     func validated() throws -> (CrossbarOperation, SolveOptions) {
+        func positive(_ flag: String, _ q: Quantity?) throws {
+            if let q, !(q.value > 0) { throw ValidationError("Pass \(flag) as a positive number (SPICE suffixes allowed, e.g. 10meg).") }
+        }
         guard let operation = CrossbarOperation(rawValue: op.lowercased()) else {
             throw ValidationError("Unknown operation '\(op)': pass --op inv, mvm, ginv, eig or block.")
         }
-        guard let fidelity = Fidelity(rawValue: fidelity.lowercased()), fidelity != .transistor else {
-            throw ValidationError("Unknown fidelity '\(self.fidelity)': pass --fidelity ideal or behavioral.")
+        guard let fidelity = Fidelity(rawValue: fidelity.lowercased()) else {
+            throw ValidationError("Unknown fidelity '\(self.fidelity)': pass --fidelity ideal, behavioral or transistor.")
         }
+        guard let sramModel = SwitchedCellParameters.SRAMModel(rawValue: sram.lowercased()) else {
+            throw ValidationError("Pass --sram dc or full.")
+        }
+        guard let converterModel = TransistorDesign.ConverterModel(rawValue: converters.lowercased()) else {
+            throw ValidationError("Pass --converters ideal or transistor.")
+        }
+        guard ronFraction > 0, ronFraction < 0.5 else { throw ValidationError("Pass --ron-fraction between 0 and 0.5, e.g. 0.02.") }
+        guard temp > -60, temp < 200 else { throw ValidationError("Pass --temp in degrees Celsius between -60 and 200.") }
+        try positive("--energy-per-flop", energyPerFlop)
         var kind: AnalysisKind = operation == .eig ? .tran : .op
         if let analysis {
             guard let parsed = AnalysisKind(rawValue: analysis.lowercased()) else {
@@ -111,15 +141,13 @@ struct DesignOptions: ParsableArguments {
         for (flag, value) in [("--dac-bits", dacBits), ("--adc-bits", adcBits)] where value != 0 && !(2...24).contains(value) {
             throw ValidationError("Pass \(flag) between 2 and 24, or 0 for an ideal converter.")
         }
-        func positive(_ flag: String, _ q: Quantity?) throws {
-            if let q, !(q.value > 0) { throw ValidationError("Pass \(flag) as a positive number (SPICE suffixes allowed, e.g. 10meg).") }
-        }
         try positive("--gain", gain)
         try positive("--gbw", gbw)
         try positive("--inverter-gbw", inverterGBW)
         try positive("--swing", swing)
         try positive("--full-scale", fullScale)
         try positive("--g0", g0)
+        let unit = g0?.value ?? 10e-6
         try positive("--gin-ratio", ginRatio)
         try positive("--feedback-ratio", feedbackRatio)
         try positive("--stop-time", stopTime)
@@ -130,6 +158,22 @@ struct DesignOptions: ParsableArguments {
         }
         if blockSize != nil, operation != .block { throw ValidationError("--block-size applies to --op block only.") }
         if operation == .eig, rhs != nil { throw ValidationError("eig takes no right-hand side: drop --rhs.") }
+        var transistor: TransistorDesign?
+        if fidelity == .transistor {
+            let technology: Technology
+            do {
+                technology = try Technology.named(tech, temperatureCelsius: temp)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            transistor = TransistorDesign(technology: technology,
+                                          cell: SwitchedCellParameters(onResistanceFraction: ronFraction, sram: sramModel),
+                                          converters: converterModel)
+            if converterModel == .transistor, dacBits == 0 || adcBits == 0 {
+                throw ValidationError("Simulated converters need bits: drop --dac-bits 0 / --adc-bits 0 or pass --converters ideal.")
+            }
+            if analysis == nil { kind = .tran }
+        }
         if operation == .eig, fidelity == .ideal {
             throw ValidationError("eig needs op-amp dynamics to grow its dominant mode: pass --fidelity behavioral.")
         }
@@ -138,7 +182,7 @@ struct DesignOptions: ParsableArguments {
 
         var mapping = MappingParameters()
         mapping.cell = CellFormat(magnitudeBits: bits == 0 ? nil : bits, sign: scheme)
-        mapping.unitConductanceSiemens = g0.value
+        mapping.unitConductanceSiemens = unit
         mapping.dac = ConverterParameters(bits: dacBits == 0 ? nil : dacBits, fullScaleVolts: fullScale.value)
         mapping.adc = ConverterParameters(bits: adcBits == 0 ? nil : adcBits, fullScaleVolts: fullScale.value)
         mapping.opAmpSwingVolts = swing.value
@@ -160,8 +204,11 @@ struct DesignOptions: ParsableArguments {
         }
         design.wires = WireParasitics(resistanceOhms: wireR.value, capacitanceFarads: wireC.value)
 
-        let options = SolveOptions(mapping: mapping, design: design, analysis: kind, useNodeset: !noNodeset,
+        var options = SolveOptions(mapping: mapping, design: design, analysis: kind, useNodeset: !noNodeset,
                                    settlingBits: settlingBits, stopTime: stopTime?.value)
+        options.transistor = transistor
+        options.fitUnitConductance = g0 == nil
+        options.joulesPerFlop = energyPerFlop.value
         return (operation, options)
     }
 

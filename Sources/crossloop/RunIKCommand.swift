@@ -14,7 +14,7 @@ struct RunIKCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Links. Default 3.", valueName: "N"))
+    @Option(help: ArgumentHelp("Links.", valueName: "N"))
     var links: Int = 3
 
     @Option(help: ArgumentHelp("Targets 'x,y;x,y;...' in metres. Default 0.6,0.3;-0.2,0.7;0.4,-0.5;1.3,0.4 (the last out of reach).", valueName: "list"))
@@ -23,10 +23,10 @@ struct RunIKCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Damping lambda, m. Default 0.05.", valueName: "m"))
     var damping: Double = 0.05
 
-    @Option(help: ArgumentHelp("Converged below this end-effector error, m. Default 1e-4.", valueName: "m"))
+    @Option(help: ArgumentHelp("Converged below this end-effector error, m.", valueName: "m"))
     var tolerance: Double = 1e-4
 
-    @Option(name: .customLong("max-iterations"), help: ArgumentHelp("Iterations per target. Default 100.", valueName: "N"))
+    @Option(name: .customLong("max-iterations"), help: ArgumentHelp("Iterations per target.", valueName: "N"))
     var maxIterations: Int = 100
 
     @OptionGroup var options: RunOptions

@@ -15,7 +15,7 @@ struct RunKalmanCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Filter updates. Default 300.", valueName: "N"))
+    @Option(help: ArgumentHelp("Filter updates.", valueName: "N"))
     var steps: Int = 300
 
     @Option(help: ArgumentHelp("Sample period, s. Default 0.1.", valueName: "s"))
@@ -30,10 +30,10 @@ struct RunKalmanCommand: AsyncParsableCommand {
     @Option(name: .customLong("sensor-bits"), help: ArgumentHelp("Barometer and accelerometer ADC bits. Default 16 (+-5000 m) and 12 (+-160 m/s^2).", valueName: "N"))
     var sensorBits: Int?
 
-    @Option(name: .customLong("jerk"), help: ArgumentHelp("Process noise: white-jerk spectral density, m^2/s^5. Default 400.", valueName: "q"))
+    @Option(name: .customLong("jerk"), help: ArgumentHelp("Process noise: white-jerk spectral density, m^2/s^5.", valueName: "q"))
     var jerk: Double = 400
 
-    @Option(help: ArgumentHelp("Accept track errors up to this multiple of the double filter's. Default 2.", valueName: "x"))
+    @Option(help: ArgumentHelp("Accept track errors up to this multiple of the double filter's.", valueName: "x"))
     var factor: Double = 2
 
     @OptionGroup var options: RunOptions

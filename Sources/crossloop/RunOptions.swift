@@ -42,16 +42,16 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Unit conductance G0 (one cell level), siemens. Default 10u.", valueName: "S"))
     var g0: Quantity = Quantity(10e-6)
 
-    @Option(help: ArgumentHelp("Rows = columns of one array. Default 64.", valueName: "N"))
+    @Option(help: ArgumentHelp("Rows = columns of one array.", valueName: "N"))
     var tile: Int = 64
 
-    @Option(help: ArgumentHelp("Number of arrays on the chip. Default 2.", valueName: "N"))
+    @Option(help: ArgumentHelp("Number of arrays on the chip.", valueName: "N"))
     var arrays: Int = 2
 
-    @Option(help: ArgumentHelp("ngspice engines simulating independent primitives in parallel. Default 2.", valueName: "N"))
+    @Option(help: ArgumentHelp("ngspice engines simulating independent primitives in parallel.", valueName: "N"))
     var engines: Int = 2
 
-    @Option(help: ArgumentHelp("Seed of every random matrix, graph and noise. Default 1.", valueName: "N"))
+    @Option(help: ArgumentHelp("Seed of every random matrix, graph and noise.", valueName: "N"))
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("Write a self-contained HTML report (inline SVG plots).", valueName: "path.html"))

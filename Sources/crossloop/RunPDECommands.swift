@@ -14,19 +14,19 @@ struct RunHeatCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Interior points (per side in 2-D). Default 128.", valueName: "N"))
+    @Option(help: ArgumentHelp("Interior points (per side in 2-D).", valueName: "N"))
     var size: Int = 128
 
-    @Option(help: ArgumentHelp("Dimensions, 1 or 2. Default 1.", valueName: "d"))
+    @Option(help: ArgumentHelp("Dimensions, 1 or 2.", valueName: "d"))
     var dim: Int = 1
 
-    @Option(help: ArgumentHelp("Time steps. Default 20.", valueName: "N"))
+    @Option(help: ArgumentHelp("Time steps.", valueName: "N"))
     var steps: Int = 20
 
     @Option(help: ArgumentHelp("r = alpha dt / h^2. Default 0.5.", valueName: "r"))
     var r: Double = 0.5
 
-    @Option(help: ArgumentHelp("Schur complements: analogue or digital. Default analogue.", valueName: "how"))
+    @Option(help: ArgumentHelp("Schur complements: analogue or digital.", valueName: "how"))
     var schur: String = "analogue"
 
     @OptionGroup var options: RunOptions
@@ -63,13 +63,13 @@ struct RunPoissonCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Interior points (per side in 2-D). Default 64.", valueName: "N"))
+    @Option(help: ArgumentHelp("Interior points (per side in 2-D).", valueName: "N"))
     var size: Int = 64
 
-    @Option(help: ArgumentHelp("Dimensions, 1 or 2. Default 1.", valueName: "d"))
+    @Option(help: ArgumentHelp("Dimensions, 1 or 2.", valueName: "d"))
     var dim: Int = 1
 
-    @Option(help: ArgumentHelp("Schur complements: analogue or digital. Default analogue.", valueName: "how"))
+    @Option(help: ArgumentHelp("Schur complements: analogue or digital.", valueName: "how"))
     var schur: String = "analogue"
 
     @OptionGroup var options: RunOptions

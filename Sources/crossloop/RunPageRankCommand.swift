@@ -14,13 +14,13 @@ struct RunPageRankCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Pages, up to one tile. Default 30.", valueName: "N"))
+    @Option(help: ArgumentHelp("Pages, up to one tile.", valueName: "N"))
     var pages: Int = 30
 
     @Option(help: ArgumentHelp("Damping factor d. Default 0.85.", valueName: "d"))
     var damping: Double = 0.85
 
-    @Option(help: ArgumentHelp("Ranking positions compared. Default 10.", valueName: "K"))
+    @Option(help: ArgumentHelp("Ranking positions compared.", valueName: "K"))
     var top: Int = 10
 
     @Option(name: .customLong("min-gap"), help: ArgumentHelp("Redraw the graph until the exact top K + 1 scores are this fraction of the top score apart; 0 takes the first draw. Default 0.02.", valueName: "f"))

@@ -17,7 +17,7 @@ struct RunRBICommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Order of the seeded SPD system (without --matrix). Default 128.", valueName: "N"))
+    @Option(help: ArgumentHelp("Order of the seeded SPD system (without --matrix).", valueName: "N"))
     var size: Int = 128
 
     @Option(help: ArgumentHelp("The matrix A, Matrix Market or CSV (instead of the seeded one).", valueName: "path"))
@@ -26,7 +26,7 @@ struct RunRBICommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The vector b (with --matrix). Default: all ones.", valueName: "path"))
     var rhs: String?
 
-    @Option(help: ArgumentHelp("How Schur complements are formed: analogue or digital. Default analogue.", valueName: "how"))
+    @Option(help: ArgumentHelp("How Schur complements are formed: analogue or digital.", valueName: "how"))
     var schur: String = "analogue"
 
     @OptionGroup var options: RunOptions

@@ -15,7 +15,7 @@ struct RunRefineCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Order of the seeded system (without --matrix), up to one tile. Default 16.", valueName: "N"))
+    @Option(help: ArgumentHelp("Order of the seeded system (without --matrix), up to one tile.", valueName: "N"))
     var size: Int = 16
 
     @Option(help: ArgumentHelp("The matrix A, Matrix Market or CSV.", valueName: "path"))
@@ -24,10 +24,10 @@ struct RunRefineCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The vector b (with --matrix). Default: all ones.", valueName: "path"))
     var rhs: String?
 
-    @Option(name: .customLong("target-bits"), help: ArgumentHelp("Stop at this many equivalent bits. Default 20.", valueName: "B"))
+    @Option(name: .customLong("target-bits"), help: ArgumentHelp("Stop at this many equivalent bits.", valueName: "B"))
     var targetBits: Double = 20
 
-    @Option(name: .customLong("max-iterations"), help: ArgumentHelp("At most this many analogue solves. Default 30.", valueName: "N"))
+    @Option(name: .customLong("max-iterations"), help: ArgumentHelp("At most this many analogue solves.", valueName: "N"))
     var maxIterations: Int = 30
 
     @OptionGroup var options: RunOptions

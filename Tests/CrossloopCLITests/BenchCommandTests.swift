@@ -18,6 +18,20 @@ struct BenchCommandTests {
         #expect((overhead["inProcess"] as? [String: Any])?["median"] is Double)
     }
 
+    @Test("a thousand runs in one engine grow resident memory by less than 5 MB")
+    func memory() throws {
+        // In a process of its own: resident memory is per process, and the test bundle runs
+        // other suites in parallel.
+        let dir = try CLIRunner.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(["bench", "--only", "memory", "--json", "bench.json"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("bench.json"))) as? [String: Any])
+        let memory = try #require(object["memory"] as? [String: Any])
+        let growth = try #require(memory["growthMB"] as? Double)
+        #expect(growth < 5, "RSS grew by \(growth) MB over \(memory["runs"] ?? "?") runs")
+    }
+
     @Test("an unknown section is invalid input")
     func unknownSection() throws {
         let result = try CLIRunner.run(["bench", "--only", "warp"])

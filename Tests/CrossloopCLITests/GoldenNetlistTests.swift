@@ -44,6 +44,8 @@ struct GoldenCheck {
     var expected: [(node: String, volts: Double)]
     var tolerance: Double
     var isDirection: Bool
+    /// Subtracted from printed node voltages (mid-rail at transistor level).
+    var reference = 0.0
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
@@ -51,6 +53,10 @@ struct GoldenCheck {
         let lines = deck.split(separator: "\n").map(String.init)
         guard let line = lines.first(where: { $0.hasPrefix("* Expected ") }) else { throw Failure(description: "no expected outputs in the header") }
         isDirection = line.hasPrefix("* Expected direction")
+        if let text = lines.first(where: { $0.hasPrefix("* Reference: ") }),
+           let value = Double(text.dropFirst("* Reference: ".count).split(separator: " ")[0]) {
+            reference = value
+        }
         let pairs = line.split(separator: ":", maxSplits: 1)[1].split(separator: " ")
         expected = pairs.compactMap { pair in
             let parts = pair.split(separator: "=")
@@ -86,14 +92,14 @@ struct GoldenCheck {
             guard let row = rows.indices.first(where: { r in columns.contains { abs(rows[r][$0!]) >= 0.25 } }) else {
                 throw Failure(description: "the outputs never reached half the swing")
             }
-            let got = columns.map { rows[row][$0!] }
+            let got = columns.map { rows[row][$0!] - reference }
             let dot = zip(got, want).reduce(0) { $0 + $1.0 * $1.1 }
             let cosine = abs(dot) / (norm(got) * norm(want))
             #expect(cosine >= tolerance, "|cos| = \(cosine) < \(tolerance)")
         } else {
             let got = try expected.map { pair -> Double in
-                if let value = printed.scalars["v(\(pair.node))"] { return value }
-                if let column = printed.column("v(\(pair.node))"), let last = printed.rows.last { return last[column] }
+                if let value = printed.scalars["v(\(pair.node))"] { return value - reference }
+                if let column = printed.column("v(\(pair.node))"), let last = printed.rows.last { return last[column] - reference }
                 throw Failure(description: "ngspice printed no v(\(pair.node))")
             }
             let error = norm(zip(got, want).map { $0 - $1 }) / norm(want)

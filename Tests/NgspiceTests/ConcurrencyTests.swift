@@ -59,25 +59,4 @@ struct ConcurrencyTests {
         #expect((try? results[1].get()) == nil)
         #expect((try? results[2].get()) != nil)
     }
-
-    @Test("500 transient runs in one engine grow resident memory by less than 5 MB")
-    func memory() async throws {
-        let engine = try NgspiceEngine()
-        let deck = TestDecks.rcStep(stop: 1e-6)
-        // Warm up allocator pools and lazily mapped pages before measuring.
-        for _ in 0..<50 { _ = try await engine.run(deck) }
-        let before = residentBytes()
-        for _ in 0..<500 { _ = try await engine.run(deck) }
-        let growth = Double(residentBytes() - before) / 1_048_576
-        print("RSS growth over 500 runs: \(String(format: "%.2f", growth)) MB")
-        #expect(growth < 5, "RSS grew by \(growth) MB over 500 runs")
-    }
-}
-
-/// Resident set size from /proc/self/statm.
-func residentBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = text.split(separator: " ")
-    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }

@@ -57,6 +57,11 @@ struct CharacterizationDeviceTests {
             #expect(abs(a.gateCapacitancePerWidth / b.gateCapacitancePerWidth - 1) <= 0.03)
             #expect(abs(a.triodeFactor / b.triodeFactor - 1) <= 0.03)
             #expect(abs(a.triodeThresholdVolts - b.triodeThresholdVolts) <= 0.005)
+            #expect(a.triodeGateVolts.count == b.triodeGateVolts.count)
+            let top = b.triodeConductance.max() ?? 0
+            for (x, y) in zip(a.triodeConductance, b.triodeConductance) where y > 0.01 * top {
+                #expect(abs(x / y - 1) <= 0.03, "\(polarity)MOS triode curve \(x) vs stored \(y)")
+            }
         }
     }
 

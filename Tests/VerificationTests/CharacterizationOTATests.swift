@@ -23,10 +23,20 @@ struct CharacterizationOTATests {
         }
     }
 
+    /// The acceptance criterion itself: A0, GBW and PM each within 20 % of the sizing targets.
+    func expectAcceptance(_ ota: MillerOTA, _ m: OTAMeasurement) {
+        let s = ota.specification
+        for (name, target, measured) in [("A0", s.dcGain, m.dcGain), ("GBW", s.gainBandwidthHertz, m.gainBandwidthHertz),
+                                         ("PM", s.phaseMarginDegrees, m.phaseMarginDegrees)] {
+            #expect(abs(measured / target - 1) <= 0.2, "\(name): measured \(measured), target \(target)")
+        }
+    }
+
     @Test("generic card, default targets: A0, GBW and PM within 20 %; offset, slew, settling and power sane")
     func genericDefault() async throws {
         let (ota, m) = try await characterise(.generic())
         expectWithinTargets(ota, m)
+        expectAcceptance(ota, m)
         // Measured against the procedure's own prediction (tighter than the 20 % target band).
         #expect(abs(m.dcGain / ota.prediction.dcGain - 1) < 0.1)
         #expect(abs(m.offsetVolts) < 1e-3, "systematic offset \(m.offsetVolts) V")
@@ -44,12 +54,22 @@ struct CharacterizationOTATests {
         let spec = MillerOTA.Specification(dcGain: gain, gainBandwidthHertz: gbw, loadCapacitanceFarads: load)
         let (ota, m) = try await characterise(.generic(), spec)
         expectWithinTargets(ota, m)
+        expectAcceptance(ota, m)
+    }
+
+    @Test("generic card driving 20 kOhm to mid-rail (a crossbar line): the second stage keeps its gain")
+    func genericResistiveLoad() async throws {
+        let (ota, m) = try await characterise(.generic(), .init(loadResistanceOhms: 20e3))
+        expectWithinTargets(ota, m)
+        let unloaded = try MillerOTA(technology: .generic())
+        #expect(ota.prediction.supplyCurrentAmperes > 2 * unloaded.prediction.supplyCurrentAmperes)
     }
 
     @Test("sky130 tt, default targets: A0, GBW and PM within 20 %", .enabled(if: PDK.available, PDK.skipMessage))
     func sky130Default() async throws {
         let (ota, m) = try await characterise(try PDK.technology())
         expectWithinTargets(ota, m)
+        expectAcceptance(ota, m)
         #expect(abs(m.offsetVolts) < 2e-3, "systematic offset \(m.offsetVolts) V")
     }
 }

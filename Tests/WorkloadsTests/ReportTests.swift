@@ -72,6 +72,7 @@ struct ReportTests {
         let bound = pathPoints(paths[1].attributes["d"] ?? "")
         #expect(bound.map(\.0) == ["M", "M"])
         #expect(paths[1].attributes["stroke-dasharray"] != nil)
+        // Three data points of "measured"; legend swatches are lines for line styles.
         #expect(xml.named("circle").count == 3)
         let f = plot.frame
         for (_, x, y) in pathPoints(paths[0].attributes["d"] ?? "") {

@@ -27,7 +27,8 @@ import Netlist
 /// 1. Cc = `compensationRatio` CL. gm1 = 2 pi GBW Cc sets the unity-gain frequency;
 ///    I1 = gm1 / (gm/Id)_in per input device, I5 = 2 I1 (slew rate I5 / Cc).
 /// 2. The DC gain target is split between the stages, A0 = A1 A2 with A1 = A0^s for
-///    s = 0.30 ... 0.70: A1 = (gm/Id)_in / (1/VA_m2 + 1/VA_m4) sets the first-stage length L1
+///    s = 0.30 ... 0.70 (... 0.85 with a resistive load, whose second stage needs twice its
+///    share as intrinsic gain): A1 = (gm/Id)_in / (1/VA_m2 + 1/VA_m4) sets the first-stage length L1
 ///    (m1-m4), A2 = (gm/Id)_m6 / (1/VA_m6 + 1/VA_m7) the second-stage length L2 (m5-m8),
 ///    each the shortest length that reaches its share (bisection in log L on the tables),
 ///    with every Early voltage read at that device's own V_DS.
@@ -38,7 +39,8 @@ import Netlist
 ///    gate capacitance of m6 plus the drain overlaps of m2/m4 and C2 = CL plus those of
 ///    m6/m7; the nulling pole 1 / (Rz C1); the mirror pole gm3 / (Cgg3 + Cgg4) with its
 ///    zero at twice its frequency; Rz = `nullingResistorFactor` / gm6 (1 places the Miller
-///    zero at infinity). I6 = gm6 / (gm/Id)_m6.
+///    zero at infinity). I6 = gm6 / (gm/Id)_m6. With a resistive load RL, gm6 is also at
+///    least what keeps A2 = gm6 / (gds6 + gds7 + 1/RL) at its share.
 /// 5. Of the splits, the one with the least supply current wins. Widths follow as I / (Id/W)
 ///    from the tables at each device's own V_DS (so the mirrors m8 -> m5, m7 copy the
 ///    currents they should); widths below the minimum are raised to it, and every W and L is
@@ -59,6 +61,9 @@ public struct MillerOTA: Sendable, Hashable {
         public var phaseMarginDegrees: Double
         /// Load capacitance the margin is designed for, farads. Default 2 pF.
         public var loadCapacitanceFarads: Double
+        /// Resistive load from the output to the mid-rail reference, ohms (what a crossbar row or
+        /// column presents); nil: none. The second stage's current rises until its gain holds.
+        public var loadResistanceOhms: Double?
         /// Reference current into the bias diode m8, amperes. Default 10 uA.
         public var biasCurrentAmperes: Double
         /// Input common-mode voltage, volts; nil: mid-rail.
@@ -77,12 +82,14 @@ public struct MillerOTA: Sendable, Hashable {
         public init(dcGain: Double = 3000, gainBandwidthHertz: Double = 30e6, phaseMarginDegrees: Double = 60,
                     loadCapacitanceFarads: Double = 2e-12, biasCurrentAmperes: Double = 10e-6,
                     inputCommonModeVolts: Double? = nil, inputGmOverId: Double = 18, loadGmOverId: Double = 12,
-                    sinkGmOverId: Double = 14, compensationRatio: Double = 0.3, nullingResistorFactor: Double = 1) {
+                    sinkGmOverId: Double = 14, compensationRatio: Double = 0.3, nullingResistorFactor: Double = 1,
+                    loadResistanceOhms: Double? = nil) {
             self.dcGain = dcGain; self.gainBandwidthHertz = gainBandwidthHertz
             self.phaseMarginDegrees = phaseMarginDegrees; self.loadCapacitanceFarads = loadCapacitanceFarads
             self.biasCurrentAmperes = biasCurrentAmperes; self.inputCommonModeVolts = inputCommonModeVolts
             self.inputGmOverId = inputGmOverId; self.loadGmOverId = loadGmOverId; self.sinkGmOverId = sinkGmOverId
             self.compensationRatio = compensationRatio; self.nullingResistorFactor = nullingResistorFactor
+            self.loadResistanceOhms = loadResistanceOhms
         }
 
         public var designValues: [DesignValue] {
@@ -99,6 +106,7 @@ public struct MillerOTA: Sendable, Hashable {
                 DesignValue("ota.rzFactor", nullingResistorFactor, "", "Rz gm6"),
             ]
             if let vcm = inputCommonModeVolts { values.append(DesignValue("ota.vcm", vcm, "V", "input common mode")) }
+            if let r = loadResistanceOhms { values.append(DesignValue("ota.loadR", r, "Ohm", "resistive load to mid-rail designed for")) }
             return values
         }
 
@@ -118,6 +126,9 @@ public struct MillerOTA: Sendable, Hashable {
             }
             if let vcm = inputCommonModeVolts {
                 try check("inputCommonModeVolts", vcm, vcm > 0 && vcm < supply, "inside the supply (0, \(supply)) V")
+            }
+            if let r = loadResistanceOhms {
+                try check("loadResistanceOhms", r, r >= 10 && r <= 1e12, "between 10 Ohm and 1 TOhm")
             }
         }
     }
@@ -358,25 +369,45 @@ struct MillerSizing {
         var best: Candidate?
         var bestPhase = -Double.infinity
         var maximumGain = 0.0
-        for step in 0...8 {
+        // With a resistive load the second stage is given twice its share as intrinsic gain (the
+        // load takes the other half), and the first stage may carry more of the total.
+        let loaded = spec.loadResistanceOhms != nil
+        for step in 0...(loaded ? 11 : 8) {
             let s = 0.3 + 0.05 * Double(step)
             let a1Target = pow(spec.dcGain, s), a2Target = pow(spec.dcGain, 1 - s)
             guard let l1 = try shortest(a1Target, stage1) else {
                 maximumGain = max(maximumGain, try stage1(lMax) * stage2(lMax, lMax))
                 continue
             }
-            guard let l2 = try shortest(a2Target, { (l: Double) throws(AmplifierDesignError) in try stage2(l1, l) }) else {
+            let intrinsicTarget = loaded ? 2 * a2Target : a2Target
+            guard let l2 = try shortest(intrinsicTarget, { (l: Double) throws(AmplifierDesignError) in try stage2(l1, l) }) else {
                 maximumGain = max(maximumGain, try stage1(lMax) * stage2(lMax, lMax))
                 continue
             }
             let g = try g6(l1, l2)
-            let a1 = try stage1(l1), a2 = try stage2(l1, l2)
+            let a1 = try stage1(l1)
+            var a2 = try stage2(l1, l2)
+            // A resistive load: the stage gain is gm6 / (gds6 + gds7 + 1/RL) with gds = I6 / VA, so
+            // gm6 must be at least (A2 / RL) / (1 - A2 (1/VA6 + 1/VA7) / (gm/Id)_6).
+            var minimumGm6 = 0.0
+            var outputConductancePerGm6 = 0.0
+            if let rl = spec.loadResistanceOhms {
+                let va6 = try look(p, l2, g, vds: vdd - vout).earlyVoltage, va7 = try look(n, l2, gSink, vds: vout).earlyVoltage
+                outputConductancePerGm6 = (1 / va6 + 1 / va7) / g
+                let margin = 1 - a2Target * outputConductancePerGm6
+                guard margin > 0.05 else {
+                    maximumGain = max(maximumGain, try stage1(lMax) * stage2(lMax, lMax))
+                    continue
+                }
+                minimumGm6 = a2Target / rl / margin
+            }
             let pm = PoleModel(spec: spec, technology: t, l1: l1, l2: l2, i1: i1, gm1: gm1, cc: cc, g6: g,
                                dcGain: a1 * a2)
-            guard let (gm6, result) = try pm.smallestGm6(reaching: spec.phaseMarginDegrees) else {
+            guard let (gm6, result) = try pm.smallestGm6(reaching: spec.phaseMarginDegrees, atLeast: minimumGm6) else {
                 bestPhase = max(bestPhase, try pm.bestPhase())
                 continue
             }
+            if let rl = spec.loadResistanceOhms { a2 = gm6 / (gm6 * outputConductancePerGm6 + 1 / rl) }
             let current = spec.biasCurrentAmperes + i5 + gm6 / g
             let candidate = Candidate(split: s, l1: l1, l2: l2, a1: a1, a2: a2, g6: g, gm6: gm6, pole: result,
                                       current: current)
@@ -505,10 +536,12 @@ struct PoleModel {
     /// The candidate gm6 values: a log grid from gm1/10 to 1000 gm1.
     private var grid: [Double] { (0...160).map { gm1 * 0.1 * pow(10, Double($0) / 40) } }
 
-    /// The smallest gm6 whose phase margin reaches `target`, refined by bisection; nil if none.
-    func smallestGm6(reaching target: Double) throws(AmplifierDesignError) -> (Double, Result)? {
+    /// The smallest gm6 of at least `minimum` whose phase margin reaches `target`, refined by
+    /// bisection; nil if none.
+    func smallestGm6(reaching target: Double, atLeast minimum: Double = 0) throws(AmplifierDesignError) -> (Double, Result)? {
         var previous: Double?
-        for gm6 in grid {
+        let candidates = minimum > 0 ? [minimum] + grid.filter { $0 > minimum } : grid
+        for gm6 in candidates {
             let result = try evaluate(gm6: gm6)
             if result.phaseMarginDegrees >= target {
                 guard var lo = previous else { return (gm6, result) }

@@ -27,6 +27,17 @@ public struct WireParasitics: Sendable, Hashable, Codable {
 /// both lines. With wire parasitics every line is a chain of segments with its driver (or its
 /// op-amp) at the first end, so IR drop is simulated rather than assumed.
 public struct Crossbar: Sendable {
+    /// Builds one cell: its elements between a summing-line node and a drive-line node
+    /// (`negative` is the -V line's node for a sign-bit cell, nil in the two-array scheme), for
+    /// a signed conductance in siemens. Names of internal nodes start with `name`.
+    public typealias CellFactory = @Sendable (_ name: String, _ summing: String, _ positive: String, _ negative: String?,
+                                              _ siemens: Double) -> [Element]
+
+    /// A plain resistor of 1/|G| to the line of the conductance's sign.
+    public static let resistorCell: CellFactory = { name, summing, positive, negative, g in
+        [.resistor(name, summing, g < 0 ? (negative ?? positive) : positive, .number(1 / abs(g)))]
+    }
+
     /// Siemens, rows = summing lines, columns = drive lines; the sign picks the drive.
     public var conductances: Matrix
     public var summingNodes: [String]
@@ -36,14 +47,15 @@ public struct Crossbar: Sendable {
     public var wires: WireParasitics
     /// Prefix for instance and internal node names, unique per array in a deck.
     public var name: String
+    public var cell: CellFactory
 
     public init(name: String, conductances: Matrix, summingNodes: [String], positiveDrives: [String],
-                negativeDrives: [String], sign: SignScheme, wires: WireParasitics) {
+                negativeDrives: [String], sign: SignScheme, wires: WireParasitics, cell: @escaping CellFactory = Crossbar.resistorCell) {
         precondition(conductances.rows == summingNodes.count && conductances.columns == positiveDrives.count
                      && positiveDrives.count == negativeDrives.count, "crossbar dimensions")
         self.name = name; self.conductances = conductances; self.summingNodes = summingNodes
         self.positiveDrives = positiveDrives; self.negativeDrives = negativeDrives
-        self.sign = sign; self.wires = wires
+        self.sign = sign; self.wires = wires; self.cell = cell
     }
 
     /// The cells and wires.
@@ -66,7 +78,7 @@ public struct Crossbar: Sendable {
         if !wires.isPresent {
             for s in 0..<g.rows {
                 for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
-                    elements.append(.resistor("\(arrayName)_\(s + 1)_\(d + 1)", summingNodes[s], drives[d], .number(1 / abs(g[s, d]))))
+                    elements += cell("\(arrayName)_\(s + 1)_\(d + 1)", summingNodes[s], drives[d], nil, abs(g[s, d]))
                 }
             }
             return elements
@@ -81,8 +93,8 @@ public struct Crossbar: Sendable {
         }
         for s in 0..<g.rows {
             for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
-                elements.append(.resistor("\(arrayName)_\(s + 1)_\(d + 1)", "\(arrayName)_s\(s + 1)_\(d + 1)",
-                                          "\(arrayName)_d\(d + 1)_\(s + 1)", .number(1 / abs(g[s, d]))))
+                elements += cell("\(arrayName)_\(s + 1)_\(d + 1)", "\(arrayName)_s\(s + 1)_\(d + 1)",
+                                 "\(arrayName)_d\(d + 1)_\(s + 1)", nil, abs(g[s, d]))
             }
         }
         return elements
@@ -95,8 +107,7 @@ public struct Crossbar: Sendable {
         if !wires.isPresent {
             for s in 0..<g.rows {
                 for d in 0..<g.columns where g[s, d] != 0 {
-                    let drive = g[s, d] > 0 ? positiveDrives[d] : negativeDrives[d]
-                    elements.append(.resistor("\(name)_\(s + 1)_\(d + 1)", summingNodes[s], drive, .number(1 / abs(g[s, d]))))
+                    elements += cell("\(name)_\(s + 1)_\(d + 1)", summingNodes[s], positiveDrives[d], negativeDrives[d], g[s, d])
                 }
             }
             return elements
@@ -110,9 +121,8 @@ public struct Crossbar: Sendable {
         }
         for s in 0..<g.rows {
             for d in 0..<g.columns where g[s, d] != 0 {
-                let drive = g[s, d] > 0 ? "\(name)_dp\(d + 1)_\(s + 1)" : "\(name)_dn\(d + 1)_\(s + 1)"
-                elements.append(.resistor("\(name)_\(s + 1)_\(d + 1)", "\(name)_s\(s + 1)_\(d + 1)", drive,
-                                          .number(1 / abs(g[s, d]))))
+                elements += cell("\(name)_\(s + 1)_\(d + 1)", "\(name)_s\(s + 1)_\(d + 1)", "\(name)_dp\(d + 1)_\(s + 1)",
+                                 "\(name)_dn\(d + 1)_\(s + 1)", g[s, d])
             }
         }
         return elements

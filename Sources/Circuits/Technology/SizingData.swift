@@ -61,16 +61,21 @@ public struct GmIdTable: Sendable, Hashable, Codable {
     public var gateCapacitancePerArea: Double
     /// Gate capacitance per unit width that does not scale with L (overlap and fringe), F/m.
     public var gateCapacitancePerWidth: Double
-    /// Triode conductance factor k' = mu Cox, A/V^2: g_on = k' (W/L) (|V_GS| - |V_T|) near V_DS = 0.
+    /// Triode factor k' = mu Cox, A/V^2: the secant g_on = k' (W/L) (|V_GS| - V_T) between
+    /// |V_GS| = V_DD / 2 and V_DD near V_DS = 0 (for reports; sizing uses the curve below).
     public var triodeFactor: Double
-    /// Threshold for the triode estimate, volts (extrapolated from the linear region; no body effect).
+    /// The secant's threshold, volts (no body effect).
     public var triodeThresholdVolts: Double
+    /// |V_GS| of the measured triode curve, volts, ascending from 0 to the supply.
+    public var triodeGateVolts: [Double]
+    /// Channel conductance times L/W at those |V_GS| (|V_DS| = 10 mV, L_min), siemens.
+    public var triodeConductance: [Double]
 
     public init(polarity: MOSPolarity, drainSourceVolts: Double, lengths: [Double], gmOverId: [Double],
                 currentDensity: [[Double]], earlyVoltage: [[Double]], gateSourceVolts: [[Double]],
                 lowDrainSourceVolts: Double, currentDensityAtLowDrain: [[Double]], earlyVoltageAtLowDrain: [[Double]],
                 gateCapacitancePerArea: Double, gateCapacitancePerWidth: Double, triodeFactor: Double,
-                triodeThresholdVolts: Double) {
+                triodeThresholdVolts: Double, triodeGateVolts: [Double], triodeConductance: [Double]) {
         self.polarity = polarity; self.drainSourceVolts = drainSourceVolts; self.lengths = lengths
         self.gmOverId = gmOverId; self.currentDensity = currentDensity; self.earlyVoltage = earlyVoltage
         self.gateSourceVolts = gateSourceVolts; self.lowDrainSourceVolts = lowDrainSourceVolts
@@ -78,6 +83,7 @@ public struct GmIdTable: Sendable, Hashable, Codable {
         self.gateCapacitancePerArea = gateCapacitancePerArea
         self.gateCapacitancePerWidth = gateCapacitancePerWidth; self.triodeFactor = triodeFactor
         self.triodeThresholdVolts = triodeThresholdVolts
+        self.triodeGateVolts = triodeGateVolts; self.triodeConductance = triodeConductance
     }
 
     public var shortestLength: Double { lengths.first ?? 0 }
@@ -89,7 +95,8 @@ public struct GmIdTable: Sendable, Hashable, Codable {
         guard lengths.count >= 2, gmOverId.count >= 2,
               zip(lengths, lengths.dropFirst()).allSatisfy({ $0 < $1 }),
               zip(gmOverId, gmOverId.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
-        guard lowDrainSourceVolts > 0, lowDrainSourceVolts < drainSourceVolts else { return false }
+        guard lowDrainSourceVolts > 0, lowDrainSourceVolts < drainSourceVolts,
+              triodeGateVolts.count >= 2, triodeGateVolts.count == triodeConductance.count else { return false }
         for grid in [currentDensity, earlyVoltage, gateSourceVolts, currentDensityAtLowDrain, earlyVoltageAtLowDrain] {
             guard grid.count == lengths.count, grid.allSatisfy({ $0.count == gmOverId.count }) else { return false }
             guard grid.allSatisfy({ $0.allSatisfy { $0.isFinite && $0 > 0 } }) else { return false }
@@ -164,9 +171,19 @@ public struct GmIdTable: Sendable, Hashable, Codable {
         gateCapacitancePerArea * width * length + gateCapacitancePerWidth * width
     }
 
-    /// On-resistance estimate of a switch with |V_GS| = `overdriveGate`, ohms (infinite when off).
-    public func triodeConductance(width: Double, length: Double, gateSourceVolts: Double) -> Double {
-        max(0, triodeFactor * width / length * (gateSourceVolts - triodeThresholdVolts))
+    /// Channel conductance of a switch of W x L at |V_GS| = `gateSourceVolts` near V_DS = 0,
+    /// siemens: the measured triode curve (at L_min) scaled by W/L, interpolated; 0 below the
+    /// curve, its last slope above it.
+    public func triodeConductance(width: Double, length: Double, gateSourceVolts v: Double) -> Double {
+        let xs = triodeGateVolts, ys = triodeConductance
+        guard xs.count >= 2, xs.count == ys.count, v.isFinite, v > (xs.first ?? 0) else { return 0 }
+        let (i, u) = bracket(xs, v)
+        var g = ys[i] + u * (ys[i + 1] - ys[i])
+        if let last = xs.last, v > last {
+            let n = xs.count
+            g = ys[n - 1] + (v - last) * (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2])
+        }
+        return max(0, g) * width / length
     }
 }
 

@@ -13,12 +13,22 @@ public struct CircuitDesign: Sendable {
     /// The DC voltages the mapping expects (outputs, inverted copies, intermediate stages), a
     /// good `.nodeset` for `.op`.
     public var expectedVoltages: [NodeVoltage]
+    /// Node voltages that must hold while the initial operating point is found (`.ic`): the
+    /// stored states of SRAM latches, which a `.nodeset` alone can let flip.
+    public var heldVoltages: [NodeVoltage] = []
     /// The DAC sources in input order, as named in the deck (`Vin1`, ...).
     public var inputSources: [String]
     /// Every value the design used.
     public var values: [DesignValue]
     /// When the inputs step (or the EIG kick starts), seconds; nil for DC.
     public var stimulusTime: Double?
+    /// The analogue reference, volts: node voltages minus this are the signals (0 with split
+    /// supplies, mid-rail at transistor level).
+    public var referenceVolts: Double = 0
+    /// Supply sources whose current is the energy of a solve (`Vdd` at transistor level).
+    public var supplySources: [String] = []
+    /// Simulated converters at transistor level (empty plan otherwise).
+    public var converters = ConverterPlan()
     /// Where each crossbar array sits in the deck (its lines and drives), in generation order,
     /// for variation applied after generation (`CircuitVariation`). Not part of the deck text.
     public var crossbars: [CrossbarLayout] = []

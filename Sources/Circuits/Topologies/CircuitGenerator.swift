@@ -11,10 +11,14 @@ import Reference
 /// EIG's TIA outputs (= -v). Op-amps are `X` instances of the subcircuit `opamp` (ports inp
 /// inn out, reference at node 0); inverters are instances of `inverter` (ports in out).
 public enum CircuitGenerator {
+    /// - Parameter conversionStart: with simulated converters, when the SAR ADCs begin their
+    ///   conversion (after the loop has settled), seconds.
     public static func design(_ mapping: Mapping, _ parameters: DesignParameters = DesignParameters(),
-                              stimulus: Stimulus = .dc) throws -> CircuitDesign {
-        try validate(parameters)
-        var builder = Builder(mapping: mapping, parameters: parameters, stimulus: stimulus)
+                              transistor: TransistorDesign? = nil, stimulus: Stimulus = .dc,
+                              conversionStart: Double? = nil) throws -> CircuitDesign {
+        try validate(parameters, transistor: transistor)
+        var builder = try Builder(mapping: mapping, parameters: parameters, transistor: transistor, stimulus: stimulus,
+                                  conversionStart: conversionStart)
         switch mapping.operation {
         case .inv: builder.inv()
         case .mvm: builder.mvm()
@@ -29,9 +33,12 @@ public enum CircuitGenerator {
         return builder.finish()
     }
 
-    static func validate(_ p: DesignParameters) throws {
-        guard p.fidelity != .transistor else {
-            throw CircuitError.unsupported("transistor fidelity is built by the transistor-level generator, not this one")
+    static func validate(_ p: DesignParameters, transistor: TransistorDesign?) throws {
+        if p.fidelity == .transistor, transistor == nil {
+            throw CircuitError.unsupported("transistor fidelity needs a technology (TransistorDesign)")
+        }
+        if let cell = transistor?.cell, !(cell.onResistanceFraction > 0 && cell.onResistanceFraction < 0.5) {
+            throw CircuitError.invalidParameter(name: "cell.ronFraction", value: cell.onResistanceFraction, requirement: "between 0 and 0.5")
         }
         func positive(_ name: String, _ value: Double) throws {
             guard value.isFinite, value > 0 else { throw CircuitError.invalidParameter(name: name, value: value, requirement: "finite and positive") }
@@ -62,6 +69,15 @@ private struct Builder {
     let mapping: Mapping
     let parameters: DesignParameters
     let stimulus: Stimulus
+    let transistor: TransistorDesign?
+    /// The transistor-level OTA, sized once per design.
+    let ota: MillerOTA?
+    /// The analogue reference node: ground for split-supply models, a mid-rail node at
+    /// transistor level.
+    let ref: String
+    /// Simulated converters, when asked for.
+    var converters = ConverterPlan()
+    let conversionStart: Double?
     var elements: [Element] = []
     var outputs: [String] = []
     var settling: [String] = []
@@ -71,10 +87,40 @@ private struct Builder {
     var kickTime: Double?
     var layouts: [CrossbarLayout] = []
 
-    init(mapping: Mapping, parameters: DesignParameters, stimulus: Stimulus) {
+    init(mapping: Mapping, parameters: DesignParameters, transistor: TransistorDesign?, stimulus: Stimulus,
+         conversionStart: Double?) throws {
         self.mapping = mapping
         self.parameters = parameters
         self.stimulus = stimulus
+        self.conversionStart = conversionStart
+        let transistor = parameters.fidelity == .transistor ? transistor : nil
+        self.transistor = transistor
+        if let transistor {
+            do {
+                ota = try MillerOTA(transistor.ota, technology: transistor.technology)
+            } catch {
+                throw CircuitError.unsupported("cannot size the op-amp on \(transistor.technology.identifier): \(error)")
+            }
+            ref = "ref"
+            if transistor.converters == .transistor {
+                guard case .step = stimulus, let start = conversionStart else {
+                    throw CircuitError.unsupported("simulated converters need a transient: pass --analysis tran")
+                }
+                do {
+                    if [.inv, .ginv].contains(mapping.operation) {
+                        converters.dac = try ResistorLadderDAC(ResistorLadderDAC.Parameters(mapping.parameters.dac), technology: transistor.technology)
+                    }
+                    let adc = try SARADC(SARADC.Parameters(mapping.parameters.adc), technology: transistor.technology)
+                    converters.adc = adc
+                    converters.timing = adc.timing(start: start)
+                } catch {
+                    throw CircuitError.unsupported("cannot design the converters on \(transistor.technology.identifier): \(error)")
+                }
+            }
+        } else {
+            ota = nil
+            ref = "0"
+        }
     }
 
     var g0: Double { mapping.unitConductanceSiemens }
@@ -84,12 +130,48 @@ private struct Builder {
     // MARK: Parts
 
     mutating func opAmp(_ name: String, plus: String, minus: String, out: String) {
-        elements.append(.instance(SubcircuitInstance(name: name, nodes: [plus, minus, out], subcircuit: "opamp")))
+        let nodes = transistor == nil ? [plus, minus, out] : [plus, minus, out, "vdd", "0"]
+        elements.append(.instance(SubcircuitInstance(name: name, nodes: nodes, subcircuit: "opamp")))
     }
 
     mutating func inverter(_ name: String, from input: String, to output: String) {
         needsInverter = true
-        elements.append(.instance(SubcircuitInstance(name: name, nodes: [input, output], subcircuit: "inverter")))
+        let nodes = transistor == nil ? [input, output] : [input, output, ref, "vdd", "0"]
+        elements.append(.instance(SubcircuitInstance(name: name, nodes: nodes, subcircuit: "inverter")))
+    }
+
+    /// An input through G_in: a simulated R-2R DAC whose Thevenin resistance is part of the
+    /// input resistor, or an ideal source and the resistor.
+    mutating func input(_ index: Int, to row: String, volts: Double, conductance: Double) {
+        let node = "in\(index)"
+        if let d = converters.dac, case let .step(time, rise) = stimulus {
+            let code = d.scale.binaryCode(signed: Int((volts / d.scale.lsbVolts).rounded()))
+            let bits = (0..<d.parameters.bits).map { "dac\(index)_b\($0)" }
+            let supply = transistor?.technology.supplyVolts ?? 0
+            for (i, bit) in bits.enumerated() {
+                let from = (d.scale.midCode >> i) & 1 == 1 ? supply : 0, to = (code >> i) & 1 == 1 ? supply : 0
+                elements.append(.voltageSource(IndependentSource(name: bit, plus: bit, minus: "0", dc: .number(from),
+                    waveform: .pwl([PWLPoint(0, from), PWLPoint(time, from), PWLPoint(time + rise, to)]))))
+            }
+            elements.append(.instance(SubcircuitInstance(name: "dac\(index)", nodes: bits + ["dac_refp", "dac_refn", node, "vdd", "0"],
+                                                         subcircuit: "rr_dac")))
+            sources.append("Xdac\(index)")
+            elements.append(.resistor("in\(index)", node, row, .number(max(1 / conductance - d.outputResistanceOhms, 1))))
+            return
+        }
+        dac(index, node: node, volts: volts)
+        elements.append(.resistor("in\(index)", node, row, .number(1 / conductance)))
+    }
+
+    /// A SAR ADC on every output, converting once after the loop has settled.
+    mutating func attachADCs() {
+        guard let adc = converters.adc else { return }
+        for (j, node) in outputs.enumerated() {
+            let bits = (0..<adc.parameters.bits).map { "adc\(j + 1)_d\($0)" }
+            elements.append(.instance(SubcircuitInstance(name: "adc\(j + 1)", nodes: [node, ref, "adc_refp", "adc_refn", "clk", "samp", "vdd", "0"] + bits,
+                                                         subcircuit: "sar_adc")))
+            converters.adcOutputs.append(bits)
+        }
     }
 
     /// A DAC output: DC, or a step for transients.
@@ -98,9 +180,9 @@ private struct Builder {
         sources.append("V" + name)
         switch stimulus {
         case .dc:
-            elements.append(.dcVoltage(name, node, "0", .number(volts)))
+            elements.append(.dcVoltage(name, node, ref, .number(volts)))
         case let .step(time, rise):
-            elements.append(.voltageSource(IndependentSource(name: name, plus: node, minus: "0", dc: 0,
+            elements.append(.voltageSource(IndependentSource(name: name, plus: node, minus: ref, dc: 0,
                 waveform: .pwl([PWLPoint(0, 0), PWLPoint(time, 0), PWLPoint(time + rise, volts)]))))
         }
     }
@@ -110,10 +192,27 @@ private struct Builder {
     mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String],
                            allNegativesDriven: Bool = false) {
         let array = Crossbar(name: name, conductances: conductances, summingNodes: summing, positiveDrives: positive,
-                             negativeDrives: negative, sign: sign, wires: parameters.wires)
+                             negativeDrives: negative, sign: sign, wires: parameters.wires, cell: cellFactory())
         elements += array.elements()
         let driven = allNegativesDriven ? Array(0..<conductances.columns) : columnsWithNegatives(conductances).sorted()
-        layouts.append(CrossbarLayout(array, drivenNegativeColumns: driven))
+        layouts.append(CrossbarLayout(array, drivenNegativeColumns: driven, resistorCells: transistor == nil))
+    }
+
+    /// Resistors, or at transistor level SRAM-switched multi-level cells.
+    func cellFactory() -> Crossbar.CellFactory {
+        guard let transistor else { return Crossbar.resistorCell }
+        let cell = SwitchedCell(technology: transistor.technology, parameters: transistor.cell,
+                                referenceVolts: transistor.referenceVolts)
+        let unit = g0
+        return { name, summing, positive, negative, g in
+            let level = max(1, Int((abs(g) / unit).rounded()))
+            guard let negative else {
+                return cell.elements(name: name, row: summing, drive: positive, level: level, unitSiemens: unit, vdd: "vdd", vss: "0")
+            }
+            return cell.elements(name: name, row: summing, drive: "\(name)_c", level: level, unitSiemens: unit, vdd: "vdd", vss: "0")
+                + cell.signElements(name: name, cell: "\(name)_c", positive: positive, negative: negative, negativeSign: g < 0,
+                                    conductance: abs(g), vdd: "vdd", vss: "0")
+        }
     }
 
     /// Columns of `q` (drive lines) that carry at least one negative entry need an inverted copy.
@@ -131,9 +230,8 @@ private struct Builder {
         let v = names("v", n), w = names("w", n), r = names("r", n)
         let gIn = mapping.inputConductancesSiemens
         for i in 0..<n {
-            opAmp("amp\(i + 1)", plus: "0", minus: r[i], out: v[i])
-            dac(i + 1, node: "in\(i + 1)", volts: mapping.inputVolts[i])
-            elements.append(.resistor("in\(i + 1)", "in\(i + 1)", r[i], .number(1 / gIn[i])))
+            opAmp("amp\(i + 1)", plus: ref, minus: r[i], out: v[i])
+            input(i + 1, to: r[i], volts: mapping.inputVolts[i], conductance: gIn[i])
         }
         let negatives = columnsWithNegatives(levels)
         for j in negatives.sorted() { inverter("inv\(j + 1)", from: v[j], to: w[j]) }
@@ -154,7 +252,7 @@ private struct Builder {
         for j in negatives.sorted() { inverter("invin\(j + 1)", from: x[j], to: xn[j]) }
         let gf = mapping.feedbackConductanceSiemens ?? g0
         for i in 0..<rows {
-            opAmp("tia\(i + 1)", plus: "0", minus: r[i], out: y[i])
+            opAmp("tia\(i + 1)", plus: ref, minus: r[i], out: y[i])
             elements.append(.resistor("f\(i + 1)", r[i], y[i], .number(1 / gf)))
         }
         crossbar("a", g0 * levels, summing: r, positive: x, negative: xn)
@@ -174,16 +272,15 @@ private struct Builder {
         let gIn = mapping.inputConductancesSiemens
         let gT = mapping.feedbackConductanceSiemens ?? g0
         for i in 0..<n {
-            dac(i + 1, node: "in\(i + 1)", volts: mapping.inputVolts[i])
-            elements.append(.resistor("in\(i + 1)", "in\(i + 1)", g[i], .number(1 / gIn[i])))
-            opAmp("tia\(i + 1)", plus: "0", minus: g[i], out: t[i])
+            input(i + 1, to: g[i], volts: mapping.inputVolts[i], conductance: gIn[i])
+            opAmp("tia\(i + 1)", plus: ref, minus: g[i], out: t[i])
             elements.append(.resistor("t\(i + 1)", g[i], t[i], .number(1 / gT)))
         }
         for k in 0..<m {
             if parameters.wrongPolarity {
-                opAmp("amp\(k + 1)", plus: "0", minus: s[k], out: v[k])
+                opAmp("amp\(k + 1)", plus: ref, minus: s[k], out: v[k])
             } else {
-                opAmp("amp\(k + 1)", plus: s[k], minus: "0", out: v[k])
+                opAmp("amp\(k + 1)", plus: s[k], minus: ref, out: v[k])
             }
         }
         let negativeColumns = columnsWithNegatives(levels)
@@ -210,7 +307,7 @@ private struct Builder {
         let r = names("r", n), u = names("u", n), v = names("v", n)
         let gLambda = mapping.feedbackConductanceSiemens ?? g0
         for i in 0..<n {
-            opAmp("tia\(i + 1)", plus: "0", minus: r[i], out: u[i])
+            opAmp("tia\(i + 1)", plus: ref, minus: r[i], out: u[i])
             elements.append(.resistor("l\(i + 1)", r[i], u[i], .number(1 / gLambda)))
             inverter("inv\(i + 1)", from: u[i], to: v[i])
         }
@@ -221,7 +318,7 @@ private struct Builder {
         kickTime = start
         for i in 0..<n {
             let weight = 0.5 + 0.5 * KickSequence.value(i)
-            elements.append(.currentSource(IndependentSource(name: "kick\(i + 1)", plus: "0", minus: r[i], dc: 0,
+            elements.append(.currentSource(IndependentSource(name: "kick\(i + 1)", plus: ref, minus: r[i], dc: 0,
                 waveform: .pulse(Pulse(initial: 0, pulsed: amplitude * weight, delay: start, rise: start / 10,
                                        fall: start / 10, width: start, period: 1e3)))))
         }
@@ -238,11 +335,11 @@ private struct Builder {
         let n2 = n - n1
         let r = names("r", n), v = names("v", n1), w = names("w", n1)
         let x = names("in", n2), xn = names("inn", n2), y = names("y", n2)
-        for i in 0..<n1 { opAmp("amp\(i + 1)", plus: "0", minus: r[i], out: v[i]) }
+        for i in 0..<n1 { opAmp("amp\(i + 1)", plus: ref, minus: r[i], out: v[i]) }
         for k in 0..<n2 { dac(k + 1, node: x[k], volts: mapping.inputVolts[k]) }
         let gf = mapping.feedbackConductanceSiemens ?? g0
         for k in 0..<n2 {
-            opAmp("tia\(k + 1)", plus: "0", minus: r[n1 + k], out: y[k])
+            opAmp("tia\(k + 1)", plus: ref, minus: r[n1 + k], out: y[k])
             elements.append(.resistor("f\(k + 1)", r[n1 + k], y[k], .number(1 / gf)))
         }
         let negatives = columnsWithNegatives(levels)
@@ -261,7 +358,8 @@ private struct Builder {
 
     // MARK: Assembly
 
-    func finish() -> CircuitDesign {
+    mutating func finish() -> CircuitDesign {
+        attachADCs()
         let swing = mapping.parameters.opAmpSwingVolts
         var subcircuits: [Subcircuit] = []
         switch parameters.fidelity {
@@ -270,7 +368,9 @@ private struct Builder {
             if needsInverter {
                 subcircuits.append(OpAmpCell.inverter(name: "inverter", opAmp: "opamp", resistanceOhms: parameters.inverterResistanceOhms))
             }
-        case .behavioral, .transistor:
+        case .transistor:
+            break
+        case .behavioral:
             var loop = parameters.opAmp
             loop.outputSwingVolts = swing
             subcircuits.append(OpAmpCell.behavioral(name: "opamp", loop))
@@ -282,14 +382,51 @@ private struct Builder {
                 subcircuits.append(OpAmpCell.inverter(name: "inverter", opAmp: ampName, resistanceOhms: parameters.inverterResistanceOhms))
             }
         }
+        var all = elements
+        var offset = 0.0
+        if let transistor, let ota {
+            let t = transistor.technology
+            subcircuits.append(ota.subcircuit(name: "opamp"))
+            if needsInverter {
+                let r = parameters.inverterResistanceOhms
+                subcircuits.append(Subcircuit(
+                    name: "inverter", ports: ["in", "out", "ref", "vdd", "vss"],
+                    comments: ["unity-gain inverter about ref: two equal resistors around the OTA"],
+                    elements: [.resistor("in", "in", "n", .number(r)), .resistor("fb", "n", "out", .number(r)),
+                               .instance(SubcircuitInstance(name: "amp", nodes: ["ref", "n", "out", "vdd", "vss"], subcircuit: "opamp"))]))
+            }
+            // The supply and the analogue reference (an ideal mid-rail source).
+            all.insert(.dcVoltage("dd", "vdd", "0", .number(t.supplyVolts)), at: 0)
+            all.insert(.dcVoltage("ref", "ref", "0", .number(transistor.referenceVolts)), at: 1)
+            if transistor.cell.sram == .full {
+                all.insert(.dcVoltage("blh", "blh", "0", .number(t.supplyVolts / 2)), at: 2)
+            }
+            if let d = converters.dac {
+                subcircuits.append(d.subcircuit(name: "rr_dac"))
+                all += [.dcVoltage("dacp", "dac_refp", "0", .number(d.referenceVolts.high)),
+                        .dcVoltage("dacn", "dac_refn", "0", .number(d.referenceVolts.low))]
+            }
+            if let adc = converters.adc, let timing = converters.timing {
+                subcircuits.append(adc.subcircuit(name: "sar_adc"))
+                all += [.dcVoltage("adcp", "adc_refp", "0", .number(adc.referenceVolts.high)),
+                        .dcVoltage("adcn", "adc_refn", "0", .number(adc.referenceVolts.low))]
+                all += timing.sources(supply: t.supplyVolts, conversions: 1)
+            }
+            offset = transistor.referenceVolts
+        }
         let operation = mapping.operation
         let shape = "\(levels.rows)x\(levels.columns)"
-        let deck = Deck(
+        var deck = Deck(
             title: "crossloop \(operation.rawValue) \(shape) \(parameters.fidelity.rawValue)",
             subcircuits: subcircuits,
-            elements: elements
+            elements: all
         )
+        transistor?.technology.prepare(&deck)
         var values = parameters.designValues(swingVolts: swing)
+        if let transistor, let ota {
+            values += transistor.designValues + ota.designValues
+            values += (converters.dac?.designValues ?? []) + (converters.adc?.designValues ?? [])
+        }
         values.append(DesignValue("cell.g0", g0, "S", "unit conductance G0 (one cell level)"))
         values.append(DesignValue("cell.bits", Double(mapping.parameters.cell.magnitudeBits ?? 0), "bit",
                                   "magnitude bits per cell (0: continuous)"))
@@ -307,9 +444,24 @@ private struct Builder {
         }
         var stepTime: Double?
         if case let .step(time, _) = stimulus { stepTime = time }
+        let nodeset = expected.map { NodeVoltage($0.node, $0.volts + offset) }
+        var latches: [NodeVoltage] = []
+        if transistor?.cell.sram == .full, let t = transistor?.technology {
+            // Every stored bit of a programmed cell is a 1: q high, qb low.
+            for element in all {
+                if case .mosfet(let m) = element, m.name.hasSuffix("_pu1") {
+                    latches += [NodeVoltage(m.drain, t.supplyVolts), NodeVoltage(m.gate, 0)]
+                }
+                if case .instance(let x) = element, x.name.hasSuffix("_pu1"), x.nodes.count == 4 {
+                    latches += [NodeVoltage(x.nodes[0], t.supplyVolts), NodeVoltage(x.nodes[1], 0)]
+                }
+            }
+        }
         var design = CircuitDesign(operation: operation, deck: deck, outputNodes: outputs, settlingNodes: settling,
-                                   expectedVoltages: expected, inputSources: sources, values: values,
-                                   stimulusTime: operation == .eig ? kickTime : stepTime)
+                                   expectedVoltages: nodeset + latches, heldVoltages: latches, inputSources: sources, values: values,
+                                   stimulusTime: operation == .eig ? kickTime : stepTime, referenceVolts: offset,
+                                   supplySources: transistor == nil ? [] : ["Vdd"])
+        design.converters = converters
         design.crossbars = layouts
         return design
     }

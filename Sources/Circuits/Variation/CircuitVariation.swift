@@ -18,8 +18,12 @@ public struct CrossbarLayout: Sendable, Hashable {
     public var hasWires: Bool
     /// The nominal conductances, siemens, signed (rows = summing lines).
     public var conductances: Matrix
+    /// Cells are resistors named by `CellSite.elementName` (ideal and behavioural fidelity);
+    /// false for transistor-level SRAM-switched cells, whose variation is the technology's
+    /// mismatch.
+    public var resistorCells: Bool
 
-    init(_ crossbar: Crossbar, drivenNegativeColumns: [Int]) {
+    init(_ crossbar: Crossbar, drivenNegativeColumns: [Int], resistorCells: Bool) {
         name = crossbar.name
         rows = crossbar.conductances.rows
         columns = crossbar.conductances.columns
@@ -30,6 +34,7 @@ public struct CrossbarLayout: Sendable, Hashable {
         sign = crossbar.sign
         hasWires = crossbar.wires.isPresent
         conductances = crossbar.conductances
+        self.resistorCells = resistorCells
     }
 }
 
@@ -151,6 +156,9 @@ public enum CircuitVariation {
                 }
                 guard let layout = layouts[site.array], site.row < layout.rows, site.column < layout.columns else {
                     throw .unsupported("no crossbar cell \(site) in this design")
+                }
+                guard layout.resistorCells else {
+                    throw .unsupported("cell variation (programming error, stuck cells, read noise) applies to resistor cells; transistor-level cells vary through the technology's mismatch models")
                 }
                 if let k = index[site.elementName], case .resistor(var r) = deck.elements[k] {
                     if siemens == 0 {

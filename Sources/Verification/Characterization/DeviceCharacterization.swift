@@ -10,8 +10,8 @@ import Ngspice
 /// sweep by central differences, gds from the two drain voltages. At each gm/Id of the grid,
 /// on the strong-inversion side of the gm/Id peak, the table stores Id/W, Id/gds and |V_GS|.
 /// A `.ac` run at gm/Id = 12 S/A gives Cgg of every length, fitted as a W L + b W. A `.dc`
-/// run at |V_DS| = 10 mV and L = L_min gives the triode factor k' and the threshold the
-/// switch estimates use, from the conductance at |V_GS| = V_DD / 2 and V_DD (a secant).
+/// run at |V_DS| = 10 mV and L = L_min gives the triode conductance curve the switch
+/// estimates use (and, for reports, its secant k' and threshold between V_DD / 2 and V_DD).
 public enum DeviceCharacterization {
     public struct Settings: Sendable, Hashable {
         /// Lengths as multiples of the minimum length.
@@ -149,6 +149,7 @@ public enum DeviceCharacterization {
         guard slopeG > 0 else { throw .measurement("triode conductance does not rise with V_GS") }
         let factor = slopeG * device.minimumLength / w
         let threshold = tg[high] - gHigh / slopeG
+        let curve = ti.map { $0 / vdsTriode * device.minimumLength / w }
 
         // Keep the gm/Id columns where every length is one smooth inversion curve: |V_GS| and
         // current falling with gm/Id, |V_GS| by less than `maximumGateStep` per column. Beyond,
@@ -169,7 +170,8 @@ public enum DeviceCharacterization {
                               lowDrainSourceVolts: vdsLow, currentDensityAtLowDrain: keep(densityLow),
                               earlyVoltageAtLowDrain: keep(earlyLow),
                               gateCapacitancePerArea: slope, gateCapacitancePerWidth: intercept,
-                              triodeFactor: factor, triodeThresholdVolts: threshold)
+                              triodeFactor: factor, triodeThresholdVolts: threshold,
+                              triodeGateVolts: tg, triodeConductance: curve)
         guard table.isWellFormed else { throw .measurement("the extracted \(polarity.rawValue)MOS table has non-positive entries") }
         return table
     }
@@ -264,7 +266,9 @@ public enum DeviceCharacterization {
                 \(inner)currentDensityAtLowDrain: \(grid(t.currentDensityAtLowDrain, inner)),
                 \(inner)earlyVoltageAtLowDrain: \(grid(t.earlyVoltageAtLowDrain, inner)),
                 \(inner)gateCapacitancePerArea: \(number(t.gateCapacitancePerArea)), gateCapacitancePerWidth: \(number(t.gateCapacitancePerWidth)),
-                \(inner)triodeFactor: \(number(t.triodeFactor)), triodeThresholdVolts: \(number(t.triodeThresholdVolts))
+                \(inner)triodeFactor: \(number(t.triodeFactor)), triodeThresholdVolts: \(number(t.triodeThresholdVolts)),
+                \(inner)triodeGateVolts: \(list(t.triodeGateVolts)),
+                \(inner)triodeConductance: \(list(t.triodeConductance))
                 \(pad))
                 """
         }

@@ -271,7 +271,11 @@ public struct LinePlot: Sendable, Hashable {
                 let colour = LinePlot.palette[k % LinePlot.palette.count]
                 let y = f.top + 6 + rowHeight * Double(k) + 14
                 let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
-                out.append("<line x1=\"\(SVG.n(boxLeft + 6))\" y1=\"\(SVG.n(y - 4))\" x2=\"\(SVG.n(boxLeft + 26))\" y2=\"\(SVG.n(y - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>")
+                if s.style == .points {
+                    out.append("<circle cx=\"\(SVG.n(boxLeft + 16))\" cy=\"\(SVG.n(y - 4))\" r=\"3\" fill=\"\(colour)\"/>")
+                } else {
+                    out.append("<line x1=\"\(SVG.n(boxLeft + 6))\" y1=\"\(SVG.n(y - 4))\" x2=\"\(SVG.n(boxLeft + 26))\" y2=\"\(SVG.n(y - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>")
+                }
                 out.append("<text x=\"\(SVG.n(boxLeft + 30))\" y=\"\(SVG.n(y))\">\(SVG.text(s.name))</text>")
             }
             out.append("</g>")

@@ -57,6 +57,12 @@ public enum VerdictReport {
                 ("measuredSeconds", .optional(v.measuredSettlingSeconds)),
             ])),
             ("conditionNumber", .number(p.conditionNumber)),
+            ("energy", v.energy.map { e in
+                .object([("joulesPerSolve", .number(e.joulesPerSolve)), ("averageWatts", .number(e.averageWatts)),
+                         ("quiescentWatts", .number(e.quiescentWatts)), ("latencySeconds", .number(e.latencySeconds)),
+                         ("digitalFlops", .number(e.digitalFlops)), ("joulesPerFlop", .number(e.joulesPerFlop)),
+                         ("digitalJoules", .number(e.digitalJoules)), ("efficiencyRatio", .number(e.efficiencyRatio))])
+            } ?? .null),
             ("errorBudget", .object([
                 ("finiteGain", .number(p.budget.finiteGain)),
                 ("quantisation", .number(p.budget.quantisation)),
@@ -179,6 +185,14 @@ public enum VerdictReport {
         let gain = engineering(v.options.design.openLoopGain, unit: "V/V")
         let gbw = v.options.design.fidelity == .ideal ? "" : ", GBW = \(engineering(v.options.design.opAmp.gainBandwidthHertz, unit: "Hz"))"
         lines.append("  design    G0 = \(engineering(m.unitConductanceSiemens, unit: "S"))\(gin)\(fb), \(cells), \(dac), \(adc), A0 = \(gain)\(gbw), swing +-\(engineering(m.parameters.opAmpSwingVolts, unit: "V")), \(v.design.elementCount) elements")
+        if let energy = v.energy {
+            lines.append("  energy    \(engineering(energy.joulesPerSolve, unit: "J")) per solve over \(engineering(energy.latencySeconds, unit: "s")) (average \(engineering(energy.averageWatts, unit: "W")), quiescent \(engineering(energy.quiescentWatts, unit: "W")))")
+            lines.append("  digital   \(formatSignificant(energy.digitalFlops, 4)) flops x \(engineering(energy.joulesPerFlop, unit: "J")) = \(engineering(energy.digitalJoules, unit: "J")) (assumed per flop, --energy-per-flop): analogue \(formatSignificant(energy.efficiencyRatio, 3))x \(energy.efficiencyRatio >= 1 ? "more" : "less") efficient")
+        }
+        if let t = v.options.transistor, v.options.design.fidelity == .transistor {
+            let measured = v.options.measuredOpAmp.map { "measured A0 \(engineering($0.dcGain, unit: "V/V")), GBW \(engineering($0.gainBandwidthHertz, unit: "Hz")), PM \(formatSignificant($0.phaseMarginDegrees, 3)) deg" } ?? "sizing prediction"
+            lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, Miller OTA (\(measured)), switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch, SRAM \(t.cell.sram.rawValue)")
+        }
         if v.options.design.wires.isPresent {
             lines.append("  wires     \(engineering(v.options.design.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.wires.capacitanceFarads, unit: "F")) per segment")
         }

@@ -1,0 +1,51 @@
+import Netlist
+import Reference
+
+/// What a transistor-level circuit is built from: a technology, the loop op-amp's
+/// specification (sized by `MillerOTA`) and the switched cells.
+public struct TransistorDesign: Sendable, Hashable {
+    public var technology: Technology
+    /// The two-stage Miller OTA used for loop op-amps, TIAs and inverters.
+    public var ota: MillerOTA.Specification
+    public var cell: SwitchedCellParameters
+    /// Converters: ideal (quantised sources and a quantiser in the readout) or simulated (an
+    /// R-2R DAC per input line and a SAR ADC per output, at transistor level).
+    public var converters: ConverterModel
+
+    public enum ConverterModel: String, Sendable, Hashable, CaseIterable {
+        case ideal
+        case transistor
+    }
+
+    public init(technology: Technology, ota: MillerOTA.Specification = MillerOTA.Specification(),
+                cell: SwitchedCellParameters = SwitchedCellParameters(), converters: ConverterModel = .ideal) {
+        self.technology = technology
+        self.ota = ota
+        self.cell = cell
+        self.converters = converters
+    }
+
+    /// The analogue reference: mid-rail of the single supply, volts.
+    public var referenceVolts: Double { technology.midRailVolts }
+
+    public var designValues: [DesignValue] {
+        technology.designValues + [
+            DesignValue("cell.ronFraction", cell.onResistanceFraction, "", "switch on-resistance / branch resistance"),
+            DesignValue("cell.ronCompensated", cell.compensateOnResistance ? 1 : 0, "", "1: resistors shortened by the estimated R_on"),
+            DesignValue("cell.sram", cell.sram == .full ? 1 : 0, "", "1: a 6T latch per bit, 0: DC gate levels"),
+            DesignValue("reference", referenceVolts, "V", "analogue reference (mid-rail)"),
+            DesignValue("converters", converters == .transistor ? 1 : 0, "", "1: R-2R DACs and SAR ADCs simulated, 0: ideal"),
+        ]
+    }
+}
+
+/// Where the simulated converters of a transistor-level design are and when they convert.
+public struct ConverterPlan: Sendable {
+    /// The input DAC of each DAC input, with its bit nodes; empty when the inputs are ideal.
+    public var dac: ResistorLadderDAC?
+    /// The SAR ADC of each output and its bit output nodes `d0 ... d{N-1}` per output.
+    public var adc: SARADC?
+    public var adcOutputs: [[String]] = []
+    /// The conversion's timing (one conversion after the loop has settled).
+    public var timing: SARADC.Timing?
+}
