@@ -32,13 +32,17 @@ public struct RunSettings: Sendable {
     public var mismatch: Bool
     /// Identifies the nominal design: runs with equal keys share their nominal preparation.
     public var designKey: String
+    /// Transistor level: the switched cells.
+    public var cell: SwitchedCellParameters
+    /// Whether the file sets G0 (otherwise transistor level fits it to the OTA's drive).
+    public var unitConductanceGiven: Bool
 }
 
 /// The knobs of a sweep file: the `crossloop solve` flags (same names and units) that make
 /// the nominal design, the variation models and the operating conditions.
 enum Knobs {
     static let design: [(String, String)] = [
-        ("fidelity", "ideal or behavioral"),
+        ("fidelity", "ideal, behavioral or transistor (SRAM-switched cells and Miller OTAs on technology)"),
         ("analysis", "op or tran (default: op, tran for eig)"),
         ("bits", "magnitude bits per cell, 1..16; 0 continuous (default 4)"),
         ("sign", "two-arrays or sign-bit"),
@@ -59,7 +63,9 @@ enum Knobs {
         ("stop-time", "transient stop time, s (default: 4x the predicted settling)"),
         ("nodeset", "true or false: seed .op with the expected voltages (default true)"),
         ("force", "true or false: simulate loops predicted unstable (default false)"),
-        ("technology", "generic or sky130: op-amps become Miller OTAs on it, characterised at each corner, temperature and supply"),
+        ("technology", "generic or sky130: the transistor-level circuit's technology, or at behavioral fidelity the Miller OTA characterised at each corner, temperature and supply"),
+        ("sram", "transistor level: dc (gate levels, default) or full (a 6T latch per bit)"),
+        ("ron-fraction", "transistor level: switch on-resistance over branch resistance (default 0.02)"),
     ]
     static let variation: [(String, String)] = [
         ("programming-sigma", "relative sigma of the cell programming error, per sample"),
@@ -121,8 +127,8 @@ enum Knobs {
         var fidelity = Fidelity.ideal
         if let f = k["fidelity"] {
             let text = try word(f, "fidelity")
-            guard let parsed = Fidelity(rawValue: text), parsed != .transistor else {
-                throw .invalidSpec("fidelity \"\(text)\": use ideal or behavioral (transistor-level crossbars come from the transistor generator, not yet in sweeps)")
+            guard let parsed = Fidelity(rawValue: text) else {
+                throw .invalidSpec("fidelity \"\(text)\": use ideal, behavioral or transistor")
             }
             fidelity = parsed
         }
@@ -190,9 +196,28 @@ enum Knobs {
                 throw .invalidSpec("technology \"\(name)\": use generic or sky130")
             }
             technology = name
-            guard fidelity == .behavioral else {
-                throw .invalidSpec("technology needs fidelity behavioral: the characterised Miller OTA replaces the behavioural op-amp's gain, bandwidth and offset")
+            guard fidelity != .ideal else {
+                throw .invalidSpec("technology needs fidelity behavioral (the characterised Miller OTA replaces the behavioural op-amp) or transistor")
             }
+        }
+        if fidelity == .transistor && technology == nil {
+            throw .invalidSpec("fidelity transistor needs a technology: set design.technology to generic or sky130")
+        }
+        var cell = SwitchedCellParameters()
+        if let v = k["sram"] {
+            switch try word(v, "sram") {
+            case "dc": cell.sram = .dc
+            case "full": cell.sram = .full
+            default: throw .invalidSpec("sram: use dc or full")
+            }
+        }
+        if let v = k["ron-fraction"] {
+            let x = try number(v, "ron-fraction")
+            guard x > 0, x < 0.5 else { throw .invalidSpec("ron-fraction = \(x): it must be in (0, 0.5)") }
+            cell.onResistanceFraction = x
+        }
+        if (k["sram"] != nil || k["ron-fraction"] != nil) && fidelity != .transistor {
+            throw .invalidSpec("sram and ron-fraction apply to fidelity transistor only")
         }
         var variation = VariationParameters()
         if let v = k["programming-sigma"] { variation.programmingSigma = try number(v, "programming-sigma") }
@@ -201,6 +226,9 @@ enum Knobs {
         if let v = k["read-noise-sigma"] { variation.readNoiseSigma = try number(v, "read-noise-sigma") }
         if let v = k["offset-sigma"] { variation.offsetSigmaVolts = try number(v, "offset-sigma") }
         try variation.validate()
+        if fidelity == .transistor && !variation.isNominal {
+            throw .invalidSpec("at transistor level the variation comes from the technology's own mismatch models (\"mismatch\": true); programming-sigma, stuck cells, read-noise-sigma and offset-sigma apply to ideal and behavioral fidelity")
+        }
         let mismatch = try k["mismatch"].map { v throws(SweepError) in try bool(v, "mismatch") } ?? false
 
         var conditions = OperatingConditions()
@@ -232,7 +260,10 @@ enum Knobs {
             key.append((name, value))
         }
         let designKey = JSONValue.object(key.sorted { $0.0 < $1.0 }).line()
+        if fidelity == .transistor, analysis == .op, operation != .eig, k["analysis"] == nil {
+            options.analysis = .tran  // as solve does: transistor level settles in a transient
+        }
         return RunSettings(options: options, technology: technology, variation: variation, conditions: conditions,
-                           mismatch: mismatch, designKey: designKey)
+                           mismatch: mismatch, designKey: designKey, cell: cell, unitConductanceGiven: k["g0"] != nil)
     }
 }

@@ -70,8 +70,17 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
             var options = settings.options
             options.toleranceBits = spec.toleranceBits
             options.timeLimit = spec.timeLimitSeconds
-            let (amp, figures) = try await amplifier(settings, .nominal, engine: engine)
-            if settings.technology != nil {
+            var figures: AmplifierFigures?
+            if options.design.fidelity == .transistor, let name = settings.technology {
+                // The circuit is the technology's own; its OTA is measured at the nominal point
+                // (as `solve` does) and the predictions and references use it.
+                options.transistor = TransistorDesign(technology: try amplifiers.technology(name, .nominal),
+                                                      ota: SweepExecutor.otaSpecification(settings), cell: settings.cell)
+                options.fitUnitConductance = !settings.unitConductanceGiven
+                do { options = try await Verifier.withMeasuredOpAmp(options, engine: engine) } catch { throw SweepError.verification(error) }
+            } else if settings.technology != nil {
+                let (amp, f) = try await amplifier(settings, .nominal, engine: engine)
+                figures = f
                 options.design.opAmp = amp
                 if var inverter = options.design.inverterOpAmp {
                     inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
@@ -116,6 +125,15 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         }
     }
 
+    /// The loop OTA's specification at transistor level: the file's gain and gbw when given,
+    /// else `MillerOTA`'s defaults (as `solve --fidelity transistor` uses).
+    static func otaSpecification(_ settings: RunSettings) -> MillerOTA.Specification {
+        var spec = MillerOTA.Specification()
+        if settings.designKey.contains("\"gain\"") { spec.dcGain = settings.options.design.opAmp.dcGain }
+        if settings.designKey.contains("\"gbw\"") { spec.gainBandwidthHertz = settings.options.design.opAmp.gainBandwidthHertz }
+        return spec
+    }
+
     /// Numbers written as SPICE strings in the file appear as numbers in rows.
     static func normalised(_ value: JSONValue) -> JSONValue {
         if case .string(let s) = value, let x = SpiceNumber.parse(s), x.isFinite, s.first?.isNumber == true || s.first == "-" || s.first == "." {
@@ -132,6 +150,10 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         var unattached: Int
         var figures: AmplifierFigures?
         var amplifierCount: Int
+        /// Transistor level: the technology the deck is on (its engine flags) and ngspice's
+        /// seed for the PDK's mismatch draws.
+        var technology: Technology?
+        var randomSeed: UInt32?
     }
 
     private func build(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> Built {
@@ -144,6 +166,44 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         // temperature and supply; the mapping (and so the references) stay nominal.
         var design = prepared.design
         var figures = nominal.figures
+        if let transistor = nominal.options.transistor, let name = settings.technology {
+            // Transistor level: the same circuit on the technology at this run's corner,
+            // temperature and supply, with the PDK's mismatch models switched on for mismatch.
+            guard settings.conditions != .nominal || settings.mismatch else {
+                return Built(nominal: nominal, deck: prepared.deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
+                             unattached: 0, figures: nil, amplifierCount: 0, technology: transistor.technology,
+                             randomSeed: nil)
+            }
+            var varied = transistor
+            varied.technology = try amplifiers.technology(name, settings.conditions)
+            var randomSeed: UInt32?
+            if settings.mismatch {
+                varied.technology.parameters = varied.technology.parameters.map { $0.name == "mc_mm_switch" ? Parameter("mc_mm_switch", 1) : $0 }
+                guard varied.technology.parameters.contains(where: { $0.name == "mc_mm_switch" }) else {
+                    throw .invalidSpec("mismatch: \(varied.technology.identifier) has no mismatch switch (mc_mm_switch) in its model cards")
+                }
+                randomSeed = UInt32(SeedStream.derive(seed, SeedStream.purpose("mismatch")) % UInt64(Int32.max - 1)) + 1
+            }
+            let variedDesign: CircuitDesign
+            do {
+                variedDesign = try CircuitGenerator.design(prepared.prediction.mapping, nominal.options.design, transistor: varied,
+                                                           stimulus: nominal.stimulus)
+            } catch let error as CircuitError {
+                throw .verification(.design(error))
+            } catch {
+                throw .verification(.design(.unsupported("\(error)")))
+            }
+            var deck = variedDesign.deck
+            let own = Set(deck.options.map { $0.name.lowercased() })
+            deck.options += prepared.deck.options.filter { !own.contains($0.name.lowercased()) }
+            deck.comments = prepared.deck.comments
+            deck.nodesets = prepared.deck.nodesets
+            deck.initialConditions = prepared.deck.initialConditions
+            deck.saves = prepared.deck.saves
+            deck.analyses = prepared.deck.analyses
+            return Built(nominal: nominal, deck: deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
+                         unattached: 0, figures: nil, amplifierCount: 0, technology: varied.technology, randomSeed: randomSeed)
+        }
         if settings.technology != nil && settings.conditions != .nominal {
             let (amp, f) = try await amplifier(settings, settings.conditions, engine: engine)
             figures = f
@@ -181,7 +241,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         deck.subcircuits = applied.design.deck.subcircuits
         deck.elements = applied.design.deck.elements
         return Built(nominal: nominal, deck: deck, draw: draw, unattached: applied.unattached.count, figures: figures,
-                     amplifierCount: names.count)
+                     amplifierCount: names.count, technology: nil, randomSeed: nil)
     }
 
     private func body(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> [(String, JSONValue)] {
@@ -189,8 +249,9 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         let prepared = built.nominal.prepared
         let result: SimulationResult
         do {
-            result = try await engine.run(try PreparedDeck(deck: built.deck), RunRequest(vectors: prepared.design.outputNodes,
-                                                                                         timeLimit: built.nominal.options.timeLimit))
+            result = try await engine.run(try PreparedDeck(deck: built.deck), RunRequest(
+                vectors: prepared.design.outputNodes, timeLimit: built.nominal.options.timeLimit,
+                variables: built.technology?.engineVariables ?? [:], randomSeed: built.randomSeed))
         } catch let error as NgspiceError {
             throw .verification(.simulation(error))
         } catch {
@@ -225,8 +286,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         let m = v.metricsIdeal
         let settled = v.transientOutcome.map { $0 == .settled } ?? true
         let pass = m.equivalentBits >= v.toleranceBits && settled
-        var energy: Double?
-        var power: Double?
+        var energy: Double? = v.energy?.joulesPerSolve
+        var power: Double? = v.energy?.averageWatts
         if let figures {
             power = figures.powerWatts * Double(amplifierCount)
             if let t = v.measuredSettlingSeconds, v.problem.operation != .eig { energy = power! * t }
