@@ -17,6 +17,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // YAML sweep files (crossloop sweep); the CLI turns YAML into the JSON tree the
+        // Verification module reads, so only the tool depends on it.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Implementation details: C boundaries
@@ -59,6 +62,7 @@ let package = Package(
                 "Netlist", "Ngspice", "Reference", "MatrixFiles", "Circuits", "Verification", "Workloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 

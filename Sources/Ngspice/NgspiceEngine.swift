@@ -57,14 +57,20 @@ public struct RunRequest: Sendable {
     /// `ngbehavior=hsa` for the sky130 models). A nil value sets a flag.
     public var variables: [String: String?]
     public var progress: (@Sendable (RunProgress) -> Void)?
+    /// ngspice's random-number seed for this run (1...2^31 - 1): `setseed` is sent before the
+    /// deck is read, so the deck's own random functions (`agauss`, `gauss`, ..., e.g. a PDK's
+    /// mismatch models) draw the same numbers on every run with the same seed, whatever ran
+    /// on the library copy before. nil leaves ngspice's generator as it is.
+    public var randomSeed: UInt32?
 
     public init(vectors: [String]? = nil, timeLimit: Double? = nil, rawFile: String? = nil,
                 solver: SolverPreference = .automatic, commands: [String] = [],
                 variables: [String: String?] = [:],
-                progress: (@Sendable (RunProgress) -> Void)? = nil) {
+                progress: (@Sendable (RunProgress) -> Void)? = nil, randomSeed: UInt32? = nil) {
         self.vectors = vectors; self.timeLimit = timeLimit; self.rawFile = rawFile
         self.solver = solver; self.commands = commands; self.variables = variables
         self.progress = progress
+        self.randomSeed = randomSeed
     }
 }
 
@@ -189,6 +195,13 @@ public final class NgspiceEngine: @unchecked Sendable {
         }
         defer {
             if !sink.hasExited { for (name, _) in variables { try? send(library, "unset \(name)") } }
+            _ = sink.drain()
+        }
+        if let seed = request.randomSeed {
+            guard seed >= 1, seed <= UInt32(Int32.max) else {
+                throw NgspiceError(kind: .invalidCommand, message: "random seed \(seed) is outside 1...\(Int32.max)")
+            }
+            try send(library, "setseed \(seed)")
             _ = sink.drain()
         }
 

@@ -22,6 +22,7 @@ struct Crossloop: AsyncParsableCommand {
             SolveCommand.self,
             GenerateCommand.self,
             BenchCommand.self,
+            SweepCommand.self,
             CharacterizeCommand.self,
             RunCommand.self,
         ]

@@ -29,6 +29,9 @@ public struct CircuitDesign: Sendable {
     public var supplySources: [String] = []
     /// Simulated converters at transistor level (empty plan otherwise).
     public var converters = ConverterPlan()
+    /// Where each crossbar array sits in the deck (its lines and drives), in generation order,
+    /// for variation applied after generation (`CircuitVariation`). Not part of the deck text.
+    public var crossbars: [CrossbarLayout] = []
     /// Count of circuit elements, a size measure for reports.
     public var elementCount: Int { deck.elements.count + deck.subcircuits.reduce(0) { $0 + $1.elements.count } }
 }

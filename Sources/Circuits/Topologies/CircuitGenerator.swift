@@ -85,6 +85,7 @@ private struct Builder {
     var sources: [String] = []
     var needsInverter = false
     var kickTime: Double?
+    var layouts: [CrossbarLayout] = []
 
     init(mapping: Mapping, parameters: DesignParameters, transistor: TransistorDesign?, stimulus: Stimulus,
          conversionStart: Double?) throws {
@@ -186,10 +187,15 @@ private struct Builder {
         }
     }
 
-    mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String]) {
+    /// - Parameter allNegativesDriven: every negative drive line carries a signal (EIG's TIA
+    ///   outputs); otherwise only those of columns with a negative entry (their inverters).
+    mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String],
+                           allNegativesDriven: Bool = false) {
         let array = Crossbar(name: name, conductances: conductances, summingNodes: summing, positiveDrives: positive,
                              negativeDrives: negative, sign: sign, wires: parameters.wires, cell: cellFactory())
         elements += array.elements()
+        let driven = allNegativesDriven ? Array(0..<conductances.columns) : columnsWithNegatives(conductances).sorted()
+        layouts.append(CrossbarLayout(array, drivenNegativeColumns: driven, resistorCells: transistor == nil))
     }
 
     /// Resistors, or at transistor level SRAM-switched multi-level cells.
@@ -305,7 +311,7 @@ private struct Builder {
             elements.append(.resistor("l\(i + 1)", r[i], u[i], .number(1 / gLambda)))
             inverter("inv\(i + 1)", from: u[i], to: v[i])
         }
-        crossbar("a", g0 * levels, summing: r, positive: v, negative: u)
+        crossbar("a", g0 * levels, summing: r, positive: v, negative: u, allNegativesDriven: true)
         // A deterministic spread of kick amplitudes, so that no eigenvector is missed by symmetry.
         let amplitude = parameters.kickAmperes ?? 1e-3 * gLambda
         let start = parameters.kickSeconds ?? eigKickSeconds(mapping, parameters)
@@ -456,6 +462,7 @@ private struct Builder {
                                    stimulusTime: operation == .eig ? kickTime : stepTime, referenceVolts: offset,
                                    supplySources: transistor == nil ? [] : ["Vdd"])
         design.converters = converters
+        design.crossbars = layouts
         return design
     }
 }

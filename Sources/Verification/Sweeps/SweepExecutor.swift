@@ -1,0 +1,318 @@
+import Circuits
+import Foundation
+import Netlist
+import Ngspice
+import Reference
+
+/// Runs single runs of a sweep: the nominal design of the run's grid point (its mapping,
+/// prediction, references, tolerance and deck), the conditions (technology-backed op-amps),
+/// the variation draw applied to the generated circuit, the simulation and the verdict
+/// against the nominal references. Each run gives one result row, a pure function of the
+/// sweep file and the run's index: no timings, no paths, no host names.
+///
+/// A row: `run`, `point` (grid point), `sample`, `read`, `seed` (the sample's), `variables`
+/// (the grid values and per-sample draws), `status` (`ok`; `unstable` when the nominal loop is
+/// predicted unstable and `force` is off; `failed` when ngspice failed; `invalid` when the
+/// design point cannot be built, with `message`), `pass` (equivalent bits >= tolerance and, for
+/// `.tran`, a settled transient), `equivalentBits`, `relativeError`, `maxErrorLSB`,
+/// `snrDecibels` (all against the ideal answer), `toleranceBits`, `settlingSeconds`,
+/// `transient`, `clipped` (outputs beyond the ADC range), `stuckOn`, `stuckOff`, `unattached`,
+/// `offsetRMSVolts`, `opAmpGain`, `opAmpGBW`, `powerWatts`, `energyJoules` (technology-backed
+/// op-amps) and `solution`.
+public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are behind `lock`.
+    public let spec: SweepSpec
+    public let problem: Problem
+    private let lock = NSLock()
+    private var nominal: [String: Result<Nominal, SweepError>] = [:]
+    let amplifiers: AmplifierModels
+
+    /// The nominal design of one grid point.
+    struct Nominal: Sendable {
+        var settings: RunSettings
+        var options: SolveOptions
+        var prepared: Verifier.Prepared
+        var stimulus: Stimulus
+        /// The figures of the technology-backed op-amp at the nominal conditions.
+        var figures: AmplifierFigures?
+    }
+
+    public init(spec: SweepSpec, environment: [String: String] = ProcessInfo.processInfo.environment) throws(SweepError) {
+        self.spec = spec
+        problem = try spec.problem.problem()
+        amplifiers = AmplifierModels(environment: environment)
+    }
+
+    /// The settings of run `index`.
+    public func settings(of index: Int) throws(SweepError) -> (settings: RunSettings, varied: [(String, JSONValue)], point: Int, sample: Int, read: Int) {
+        let c = spec.coordinates(of: index)
+        let (knobs, varied) = spec.assignment(point: c.point, sample: c.sample)
+        let settings = try Knobs.resolve(knobs, operation: problem.operation)
+        return (settings, varied, c.point, c.sample, c.read)
+    }
+
+    /// The op-amp parameters at `conditions`: the design's, or the characterised OTA's.
+    func amplifier(_ settings: RunSettings, _ conditions: OperatingConditions, engine: NgspiceEngine) async throws(SweepError)
+        -> (AmplifierParameters, AmplifierFigures?)
+    {
+        var amp = settings.options.design.opAmp
+        guard let technology = settings.technology else { return (amp, nil) }
+        let f = try await amplifiers.figures(technology, target: amp, conditions: conditions, engine: engine)
+        amp.dcGain = f.dcGain
+        amp.gainBandwidthHertz = f.gainBandwidthHertz
+        amp.inputOffsetVolts += f.offsetVolts
+        return (amp, f)
+    }
+
+    func nominal(_ settings: RunSettings, engine: NgspiceEngine) async throws(SweepError) -> Nominal {
+        if let cached = lock.withLock({ nominal[settings.designKey] }) { return try cached.get() }
+        let result: Result<Nominal, SweepError>
+        do throws(SweepError) {
+            var options = settings.options
+            options.toleranceBits = spec.toleranceBits
+            options.timeLimit = spec.timeLimitSeconds
+            var figures: AmplifierFigures?
+            if options.design.fidelity == .transistor, let name = settings.technology {
+                // The circuit is the technology's own; its OTA is measured at the nominal point
+                // (as `solve` does) and the predictions and references use it.
+                options.transistor = TransistorDesign(technology: try amplifiers.technology(name, .nominal),
+                                                      ota: SweepExecutor.otaSpecification(settings), cell: settings.cell)
+                options.fitUnitConductance = !settings.unitConductanceGiven
+                do { options = try await Verifier.withMeasuredOpAmp(options, engine: engine) } catch { throw SweepError.verification(error) }
+            } else if settings.technology != nil {
+                let (amp, f) = try await amplifier(settings, .nominal, engine: engine)
+                figures = f
+                options.design.opAmp = amp
+                if var inverter = options.design.inverterOpAmp {
+                    inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
+                    options.design.inverterOpAmp = inverter
+                }
+            }
+            let prepared: Verifier.Prepared
+            do { prepared = try Verifier.prepare(problem, options) } catch { throw SweepError.verification(error) }
+            var stimulus = Stimulus.dc
+            if let w = prepared.window { stimulus = .step(time: w.stepTime, rise: w.rise) }
+            result = .success(Nominal(settings: settings, options: options, prepared: prepared, stimulus: stimulus, figures: figures))
+        } catch {
+            result = .failure(error)
+        }
+        lock.withLock { nominal[settings.designKey] = result }
+        return try result.get()
+    }
+
+    /// Runs run `index` on `engine` and returns its row.
+    public func run(_ index: Int, engine: NgspiceEngine) async -> JSONValue {
+        let c = spec.coordinates(of: index)
+        let seed = spec.sampleSeed(c.sample)
+        var head: [(String, JSONValue)] = [
+            ("run", .number(Double(index))), ("point", .number(Double(c.point))), ("sample", .number(Double(c.sample))),
+            ("read", .number(Double(c.read))), ("seed", .number(Double(seed))),
+        ]
+        let resolved: (settings: RunSettings, varied: [(String, JSONValue)], point: Int, sample: Int, read: Int)
+        do { resolved = try settings(of: index) } catch {
+            return .object(head + [("variables", .object([])), ("status", .string("invalid")), ("pass", .bool(false)), ("message", .string(error.description))])
+        }
+        head.append(("variables", .object(resolved.varied.map { ($0.0, SweepExecutor.normalised($0.1)) })))
+        do {
+            return .object(head + (try await body(resolved.settings, seed: seed, read: c.read, engine: engine)))
+        } catch {
+            let status: String
+            switch error {
+            case .verification(.unstable): status = "unstable"
+            case .verification(.simulation), .verification(.readout): status = "failed"
+            default: status = "invalid"
+            }
+            return .object(head + [("status", .string(status)), ("pass", .bool(false)), ("message", .string(error.description))])
+        }
+    }
+
+    /// The loop OTA's specification at transistor level: the file's gain and gbw when given,
+    /// else `MillerOTA`'s defaults (as `solve --fidelity transistor` uses).
+    static func otaSpecification(_ settings: RunSettings) -> MillerOTA.Specification {
+        var spec = MillerOTA.Specification()
+        if settings.designKey.contains("\"gain\"") { spec.dcGain = settings.options.design.opAmp.dcGain }
+        if settings.designKey.contains("\"gbw\"") { spec.gainBandwidthHertz = settings.options.design.opAmp.gainBandwidthHertz }
+        return spec
+    }
+
+    /// Numbers written as SPICE strings in the file appear as numbers in rows.
+    static func normalised(_ value: JSONValue) -> JSONValue {
+        if case .string(let s) = value, let x = SpiceNumber.parse(s), x.isFinite, s.first?.isNumber == true || s.first == "-" || s.first == "." {
+            return .number(x)
+        }
+        return value
+    }
+
+    /// One run's circuit, ready to simulate.
+    struct Built {
+        var nominal: Nominal
+        var deck: Deck
+        var draw: VariationDraw
+        var unattached: Int
+        var figures: AmplifierFigures?
+        var amplifierCount: Int
+        /// Transistor level: the technology the deck is on (its engine flags) and ngspice's
+        /// seed for the PDK's mismatch draws.
+        var technology: Technology?
+        var randomSeed: UInt32?
+    }
+
+    private func build(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> Built {
+        let nominal = try await self.nominal(settings, engine: engine)
+        let prepared = nominal.prepared
+        if !prepared.prediction.isStable && !nominal.options.force {
+            throw .verification(.unstable(prepared.prediction))
+        }
+        // The circuit at this run's conditions: op-amps from the technology at the run's corner,
+        // temperature and supply; the mapping (and so the references) stay nominal.
+        var design = prepared.design
+        var figures = nominal.figures
+        if let transistor = nominal.options.transistor, let name = settings.technology {
+            // Transistor level: the same circuit on the technology at this run's corner,
+            // temperature and supply, with the PDK's mismatch models switched on for mismatch.
+            guard settings.conditions != .nominal || settings.mismatch else {
+                return Built(nominal: nominal, deck: prepared.deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
+                             unattached: 0, figures: nil, amplifierCount: 0, technology: transistor.technology,
+                             randomSeed: nil)
+            }
+            var varied = transistor
+            varied.technology = try amplifiers.technology(name, settings.conditions)
+            var randomSeed: UInt32?
+            if settings.mismatch {
+                varied.technology.parameters = varied.technology.parameters.map { $0.name == "mc_mm_switch" ? Parameter("mc_mm_switch", 1) : $0 }
+                guard varied.technology.parameters.contains(where: { $0.name == "mc_mm_switch" }) else {
+                    throw .invalidSpec("mismatch: \(varied.technology.identifier) has no mismatch switch (mc_mm_switch) in its model cards")
+                }
+                randomSeed = UInt32(SeedStream.derive(seed, SeedStream.purpose("mismatch")) % UInt64(Int32.max - 1)) + 1
+            }
+            let variedDesign: CircuitDesign
+            do {
+                variedDesign = try CircuitGenerator.design(prepared.prediction.mapping, nominal.options.design, transistor: varied,
+                                                           stimulus: nominal.stimulus)
+            } catch let error as CircuitError {
+                throw .verification(.design(error))
+            } catch {
+                throw .verification(.design(.unsupported("\(error)")))
+            }
+            var deck = variedDesign.deck
+            let own = Set(deck.options.map { $0.name.lowercased() })
+            deck.options += prepared.deck.options.filter { !own.contains($0.name.lowercased()) }
+            deck.comments = prepared.deck.comments
+            deck.nodesets = prepared.deck.nodesets
+            deck.initialConditions = prepared.deck.initialConditions
+            deck.saves = prepared.deck.saves
+            deck.analyses = prepared.deck.analyses
+            return Built(nominal: nominal, deck: deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
+                         unattached: 0, figures: nil, amplifierCount: 0, technology: varied.technology, randomSeed: randomSeed)
+        }
+        if settings.technology != nil && settings.conditions != .nominal {
+            let (amp, f) = try await amplifier(settings, settings.conditions, engine: engine)
+            figures = f
+            var parameters = nominal.options.design
+            parameters.opAmp = amp
+            if var inverter = parameters.inverterOpAmp {
+                inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
+                parameters.inverterOpAmp = inverter
+            }
+            do {
+                design = try CircuitGenerator.design(prepared.prediction.mapping, parameters, stimulus: nominal.stimulus)
+            } catch let error as CircuitError {
+                throw .verification(.design(error))
+            } catch {
+                throw .verification(.design(.unsupported("\(error)")))
+            }
+        }
+        // The variation of this sample and read.
+        let mapping = prepared.prediction.mapping
+        let fullScale = mapping.unitConductanceSiemens * mapping.parameters.cell.fullScaleLevel
+        var draw = VariationDraw.draw(settings.variation, design: design, fullScaleSiemens: fullScale, sampleSeed: seed, read: read)
+        let names = CircuitVariation.amplifiers(of: design)
+        if settings.mismatch, let technology = settings.technology {
+            let target = settings.options.design.opAmp
+            let offsets = try await amplifiers.mismatchOffsets(technology, target: target, conditions: settings.conditions,
+                                                               count: names.count, seed: SeedStream.derive(seed, SeedStream.purpose("mismatch")),
+                                                               engine: engine)
+            for (name, offset) in zip(names, offsets) { draw.offsets[name, default: 0] += offset }
+        }
+        let applied: CircuitVariation.Applied
+        do { applied = try CircuitVariation.apply(to: design, conductances: draw.conductances, offsets: draw.offsets) } catch {
+            throw .verification(.design(error))
+        }
+        var deck = prepared.deck
+        deck.subcircuits = applied.design.deck.subcircuits
+        deck.elements = applied.design.deck.elements
+        return Built(nominal: nominal, deck: deck, draw: draw, unattached: applied.unattached.count, figures: figures,
+                     amplifierCount: names.count, technology: nil, randomSeed: nil)
+    }
+
+    private func body(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> [(String, JSONValue)] {
+        let built = try await build(settings, seed: seed, read: read, engine: engine)
+        let prepared = built.nominal.prepared
+        let result: SimulationResult
+        do {
+            result = try await engine.run(try PreparedDeck(deck: built.deck), RunRequest(
+                vectors: prepared.design.outputNodes, timeLimit: built.nominal.options.timeLimit,
+                variables: built.technology?.engineVariables ?? [:], randomSeed: built.randomSeed))
+        } catch let error as NgspiceError {
+            throw .verification(.simulation(error))
+        } catch {
+            throw .verification(.readout("\(error)"))
+        }
+        let verdict: Verdict
+        do { verdict = try Verifier.judge(problem, built.nominal.options, prepared, result) } catch { throw .verification(error) }
+        return SweepExecutor.fields(verdict, draw: built.draw, unattached: built.unattached, figures: built.figures,
+                                    amplifierCount: built.amplifierCount)
+    }
+
+    /// The varied deck of run `index`, runnable on its own with `ngspice -b` (it prints its
+    /// outputs): what a worst case is investigated with.
+    public func deck(for index: Int, engine: NgspiceEngine) async throws(SweepError) -> Deck {
+        guard index >= 0, index < spec.runCount else {
+            throw .invalidSpec("run \(index) does not exist: the sweep has runs 0...\(spec.runCount - 1)")
+        }
+        let c = spec.coordinates(of: index)
+        let (settings, varied, _, _, _) = try self.settings(of: index)
+        let built = try await build(settings, seed: spec.sampleSeed(c.sample), read: c.read, engine: engine)
+        var prepared = built.nominal.prepared
+        prepared.deck = built.deck
+        var deck = Verifier.standalone(prepared, generatedBy: "crossloop sweep (run \(index) of \(spec.name))", options: built.nominal.options)
+        deck.comments.insert("Sweep \(spec.name), run \(index): sample \(c.sample) (seed \(spec.sampleSeed(c.sample))), read \(c.read), "
+            + (varied.isEmpty ? "no variables" : varied.map { "\($0.0)=\($0.1.line())" }.joined(separator: " "))
+            + "; \(built.draw.stuckOn) stuck on, \(built.draw.stuckOff) stuck off; expected values below are the nominal design's", at: 0)
+        return deck
+    }
+
+    /// The measured part of a row.
+    static func fields(_ v: Verdict, draw: VariationDraw, unattached: Int, figures: AmplifierFigures?, amplifierCount: Int) -> [(String, JSONValue)] {
+        let m = v.metricsIdeal
+        let settled = v.transientOutcome.map { $0 == .settled } ?? true
+        let pass = m.equivalentBits >= v.toleranceBits && settled
+        var energy: Double? = v.energy?.joulesPerSolve
+        var power: Double? = v.energy?.averageWatts
+        if let figures {
+            power = figures.powerWatts * Double(amplifierCount)
+            if let t = v.measuredSettlingSeconds, v.problem.operation != .eig { energy = power! * t }
+        }
+        return [
+            ("status", .string("ok")),
+            ("pass", .bool(pass)),
+            ("equivalentBits", .number(m.equivalentBits)),
+            ("relativeError", .number(m.relativeError)),
+            ("maxErrorLSB", .optional(m.maxErrorLSB)),
+            ("snrDecibels", .number(m.snrDecibels)),
+            ("toleranceBits", .number(v.toleranceBits)),
+            ("settlingSeconds", .optional(v.measuredSettlingSeconds)),
+            ("transient", v.transientOutcome.map { .string($0.rawValue) } ?? .null),
+            ("clipped", .number(Double(v.clippedOutputs.count))),
+            ("stuckOn", .number(Double(draw.stuckOn))),
+            ("stuckOff", .number(Double(draw.stuckOff))),
+            ("unattached", .number(Double(unattached))),
+            ("offsetRMSVolts", draw.offsets.isEmpty ? .null
+                : .number((draw.offsets.keys.sorted().reduce(0.0) { $0 + draw.offsets[$1]! * draw.offsets[$1]! } / Double(draw.offsets.count)).squareRoot())),
+            ("opAmpGain", .optional(figures?.dcGain)),
+            ("opAmpGBW", .optional(figures?.gainBandwidthHertz)),
+            ("powerWatts", .optional(power)),
+            ("energyJoules", .optional(energy)),
+            ("solution", .numbers(v.solution)),
+        ]
+    }
+}

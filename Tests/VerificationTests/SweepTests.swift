@@ -1,0 +1,357 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Ngspice
+import Reference
+import Testing
+import Verification
+
+enum SweepFixtures {
+    static func directory() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("crossloop-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    static func spec(_ text: String, base: String = "/tmp") throws -> SweepSpec {
+        try SweepSpec(try JSONValue.parse(text), baseDirectory: base)
+    }
+
+    /// A small Monte Carlo of an 6x6 INV at ideal fidelity: fast enough for unit tests.
+    static let monteCarlo = """
+        {"name": "mc6", "seed": 7,
+         "problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 6, "seed": 3}},
+         "design": {"bits": 6},
+         "variation": {"programming-sigma": 0.03, "stuck-off-rate": 0.01, "offset-sigma": "2m"},
+         "variables": {"read-noise-sigma": [0, 0.02]},
+         "samples": 12, "tolerance-bits": 4}
+        """
+
+    /// Two engines for the runner tests (one per core).
+    static let engines: [NgspiceEngine] = {
+        do { return try EnginePool(size: 2).engines } catch { fatalError("libngspice is required: \(error)") }
+    }()
+}
+
+@Suite("Sweep files")
+struct SweepSpecTests {
+    @Test("grid axes multiply, distributions draw per sample, runs number grid x samples x reads")
+    func expansion() throws {
+        let spec = try SweepFixtures.spec("""
+            {"problem": {"generate": {"kind": "spd", "size": 4}},
+             "variables": {"gbw": {"from": "1meg", "to": "100meg", "steps": 3, "scale": "log"},
+                           "bits": [3, 4],
+                           "temperature": {"distribution": "uniform", "min": 0, "max": 85}},
+             "design": {"fidelity": "behavioral", "technology": "generic"},
+             "samples": 5, "reads": 2}
+            """)
+        #expect(spec.gridPoints.count == 6)
+        #expect(spec.runCount == 60)
+        let gbws = spec.gridVariables[0].domain.gridValues.compactMap(\.numberValue)
+        #expect(gbws.count == 3 && abs(gbws[1] - 1e7) < 1e-3 && gbws[2] == 1e8)
+        // The last axis runs fastest; run index = (point * samples + sample) * reads + read.
+        #expect(spec.gridPoints[1].map(\.0) == ["gbw", "bits"] && spec.gridPoints[1][1].1 == .number(4))
+        let c = spec.coordinates(of: 37)
+        #expect(c.point == 3 && c.sample == 3 && c.read == 1)
+        // A distribution is drawn per sample, the same at every grid point, inside its bounds.
+        let t0 = spec.assignment(point: 0, sample: 2).varied.first { $0.0 == "temperature" }?.1.numberValue
+        let t5 = spec.assignment(point: 5, sample: 2).varied.first { $0.0 == "temperature" }?.1.numberValue
+        let u = spec.assignment(point: 0, sample: 3).varied.first { $0.0 == "temperature" }?.1.numberValue
+        #expect(t0 != nil && t0 == t5 && t0 != u)
+        #expect((0...85).contains(t0!))
+    }
+
+    @Test("mistakes are refused with a message that says what to change",
+          arguments: [
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"desing\": {}}", "unknown key \"desing\""),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"design\": {\"gbww\": 1}}", "unknown knob \"gbww\""),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"variables\": {\"bits\": [4, 40]}}", "bits = 40"),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"conditions\": {\"corner\": \"ss\"}}", "set design.technology"),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"variation\": {\"stuck-on-rate\": 2}}", "a probability in [0, 1]"),
+            ("{\"problem\": {\"matrix\": \"a.mtx\", \"generate\": {\"kind\": \"spd\", \"size\": 4}}}", "exactly one of"),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}},\n \"samples\": 0}", "\"samples\" must be a whole number"),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}},\n \"samples\": }", "line 2, column 13"),
+          ])
+    func refusals(text: String, message: String) throws {
+        do {
+            _ = try SweepFixtures.spec(text)
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect("\(error)".contains(message), "message: \(error)")
+        }
+    }
+
+    @Test("JSON lines: parse and write round-trip numbers bit for bit and keep key order")
+    func jsonRoundTrip() throws {
+        let values: [Double] = [0.1, 1e-300, 6.02214076e23, -2.5e-7, 1 / 3, 123456789012345, Double.leastNonzeroMagnitude]
+        let value = JSONValue.object([("z", .numbers(values)), ("a", .string("q\"\\\n\u{1}é")), ("m", .bool(true)), ("n", .null)])
+        let line = value.line()
+        #expect(!line.contains("\n"))
+        let back = try JSONValue.parse(line)
+        #expect(back.line() == line)
+        #expect(back["z"]?.arrayValue?.compactMap(\.numberValue) == values)
+        #expect(back.objectMembers?.map(\.0) == ["z", "a", "m", "n"])
+    }
+}
+
+@Suite("Sweeps on the real engine")
+struct SweepRunnerTests {
+    @Test("a Monte Carlo gives identical rows on 1 and 2 engines and again with the same seed; a new seed changes them")
+    func deterministic() async throws {
+        let spec = try SweepFixtures.spec(SweepFixtures.monteCarlo)
+        #expect(spec.runCount == 24)
+        func run(_ engines: [NgspiceEngine], seed: UInt64? = nil) async throws -> (String, SweepStatistics) {
+            var text = SweepFixtures.monteCarlo
+            if let seed { text = text.replacingOccurrences(of: "\"seed\": 7,", with: "\"seed\": \(seed),") }
+            let spec = try SweepFixtures.spec(text)
+            let dir = SweepDirectory(try SweepFixtures.directory())
+            defer { try? FileManager.default.removeItem(atPath: dir.path) }
+            let executor = try SweepExecutor(spec: spec)
+            let outcome = try await SweepRunner(executor: executor, directory: dir).run(shard: nil, resume: false, engines: engines)
+            #expect(outcome.complete && outcome.ran == spec.runCount)
+            let statistics = try dir.finish(executor)
+            return (try String(contentsOfFile: dir.results, encoding: .utf8), statistics)
+        }
+        let (two, statistics) = try await run(SweepFixtures.engines)
+        let (one, _) = try await run([SweepFixtures.engines[0]])
+        let (again, _) = try await run(SweepFixtures.engines)
+        let (other, _) = try await run(SweepFixtures.engines, seed: 8)
+        #expect(two == one)
+        #expect(two == again)
+        #expect(two != other)
+        let rows = two.split(separator: "\n")
+        #expect(rows.count == 24)
+        #expect(!two.contains("Seconds\":") || !two.contains("timings"))
+        // Rows are ordered by run and carry their seed; the read-noise axis shares the samples' seeds.
+        let parsed = try rows.map { try JSONValue.parse(String($0)) }
+        #expect(parsed.map { Int($0["run"]!.numberValue!) } == Array(0..<24))
+        #expect(parsed[3]["seed"] == parsed[15]["seed"])
+        #expect(parsed[3]["variables"]?["read-noise-sigma"] == .number(0))
+        // Variation degrades accuracy against the nominal answer, and the statistics say by how much.
+        #expect(statistics.overall.runs == 24 && statistics.overall.failed == 0)
+        let bits = try #require(statistics.overall.equivalentBits)
+        #expect(bits.mean > 1 && bits.mean < 12, "mean equivalent bits \(bits.mean)")
+        #expect(bits.sigma > 0)
+        let passed = parsed.filter { $0["pass"]?.boolValue == true }.count
+        #expect(statistics.overall.yield.passed == passed)
+        #expect(statistics.points.count == 2 && statistics.marginals.count == 1)
+        let noisy = try #require(statistics.points[1].relativeError), quiet = try #require(statistics.points[0].relativeError)
+        #expect(noisy.mean > quiet.mean, "read noise 2 % should add error: \(noisy.mean) vs \(quiet.mean)")
+        #expect(statistics.worst.count == 5)
+        #expect(statistics.worst[0]["equivalentBits"]?.numberValue == bits.minimum)
+    }
+
+    @Test("the HTML report is well-formed XHTML with histograms per grid point and a scatter per variable")
+    func htmlReport() async throws {
+        let spec = try SweepFixtures.spec(SweepFixtures.monteCarlo)
+        let dir = SweepDirectory(try SweepFixtures.directory())
+        defer { try? FileManager.default.removeItem(atPath: dir.path) }
+        let executor = try SweepExecutor(spec: spec)
+        _ = try await SweepRunner(executor: executor, directory: dir).run(shard: nil, resume: false, engines: SweepFixtures.engines)
+        _ = try dir.finish(executor)
+        let html = try String(contentsOfFile: dir.htmlReport, encoding: .utf8)
+        let parser = XMLParser(data: Data(html.utf8))
+        #expect(parser.parse(), "not well-formed: \(parser.parserError.map { "\($0)" } ?? "?")")
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 3)
+        #expect(html.contains("Equivalent bits against read-noise-sigma"))
+        #expect(html.contains("read-noise-sigma=0.02"))
+        #expect(html.contains("Worst runs"))
+    }
+
+    @Test("resume: an interrupted journal (a torn last line) is completed without redoing its runs")
+    func resume() async throws {
+        let spec = try SweepFixtures.spec(SweepFixtures.monteCarlo)
+        let dir = SweepDirectory(try SweepFixtures.directory())
+        defer { try? FileManager.default.removeItem(atPath: dir.path) }
+        let executor = try SweepExecutor(spec: spec)
+        let runner = SweepRunner(executor: executor, directory: dir)
+        _ = try await runner.run(shard: nil, resume: false, engines: SweepFixtures.engines)
+        let full = try String(contentsOfFile: dir.journal, encoding: .utf8)
+        _ = try dir.finish(executor)
+        let reference = try String(contentsOfFile: dir.results, encoding: .utf8)
+        // Keep 10 rows and half of the 11th, as a kill would.
+        let lines = full.split(separator: "\n", omittingEmptySubsequences: true)
+        let torn = lines.prefix(10).joined(separator: "\n") + "\n" + lines[10].prefix(lines[10].count / 2)
+        try torn.write(toFile: dir.journal, atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: dir.results)
+        try? FileManager.default.removeItem(atPath: dir.timings)
+        await #expect(throws: SweepError.self) { try await runner.run(shard: nil, resume: false, engines: SweepFixtures.engines) }
+        let outcome = try await runner.run(shard: nil, resume: true, engines: SweepFixtures.engines)
+        #expect(outcome.skipped == 10 && outcome.ran == 14 && outcome.complete)
+        _ = try dir.finish(executor)
+        let resumed = try String(contentsOfFile: dir.results, encoding: .utf8)
+        #expect(resumed == reference)
+        let timed = try String(contentsOfFile: dir.timings, encoding: .utf8).split(separator: "\n").count
+        #expect(timed == 14)
+    }
+
+    @Test("shards partition the runs, and merged shards equal the local run")
+    func shards() async throws {
+        let spec = try SweepFixtures.spec(SweepFixtures.monteCarlo)
+        let executor = try SweepExecutor(spec: spec)
+        let local = SweepDirectory(try SweepFixtures.directory()), sharded = SweepDirectory(try SweepFixtures.directory())
+        defer { for d in [local, sharded] { try? FileManager.default.removeItem(atPath: d.path) } }
+        _ = try await SweepRunner(executor: executor, directory: local).run(shard: nil, resume: false, engines: SweepFixtures.engines)
+        _ = try local.finish(executor)
+        for i in 0..<3 {
+            let outcome = try await SweepRunner(executor: executor, directory: sharded)
+                .run(shard: try Shard(index: i, count: 3), resume: false, engines: [SweepFixtures.engines[i % 2]])
+            #expect(outcome.ran == 8 && outcome.complete)
+            #expect(FileManager.default.fileExists(atPath: sharded.doneMarker(try Shard(index: i, count: 3))))
+        }
+        _ = try sharded.finish(executor)
+        let shardedResults = try String(contentsOfFile: sharded.results, encoding: .utf8)
+        let localResults = try String(contentsOfFile: local.results, encoding: .utf8)
+        #expect(shardedResults == localResults)
+        let shardedSummary = try String(contentsOfFile: sharded.summary, encoding: .utf8)
+        let localSummary = try String(contentsOfFile: local.summary, encoding: .utf8)
+        #expect(shardedSummary == localSummary)
+    }
+
+    @Test("a results directory of another sweep is refused")
+    func foreignDirectory() async throws {
+        let dir = SweepDirectory(try SweepFixtures.directory())
+        defer { try? FileManager.default.removeItem(atPath: dir.path) }
+        try dir.claim(try SweepFixtures.spec(SweepFixtures.monteCarlo))
+        let other = try SweepFixtures.spec(SweepFixtures.monteCarlo.replacingOccurrences(of: "\"samples\": 12", with: "\"samples\": 13"))
+        #expect(throws: SweepError.self) { try dir.claim(other) }
+    }
+
+    @Test("unstable grid points give rows with status unstable instead of stopping the sweep")
+    func unstableRows() async throws {
+        // [[-1, 2], [-10, 3]]: unstable at G_in = 0.5 G0, stable at 5 G0 (domain.md section 5).
+        let dir = try SweepFixtures.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "%%MatrixMarket matrix array real general\n2 2\n-1\n-10\n2\n3\n".write(toFile: dir + "/a.mtx", atomically: true, encoding: .utf8)
+        let spec = try SweepFixtures.spec("""
+            {"problem": {"operation": "inv", "matrix": "a.mtx"}, "design": {"bits": 4},
+             "variables": {"gin-ratio": [0.5, 5]}}
+            """, base: dir)
+        let results = SweepDirectory(dir + "/out")
+        let executor = try SweepExecutor(spec: spec)
+        _ = try await SweepRunner(executor: executor, directory: results).run(shard: nil, resume: false, engines: SweepFixtures.engines)
+        let rows = try results.mergedRows()
+        #expect(rows.map { $0["status"]?.stringValue } == ["unstable", "ok"])
+        #expect(rows[0]["message"]?.stringValue?.contains("--gin-ratio") == true)
+    }
+}
+
+@Suite("Sweeps over corners, temperature, supply and mismatch (technology-backed op-amps)")
+struct SweepConditionsTests {
+    func run(_ text: String) async throws -> [JSONValue] {
+        let spec = try SweepFixtures.spec(text)
+        let dir = SweepDirectory(try SweepFixtures.directory())
+        defer { try? FileManager.default.removeItem(atPath: dir.path) }
+        let executor = try SweepExecutor(spec: spec)
+        let outcome = try await SweepRunner(executor: executor, directory: dir).run(shard: nil, resume: false, engines: SweepFixtures.engines)
+        #expect(outcome.complete)
+        return try dir.mergedRows()
+    }
+
+    @Test("generic card: temperature and supply move the OTA's gain, bandwidth and power, and so settling and energy")
+    func genericTemperatureAndSupply() async throws {
+        let rows = try await run("""
+            {"problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 4, "seed": 2}},
+             "design": {"fidelity": "behavioral", "analysis": "tran", "technology": "generic", "gain": 3000, "gbw": "30meg"},
+             "variables": {"temperature": [0, 85], "supply": [1.1, 1.2]}}
+            """)
+        #expect(rows.count == 4 && rows.allSatisfy { $0["status"]?.stringValue == "ok" })
+        func value(_ row: Int, _ key: String) throws -> Double { try #require(rows[row][key]?.numberValue) }
+        // Hot silicon is slower: less GBW at 85 C than at 0 C (same supply), and so slower settling.
+        #expect(try value(3, "opAmpGBW") < value(1, "opAmpGBW"))
+        #expect(try value(3, "settlingSeconds") > value(1, "settlingSeconds"))
+        // A lower supply draws less power.
+        #expect(try value(0, "powerWatts") < value(1, "powerWatts"))
+        // Energy = the amplifiers' power x the measured settling time.
+        let energy = try value(1, "energyJoules"), expected = try value(1, "powerWatts") * value(1, "settlingSeconds")
+        #expect(abs(energy / expected - 1) < 1e-12)
+    }
+
+    @Test("sky130 behind behavioural op-amps: tt/ss/ff at 0/27/85 C each give their own OTA", .enabled(if: PDK.available, PDK.skipMessage))
+    func sky130Corners() async throws {
+        let rows = try await run("""
+            {"problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 4, "seed": 1}},
+             "design": {"fidelity": "behavioral", "analysis": "tran", "bits": 0, "dac-bits": 0, "adc-bits": 0,
+                        "technology": "sky130", "gain": 3000, "gbw": "30meg"},
+             "variables": {"corner": ["tt", "ss", "ff"], "temperature": [0, 27, 85]}}
+            """)
+        #expect(rows.count == 9)
+        for row in rows {
+            #expect(row["status"]?.stringValue == "ok", "\(row.line())")
+            let bits = try #require(row["equivalentBits"]?.numberValue), settling = try #require(row["settlingSeconds"]?.numberValue)
+            // Continuous cells and ideal converters: only the OTA's finite gain (~3000) is left, ~1e-3.
+            #expect(bits > 6 && bits < 14, "\(bits) bits")
+            #expect(settling > 20e-9 && settling < 2e-6, "\(settling) s")
+        }
+        let gains = rows.compactMap { $0["opAmpGain"]?.numberValue }
+        #expect(Set(gains).count == 9, "every corner and temperature gives its own OTA")
+        let bits = rows.compactMap { $0["equivalentBits"]?.numberValue }
+        #expect(Set(bits).count > 1, "finite gain differs by corner, so the bits do")
+    }
+
+    @Test("sky130 mismatch: every amplifier gets its own offset from the PDK's models, reproducibly", .enabled(if: PDK.available, PDK.skipMessage))
+    func sky130Mismatch() async throws {
+        let text = """
+            {"seed": 5, "problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 4, "seed": 1}},
+             "design": {"fidelity": "behavioral", "analysis": "op", "adc-bits": 12, "technology": "sky130", "gain": 3000, "gbw": "30meg"},
+             "variation": {"mismatch": true}, "samples": 3}
+            """
+        let first = try await run(text), second = try await run(text)
+        #expect(first.map { $0.line() } == second.map { $0.line() })
+        let rms = first.compactMap { $0["offsetRMSVolts"]?.numberValue }
+        #expect(rms.count == 3)
+        // Pelgrom mismatch of small sky130 devices: offsets of a few tenths to tens of millivolts.
+        #expect(rms.allSatisfy { $0 > 1e-4 && $0 < 0.05 }, "\(rms)")
+        #expect(Set(rms).count == 3, "each sample is its own chip")
+    }
+
+    @Test("transistor level on sky130: an 8x8 INV at tt/ss/ff and 0/27/85 C reports bits, settling and energy per corner",
+          .enabled(if: PDK.available, PDK.skipMessage))
+    func transistorCorners() async throws {
+        let rows = try await run("""
+            {"problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 8, "seed": 1}},
+             "design": {"fidelity": "transistor", "technology": "sky130", "bits": 4},
+             "variables": {"corner": ["tt", "ss", "ff"], "temperature": [0, 27, 85]}}
+            """)
+        #expect(rows.count == 9)
+        var settling: [String: Double] = [:]
+        for row in rows {
+            #expect(row["status"]?.stringValue == "ok", "\(row.line())")
+            let bits = try #require(row["equivalentBits"]?.numberValue), t = try #require(row["settlingSeconds"]?.numberValue)
+            let energy = try #require(row["energyJoules"]?.numberValue)
+            // 4-bit cells: a few bits; a settled loop within microseconds; the supply energy of the solve.
+            #expect(bits > 2 && bits < 6, "\(bits) bits")
+            #expect(t > 20e-9 && t < 2e-6, "\(t) s")
+            #expect(energy > 1e-12 && energy < 1e-7, "\(energy) J")
+            let key = "\(row["variables"]?["corner"]?.stringValue ?? "?")\(Int(row["variables"]?["temperature"]?.numberValue ?? -1))"
+            settling[key] = t
+        }
+        // Hot silicon is slower at every corner.
+        for corner in ["tt", "ss", "ff"] {
+            #expect(try #require(settling[corner + "85"]) > (try #require(settling[corner + "0"])), "\(corner): \(settling)")
+        }
+    }
+
+    @Test("transistor level on sky130 with mismatch: the PDK's own draws, seeded per sample, reproducible",
+          .enabled(if: PDK.available, PDK.skipMessage))
+    func transistorMismatch() async throws {
+        let text = """
+            {"seed": 4, "problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 4, "seed": 1}},
+             "design": {"fidelity": "transistor", "technology": "sky130", "bits": 4, "analysis": "op"},
+             "variation": {"mismatch": true}, "samples": 2}
+            """
+        let first = try await run(text), second = try await run(text)
+        #expect(first.map { $0.line() } == second.map { $0.line() })
+        #expect(first.allSatisfy { $0["status"]?.stringValue == "ok" })
+        let a = try #require(first[0]["solution"]?.arrayValue), b = try #require(first[1]["solution"]?.arrayValue)
+        #expect(a != b, "two samples are two chips")
+        // Cell variation models are refused at transistor level with a pointer to mismatch.
+        #expect(throws: SweepError.self) {
+            _ = try SweepFixtures.spec("""
+                {"problem": {"generate": {"kind": "spd", "size": 4}}, "design": {"fidelity": "transistor", "technology": "sky130"},
+                 "variation": {"programming-sigma": 0.01}}
+                """)
+        }
+    }
+}
