@@ -10,7 +10,10 @@ private func checkArguments(_ info: Int32, _ routine: String) throws(LinearAlgeb
     if info < 0 { throw .invalidArgument(routine: routine, argument: Int(-info)) }
 }
 
-private func lapackInt(_ n: Int) -> Int32 { Int32(clamping: n) }
+private func lapackInt(_ n: Int) -> Int32 {
+    _ = LAPACKThreads.singleThreaded
+    return Int32(clamping: n)
+}
 
 private let jobNone = CChar(UInt8(ascii: "N"))
 private let jobVectors = CChar(UInt8(ascii: "V"))
