@@ -22,6 +22,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         let v = Double.random(in: 0..<1, using: &self)
         return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
+
+    /// A uniform sample in [0, 1).
+    public mutating func uniform() -> Double { Double.random(in: 0..<1, using: &self) }
 }
 
 extension Matrix {

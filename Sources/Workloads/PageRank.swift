@@ -14,7 +14,7 @@ public struct WebGraph: Sendable, Hashable, Codable {
     /// pages, chosen with probability growing with the square of the links they already
     /// receive, so a few pages collect most of the rank (like the web). No self-links; about
     /// one page in ten has no out-links (dangling).
-    public static func preferentialAttachment(pages n: Int, maxOutLinks: Int = 4, random: inout SeededRandom) -> WebGraph {
+    public static func preferentialAttachment(pages n: Int, maxOutLinks: Int = 4, random: inout SeededGenerator) -> WebGraph {
         var inDegree = Array(repeating: 1.0, count: n)
         var links = Array(repeating: [Int](), count: n)
         for page in 0..<n {
@@ -43,7 +43,7 @@ public struct WebGraph: Sendable, Hashable, Codable {
     /// - Returns: the graph and the number of draws it took, or nil when none qualified.
     public static func synthetic(pages n: Int, damping: Double, resolvableTop k: Int, minimumGap: Double, seed: UInt64,
                                  maxDraws: Int = 2000) -> (graph: WebGraph, draws: Int)? {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         for draw in 1...max(1, maxDraws) {
             let graph = preferentialAttachment(pages: n, random: &random)
             if minimumGap <= 0 { return (graph, draw) }

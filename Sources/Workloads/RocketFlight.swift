@@ -92,7 +92,7 @@ public struct RocketFlight: Sendable {
     /// `steps` samples, with seeded sensor noise.
     public static func simulate(profile: RocketProfile, steps: Int, sampleSeconds: Double, barometer: Sensor,
                                 accelerometer: Sensor, seed: UInt64) -> RocketFlight {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let dt = 1e-3
         var h = 0.0, v = 0.0, a = 0.0, t = 0.0
         var apogee: Double?

@@ -58,17 +58,7 @@ struct DesignOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Magnitude bits per cell, 1 to 16; 0 for continuous conductances.", valueName: "K"))
     var bits: Int = 4
 
-    @Option(help: ArgumentHelp("Sign handling: two-arrays (array N driven by -V) or sign-bit (one array).", valueName: "scheme"))
-    var sign: String = "two-arrays"
-
-    @Option(name: .customLong("dac-bits"), help: ArgumentHelp("Input DAC bits, 2 to 24; 0 for an ideal DAC.", valueName: "N"))
-    var dacBits: Int = 8
-
-    @Option(name: .customLong("adc-bits"), help: ArgumentHelp("Output ADC bits, 2 to 24; 0 for an ideal ADC.", valueName: "N"))
-    var adcBits: Int = 8
-
-    @Option(name: .customLong("full-scale"), help: ArgumentHelp("Converter full scale, volts about the reference. Default 0.5.", valueName: "V"))
-    var fullScale: Quantity = Quantity(0.5)
+    @OptionGroup var signalPath: SignalPathOptions
 
     @Option(help: ArgumentHelp("Op-amp DC gain A0, V/V. Default 1e6 (ideal), 1e4 (behavioral).", valueName: "A0"))
     var gain: Quantity?
@@ -136,16 +126,12 @@ struct DesignOptions: ParsableArguments {
             }
             kind = parsed
         }
-        guard (0...16).contains(bits) else { throw ValidationError("Pass --bits between 0 (continuous) and 16.") }
-        guard let scheme = SignScheme(cliName: sign) else { throw ValidationError("Pass --sign two-arrays or sign-bit.") }
-        for (flag, value) in [("--dac-bits", dacBits), ("--adc-bits", adcBits)] where value != 0 && !(2...24).contains(value) {
-            throw ValidationError("Pass \(flag) between 2 and 24, or 0 for an ideal converter.")
-        }
+        var mapping = MappingParameters()
+        try signalPath.apply(cellBits: bits, to: &mapping)
         try positive("--gain", gain)
         try positive("--gbw", gbw)
         try positive("--inverter-gbw", inverterGBW)
         try positive("--swing", swing)
-        try positive("--full-scale", fullScale)
         try positive("--g0", g0)
         let unit = g0?.value ?? 10e-6
         try positive("--gin-ratio", ginRatio)
@@ -169,7 +155,7 @@ struct DesignOptions: ParsableArguments {
             transistor = TransistorDesign(technology: technology,
                                           cell: SwitchedCellParameters(onResistanceFraction: ronFraction, sram: sramModel),
                                           converters: converterModel)
-            if converterModel == .transistor, dacBits == 0 || adcBits == 0 {
+            if converterModel == .transistor, signalPath.dacBits == 0 || signalPath.adcBits == 0 {
                 throw ValidationError("Simulated converters need bits: drop --dac-bits 0 / --adc-bits 0 or pass --converters ideal.")
             }
             if analysis == nil { kind = .tran }
@@ -180,11 +166,7 @@ struct DesignOptions: ParsableArguments {
         if operation == .eig, kind == .op { throw ValidationError("eig grows its answer in time: pass --analysis tran.") }
         if let settlingBits, !(1...30).contains(settlingBits) { throw ValidationError("Pass --settling-bits between 1 and 30.") }
 
-        var mapping = MappingParameters()
-        mapping.cell = CellFormat(magnitudeBits: bits == 0 ? nil : bits, sign: scheme)
         mapping.unitConductanceSiemens = unit
-        mapping.dac = ConverterParameters(bits: dacBits == 0 ? nil : dacBits, fullScaleVolts: fullScale.value)
-        mapping.adc = ConverterParameters(bits: adcBits == 0 ? nil : adcBits, fullScaleVolts: fullScale.value)
         mapping.opAmpSwingVolts = swing.value
         mapping.inputConductanceRatio = ginRatio?.value
         mapping.feedbackConductanceRatio = feedbackRatio?.value
@@ -229,16 +211,6 @@ struct DesignOptions: ParsableArguments {
             return try Problem(operation: operation, matrix: a, blockSize: blockSize)
         } catch {
             throw fail(.invalidInput, "\(matrix): \(error.description)")
-        }
-    }
-}
-
-extension SignScheme {
-    init?(cliName: String) {
-        switch cliName.lowercased() {
-        case "two-arrays", "twoarrays", "two": self = .twoArrays
-        case "sign-bit", "signbit", "bit": self = .signBit
-        default: return nil
         }
     }
 }

@@ -18,17 +18,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Magnitude bits per cell, 1 to 16; 0 for continuous conductances. Default: per workload (stated in the output).", valueName: "K"))
     var bits: Int?
 
-    @Option(help: ArgumentHelp("Sign handling: two-arrays or sign-bit.", valueName: "scheme"))
-    var sign: String = "two-arrays"
-
-    @Option(name: .customLong("dac-bits"), help: ArgumentHelp("Input DAC bits, 2 to 24; 0 for an ideal DAC.", valueName: "N"))
-    var dacBits: Int = 8
-
-    @Option(name: .customLong("adc-bits"), help: ArgumentHelp("Output ADC bits, 2 to 24; 0 for an ideal ADC.", valueName: "N"))
-    var adcBits: Int = 8
-
-    @Option(name: .customLong("full-scale"), help: ArgumentHelp("Converter full scale, volts about the reference. Default 0.5.", valueName: "V"))
-    var fullScale: Quantity = Quantity(0.5)
+    @OptionGroup var signalPath: SignalPathOptions
 
     @Option(help: ArgumentHelp("Op-amp DC gain A0, V/V. Default 1e6 (ideal), 1e4 (behavioral).", valueName: "A0"))
     var gain: Quantity?
@@ -77,12 +67,9 @@ struct RunOptions: ParsableArguments {
             kind = parsed
         }
         let cellBits = bits ?? defaultCellBits ?? 0
-        guard (0...16).contains(cellBits) else { throw ValidationError("Pass --bits between 0 (continuous) and 16.") }
-        guard let scheme = SignScheme(cliName: sign) else { throw ValidationError("Pass --sign two-arrays or sign-bit.") }
-        for (flag, value) in [("--dac-bits", dacBits), ("--adc-bits", adcBits)] where value != 0 && !(2...24).contains(value) {
-            throw ValidationError("Pass \(flag) between 2 and 24, or 0 for an ideal converter.")
-        }
-        for (flag, q) in [("--gbw", gbw), ("--swing", swing), ("--full-scale", fullScale), ("--g0", g0)] where !(q.value > 0) {
+        var mapping = MappingParameters()
+        try signalPath.apply(cellBits: cellBits, to: &mapping)
+        for (flag, q) in [("--gbw", gbw), ("--swing", swing), ("--g0", g0)] where !(q.value > 0) {
             throw ValidationError("Pass \(flag) as a positive number (SPICE suffixes allowed, e.g. 10meg).")
         }
         if let gain, !(gain.value > 1) { throw ValidationError("Pass --gain above 1 V/V, e.g. 1e4.") }
@@ -90,11 +77,7 @@ struct RunOptions: ParsableArguments {
         guard (1...64).contains(arrays) else { throw ValidationError("Pass --arrays between 1 and 64.") }
         guard (1...16).contains(engines) else { throw ValidationError("Pass --engines between 1 and 16.") }
 
-        var mapping = MappingParameters()
-        mapping.cell = CellFormat(magnitudeBits: cellBits == 0 ? nil : cellBits, sign: scheme)
         mapping.unitConductanceSiemens = g0.value
-        mapping.dac = ConverterParameters(bits: dacBits == 0 ? nil : dacBits, fullScaleVolts: fullScale.value)
-        mapping.adc = ConverterParameters(bits: adcBits == 0 ? nil : adcBits, fullScaleVolts: fullScale.value)
         mapping.opAmpSwingVolts = swing.value
         var design = DesignParameters(fidelity: chosen)
         design.opAmp.gainBandwidthHertz = gbw.value

@@ -34,10 +34,7 @@ struct RunHeatCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try options.validated(defaultCellBits: 8)
         _ = try RunOptions.schurFormation(schur)
-        guard dim == 1 || dim == 2 else { throw ValidationError("Pass --dim 1 or 2.") }
-        guard size >= 2, dim == 1 ? size <= 1024 : size <= 32 else {
-            throw ValidationError("Pass --size between 2 and \(dim == 1 ? 1024 : 32) points\(dim == 2 ? " per side" : "").")
-        }
+        try validateGrid(size: size, dimensions: dim)
         guard (1...10_000).contains(steps) else { throw ValidationError("Pass --steps between 1 and 10000.") }
         guard r > 0, r.isFinite else { throw ValidationError("Pass --r as a positive number.") }
     }
@@ -77,10 +74,7 @@ struct RunPoissonCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try options.validated(defaultCellBits: 8)
         _ = try RunOptions.schurFormation(schur)
-        guard dim == 1 || dim == 2 else { throw ValidationError("Pass --dim 1 or 2.") }
-        guard size >= 2, dim == 1 ? size <= 1024 : size <= 32 else {
-            throw ValidationError("Pass --size between 2 and \(dim == 1 ? 1024 : 32) points\(dim == 2 ? " per side" : "").")
-        }
+        try validateGrid(size: size, dimensions: dim)
     }
 
     func run() async throws {
@@ -90,5 +84,15 @@ struct RunPoissonCommand: AsyncParsableCommand {
             try await PDEWorkload.poisson(dimensions: dim, points: size, core: core, schur: formation)
         }
         try options.finish(await WorkloadReport.poisson(result, core: core))
+    }
+}
+
+/// The grids both PDE workloads accept: a line of up to 1024 interior points or a square of
+/// up to 32 per side: 1024 unknowns at most either way.
+private func validateGrid(size: Int, dimensions: Int) throws {
+    guard dimensions == 1 || dimensions == 2 else { throw ValidationError("Pass --dim 1 or 2.") }
+    let largest = dimensions == 1 ? 1024 : 32
+    guard (2...largest).contains(size) else {
+        throw ValidationError("Pass --size between 2 and \(largest) points\(dimensions == 2 ? " per side" : "").")
     }
 }

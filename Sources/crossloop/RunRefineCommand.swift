@@ -46,7 +46,7 @@ struct RunRefineCommand: AsyncParsableCommand {
             b = v ?? Array(repeating: 1, count: m.rows)
             description = matrix ?? ""
         } else {
-            a = WorkloadMatrices.wellConditioned(size, seed: options.seed)
+            a = Matrix.wellConditioned(size, seed: options.seed)
             b = WorkloadMatrices.vector(size, seed: options.seed + 1)
             description = "seeded I + 0.5 R / sqrt(n) (seed \(options.seed)), b normal (seed \(options.seed + 1))"
         }

@@ -10,7 +10,7 @@ struct RefinementTests {
     @Test("4-bit cells: one solve under 8 bits, refinement past 20 bits", arguments: [16, 64])
     func refine(n: Int) async throws {
         let core = try AnalogueCore(options: .workload(cellBits: 4), pool: SharedPool.pool)
-        let a = WorkloadMatrices.wellConditioned(n, seed: 3)
+        let a = Matrix.wellConditioned(n, seed: 3)
         let b = WorkloadMatrices.vector(n, seed: 4)
         let r = try await IterativeRefinement.run(matrix: a, rhs: b, core: core, targetBits: 20)
         print("refine \(n): bits \(r.steps.map { String(format: "%.1f", $0.equivalentBits) })")

@@ -32,7 +32,7 @@ struct CoreTests {
     @Test("a resident matrix is not programmed again; a zero input is skipped, not simulated")
     func residencyAndSkipping() async throws {
         let core = try AnalogueCore(options: .workload(cellBits: 8), pool: SharedPool.pool)
-        let a = WorkloadMatrices.wellConditioned(8, seed: 3)
+        let a = Matrix.wellConditioned(8, seed: 3)
         let results = try await core.inv(a, batch: [WorkloadMatrices.vector(8, seed: 1), Array(repeating: 0, count: 8),
                                                     WorkloadMatrices.vector(8, seed: 2)], label: "batch")
         let counts = core.totalCounts()
@@ -47,7 +47,7 @@ struct CoreTests {
         let resources = ChipResources(arraySize: 16, arrayCount: 2)
         let core = try AnalogueCore(resources: resources, options: .workload(cellBits: 8), pool: SharedPool.pool)
         // 40 x 24 with its bottom-right block zero: row blocks 16, 16, 8; column blocks 16, 8.
-        var a = WorkloadMatrices.wellConditioned(40, seed: 5).submatrix(rows: 0..<40, columns: 0..<24)
+        var a = Matrix.wellConditioned(40, seed: 5).submatrix(rows: 0..<40, columns: 0..<24)
         for i in 32..<40 { for j in 16..<24 { a[i, j] = 0 } }
         let x = WorkloadMatrices.vector(24, seed: 6)
         let y = try await core.mvm(a, x, label: "tiled")
@@ -67,7 +67,7 @@ struct CoreTests {
         let core = try AnalogueCore(resources: small, options: .workload(cellBits: 8), pool: SharedPool.pool)
         await #expect(throws: WorkloadError.self) { try await core.inv(Matrix.identity(9), Array(repeating: 1, count: 9), label: "big") }
         do {
-            _ = try await core.inv(WorkloadMatrices.wellConditioned(4, seed: 1), [1, 2, 3, 4], label: "signed")
+            _ = try await core.inv(Matrix.wellConditioned(4, seed: 1), [1, 2, 3, 4], label: "signed")
             Issue.record("a mixed-sign matrix on one array with the two-array scheme must be refused")
         } catch {
             #expect(error.description.contains("--sign sign-bit"))

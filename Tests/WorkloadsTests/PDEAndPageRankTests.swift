@@ -47,7 +47,7 @@ struct PDETests {
 struct PageRankTests {
     @Test("the Google matrix is column-stochastic and power iteration matches LAPACK's eigenvector")
     func googleMatrix() throws {
-        var random = SeededRandom(seed: 9)
+        var random = SeededGenerator(seed: 9)
         let graph = WebGraph.preferentialAttachment(pages: 20, random: &random)
         let g = graph.googleMatrix(damping: 0.85)
         for j in 0..<20 { #expect(abs(g.column(j).reduce(0, +) - 1) < 1e-12) }

@@ -67,39 +67,39 @@ public struct HTMLReport: Sendable, Hashable {
         out.append("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">")
         out.append("<head>")
         out.append("<meta charset=\"utf-8\"/>")
-        out.append("<title>\(SVG.text(title))</title>")
+        out.append("<title>\(Markup.text(title))</title>")
         out.append("<style>\n\(HTMLReport.style)\n</style>")
         out.append("</head>")
         out.append("<body>")
-        out.append("<h1>\(SVG.text(title))</h1>")
-        if let byline { out.append("<p class=\"byline\">\(SVG.text(byline))</p>") }
+        out.append("<h1>\(Markup.text(title))</h1>")
+        if let byline { out.append("<p class=\"byline\">\(Markup.text(byline))</p>") }
         var plotNumber = 0
         for section in sections {
             out.append("<section>")
-            out.append("<h2>\(SVG.text(section.heading))</h2>")
+            out.append("<h2>\(Markup.text(section.heading))</h2>")
             for block in section.blocks {
                 switch block {
                 case .paragraph(let text):
-                    out.append("<p>\(SVG.text(text))</p>")
+                    out.append("<p>\(Markup.text(text))</p>")
                 case .preformatted(let text):
-                    out.append("<pre>\(SVG.text(text))</pre>")
+                    out.append("<pre>\(Markup.text(text))</pre>")
                 case .status(let passed, let text):
-                    out.append("<p class=\"\(passed ? "pass" : "fail")\">\(SVG.text(text))</p>")
+                    out.append("<p class=\"\(passed ? "pass" : "fail")\">\(Markup.text(text))</p>")
                 case .keyValues(let pairs):
                     out.append("<table class=\"values\">")
                     for pair in pairs {
-                        out.append("<tr><th>\(SVG.text(pair.key))</th><td>\(SVG.text(pair.value))</td></tr>")
+                        out.append("<tr><th>\(Markup.text(pair.key))</th><td>\(Markup.text(pair.value))</td></tr>")
                     }
                     out.append("</table>")
                 case let .table(header, rows, caption):
                     out.append("<table>")
-                    if let caption { out.append("<caption>\(SVG.text(caption))</caption>") }
-                    out.append("<thead><tr>" + header.map { "<th>\(SVG.text($0))</th>" }.joined() + "</tr></thead>")
+                    if let caption { out.append("<caption>\(Markup.text(caption))</caption>") }
+                    out.append("<thead><tr>" + header.map { "<th>\(Markup.text($0))</th>" }.joined() + "</tr></thead>")
                     out.append("<tbody>")
                     for row in rows {
                         out.append("<tr>" + row.map { cell in
                             let numeric = Double(cell.trimmingCharacters(in: .whitespaces)) != nil
-                            return numeric ? "<td class=\"num\">\(SVG.text(cell))</td>" : "<td>\(SVG.text(cell))</td>"
+                            return numeric ? "<td class=\"num\">\(Markup.text(cell))</td>" : "<td>\(Markup.text(cell))</td>"
                         }.joined() + "</tr>")
                     }
                     out.append("</tbody>")

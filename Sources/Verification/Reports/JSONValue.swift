@@ -48,6 +48,15 @@ public indirect enum JSONValue: Sendable, Hashable {
                 out += index == items.count - 1 ? "\n" : ",\n"
             }
             out += pad + "]"
+        case .number, .string, .bool, .null:
+            writeScalar(to: &out)
+        }
+    }
+
+    /// A number, string, bool or null, the same bytes in the pretty and the one-line forms:
+    /// integers without a fraction, other numbers in Swift's shortest round-trip form.
+    func writeScalar(to out: inout String) {
+        switch self {
         case .number(let x):
             if !x.isFinite { out += "null" }
             else if x == x.rounded(), abs(x) < 1e15 { out += String(Int64(x)) }
@@ -58,6 +67,8 @@ public indirect enum JSONValue: Sendable, Hashable {
             out += b ? "true" : "false"
         case .null:
             out += "null"
+        case .object, .array:
+            preconditionFailure("containers are written by their writers")
         }
     }
 

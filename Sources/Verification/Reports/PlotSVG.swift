@@ -188,42 +188,42 @@ public struct LinePlot: Sendable, Hashable {
         let f = layout.frame
         let (xr, yr) = (layout.xRange, layout.yRange)
         let pixelX = layout.x, pixelY = layout.y
-        let clip = SVG.attribute("\(id)-area")
+        let clip = Markup.attribute("\(id)-area")
         var out: [String] = []
         out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">")
-        out.append("<title>\(SVG.text(title))</title>")
-        out.append("<defs><clipPath id=\"\(clip)\"><rect x=\"\(SVG.n(f.left))\" y=\"\(SVG.n(f.top))\" width=\"\(SVG.n(f.width))\" height=\"\(SVG.n(f.height))\"/></clipPath></defs>")
+        out.append("<title>\(Markup.text(title))</title>")
+        out.append("<defs><clipPath id=\"\(clip)\"><rect x=\"\(Markup.n(f.left))\" y=\"\(Markup.n(f.top))\" width=\"\(Markup.n(f.width))\" height=\"\(Markup.n(f.height))\"/></clipPath></defs>")
         out.append("<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>")
-        out.append("<text class=\"title\" x=\"\(SVG.n(Double(width) / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(SVG.text(title))</text>")
+        out.append("<text class=\"title\" x=\"\(Markup.n(Double(width) / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(Markup.text(title))</text>")
 
         // Grid and ticks.
         var grid: [String] = []
         for t in LinePlot.ticks(xr, scale: xScale, integer: integerX) {
             let px = pixelX(t)
-            grid.append("<line class=\"grid\" x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(f.top))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(f.bottom))\" stroke=\"#e4e4e4\"/>")
-            grid.append("<text class=\"tick x\" x=\"\(SVG.n(px))\" y=\"\(SVG.n(f.bottom + 16))\" text-anchor=\"middle\">\(SVG.text(LinePlot.label(t, xScale)))</text>")
+            grid.append("<line class=\"grid\" x1=\"\(Markup.n(px))\" y1=\"\(Markup.n(f.top))\" x2=\"\(Markup.n(px))\" y2=\"\(Markup.n(f.bottom))\" stroke=\"#e4e4e4\"/>")
+            grid.append("<text class=\"tick x\" x=\"\(Markup.n(px))\" y=\"\(Markup.n(f.bottom + 16))\" text-anchor=\"middle\">\(Markup.text(LinePlot.label(t, xScale)))</text>")
         }
         for t in LinePlot.ticks(yr, scale: yScale) {
             let py = pixelY(t)
-            grid.append("<line class=\"grid\" x1=\"\(SVG.n(f.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(f.right))\" y2=\"\(SVG.n(py))\" stroke=\"#e4e4e4\"/>")
-            grid.append("<text class=\"tick y\" x=\"\(SVG.n(f.left - 6))\" y=\"\(SVG.n(py + 4))\" text-anchor=\"end\">\(SVG.text(LinePlot.label(t, yScale)))</text>")
+            grid.append("<line class=\"grid\" x1=\"\(Markup.n(f.left))\" y1=\"\(Markup.n(py))\" x2=\"\(Markup.n(f.right))\" y2=\"\(Markup.n(py))\" stroke=\"#e4e4e4\"/>")
+            grid.append("<text class=\"tick y\" x=\"\(Markup.n(f.left - 6))\" y=\"\(Markup.n(py + 4))\" text-anchor=\"end\">\(Markup.text(LinePlot.label(t, yScale)))</text>")
         }
         out += grid
-        out.append("<rect class=\"frame\" x=\"\(SVG.n(f.left))\" y=\"\(SVG.n(f.top))\" width=\"\(SVG.n(f.width))\" height=\"\(SVG.n(f.height))\" fill=\"none\" stroke=\"#444444\"/>")
-        out.append("<text class=\"label x\" x=\"\(SVG.n((f.left + f.right) / 2))\" y=\"\(SVG.n(Double(height) - 10))\" text-anchor=\"middle\">\(SVG.text(xLabel))</text>")
-        out.append("<text class=\"label y\" x=\"16\" y=\"\(SVG.n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(SVG.n((f.top + f.bottom) / 2)))\">\(SVG.text(yLabel))</text>")
+        out.append("<rect class=\"frame\" x=\"\(Markup.n(f.left))\" y=\"\(Markup.n(f.top))\" width=\"\(Markup.n(f.width))\" height=\"\(Markup.n(f.height))\" fill=\"none\" stroke=\"#444444\"/>")
+        out.append("<text class=\"label x\" x=\"\(Markup.n((f.left + f.right) / 2))\" y=\"\(Markup.n(Double(height) - 10))\" text-anchor=\"middle\">\(Markup.text(xLabel))</text>")
+        out.append("<text class=\"label y\" x=\"16\" y=\"\(Markup.n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(Markup.n((f.top + f.bottom) / 2)))\">\(Markup.text(yLabel))</text>")
 
         // Series, clipped to the plot area.
         out.append("<g clip-path=\"url(#\(clip))\">")
         for (k, s) in series.enumerated() {
             let colour = LinePlot.palette[k % LinePlot.palette.count]
-            let name = SVG.attribute(s.name)
+            let name = Markup.attribute(s.name)
             if s.style != .points {
                 var d = ""
                 var penDown = false
                 for i in s.x.indices {
                     guard drawable(s, i) else { penDown = false; continue }
-                    d += (d.isEmpty ? "" : " ") + (penDown ? "L" : "M") + "\(SVG.n(pixelX(s.x[i]))) \(SVG.n(pixelY(s.y[i])))"
+                    d += (d.isEmpty ? "" : " ") + (penDown ? "L" : "M") + "\(Markup.n(pixelX(s.x[i]))) \(Markup.n(pixelY(s.y[i])))"
                     penDown = true
                 }
                 if !d.isEmpty {
@@ -234,7 +234,7 @@ public struct LinePlot: Sendable, Hashable {
             if s.style != .line {
                 var dots: [String] = []
                 for i in s.x.indices where drawable(s, i) {
-                    dots.append("<circle cx=\"\(SVG.n(pixelX(s.x[i])))\" cy=\"\(SVG.n(pixelY(s.y[i])))\" r=\"2.6\" fill=\"\(colour)\"/>")
+                    dots.append("<circle cx=\"\(Markup.n(pixelX(s.x[i])))\" cy=\"\(Markup.n(pixelY(s.y[i])))\" r=\"2.6\" fill=\"\(colour)\"/>")
                 }
                 out.append("<g class=\"points\" data-series=\"\(name)\">" + dots.joined() + "</g>")
             }
@@ -247,15 +247,15 @@ public struct LinePlot: Sendable, Hashable {
             case .vertical:
                 guard usable(m.value, xScale) else { continue }
                 let px = pixelX(m.value)
-                out.append("<line class=\"marker\" data-label=\"\(SVG.attribute(m.label))\" x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(f.top))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(f.bottom))\" stroke=\"#b00020\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>")
+                out.append("<line class=\"marker\" data-label=\"\(Markup.attribute(m.label))\" x1=\"\(Markup.n(px))\" y1=\"\(Markup.n(f.top))\" x2=\"\(Markup.n(px))\" y2=\"\(Markup.n(f.bottom))\" stroke=\"#b00020\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>")
                 let anchor = px > f.left + 0.7 * f.width ? "end" : "start"
                 let dx = anchor == "end" ? -4.0 : 4.0
-                out.append("<text class=\"marker-label\" x=\"\(SVG.n(px + dx))\" y=\"\(SVG.n(f.top + 14))\" text-anchor=\"\(anchor)\" fill=\"#b00020\">\(SVG.text(m.label))</text>")
+                out.append("<text class=\"marker-label\" x=\"\(Markup.n(px + dx))\" y=\"\(Markup.n(f.top + 14))\" text-anchor=\"\(anchor)\" fill=\"#b00020\">\(Markup.text(m.label))</text>")
             case .horizontal:
                 guard usable(m.value, yScale) else { continue }
                 let py = pixelY(m.value)
-                out.append("<line class=\"marker\" data-label=\"\(SVG.attribute(m.label))\" x1=\"\(SVG.n(f.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(f.right))\" y2=\"\(SVG.n(py))\" stroke=\"#b00020\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>")
-                out.append("<text class=\"marker-label\" x=\"\(SVG.n(f.left + 4))\" y=\"\(SVG.n(py - 4))\" fill=\"#b00020\">\(SVG.text(m.label))</text>")
+                out.append("<line class=\"marker\" data-label=\"\(Markup.attribute(m.label))\" x1=\"\(Markup.n(f.left))\" y1=\"\(Markup.n(py))\" x2=\"\(Markup.n(f.right))\" y2=\"\(Markup.n(py))\" stroke=\"#b00020\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>")
+                out.append("<text class=\"marker-label\" x=\"\(Markup.n(f.left + 4))\" y=\"\(Markup.n(py - 4))\" fill=\"#b00020\">\(Markup.text(m.label))</text>")
             }
         }
 
@@ -266,22 +266,22 @@ public struct LinePlot: Sendable, Hashable {
             let boxWidth = min(f.width - 8, 34 + 7 * Double(longest))
             let boxLeft = f.right - boxWidth - 6
             out.append("<g class=\"legend\">")
-            out.append("<rect x=\"\(SVG.n(boxLeft))\" y=\"\(SVG.n(f.top + 6))\" width=\"\(SVG.n(boxWidth))\" height=\"\(SVG.n(rowHeight * Double(series.count) + 6))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>")
+            out.append("<rect x=\"\(Markup.n(boxLeft))\" y=\"\(Markup.n(f.top + 6))\" width=\"\(Markup.n(boxWidth))\" height=\"\(Markup.n(rowHeight * Double(series.count) + 6))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>")
             for (k, s) in series.enumerated() {
                 let colour = LinePlot.palette[k % LinePlot.palette.count]
                 let y = f.top + 6 + rowHeight * Double(k) + 14
                 let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
                 if s.style == .points {
-                    out.append("<circle cx=\"\(SVG.n(boxLeft + 16))\" cy=\"\(SVG.n(y - 4))\" r=\"3\" fill=\"\(colour)\"/>")
+                    out.append("<circle cx=\"\(Markup.n(boxLeft + 16))\" cy=\"\(Markup.n(y - 4))\" r=\"3\" fill=\"\(colour)\"/>")
                 } else {
-                    out.append("<line x1=\"\(SVG.n(boxLeft + 6))\" y1=\"\(SVG.n(y - 4))\" x2=\"\(SVG.n(boxLeft + 26))\" y2=\"\(SVG.n(y - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>")
+                    out.append("<line x1=\"\(Markup.n(boxLeft + 6))\" y1=\"\(Markup.n(y - 4))\" x2=\"\(Markup.n(boxLeft + 26))\" y2=\"\(Markup.n(y - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>")
                 }
-                out.append("<text x=\"\(SVG.n(boxLeft + 30))\" y=\"\(SVG.n(y))\">\(SVG.text(s.name))</text>")
+                out.append("<text x=\"\(Markup.n(boxLeft + 30))\" y=\"\(Markup.n(y))\">\(Markup.text(s.name))</text>")
             }
             out.append("</g>")
         }
         if series.allSatisfy({ s in !s.x.indices.contains { drawable(s, $0) } }) {
-            out.append("<text class=\"empty\" x=\"\(SVG.n((f.left + f.right) / 2))\" y=\"\(SVG.n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" fill=\"#888888\">no data to draw</text>")
+            out.append("<text class=\"empty\" x=\"\(Markup.n((f.left + f.right) / 2))\" y=\"\(Markup.n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" fill=\"#888888\">no data to draw</text>")
         }
         out.append("</svg>")
         return out.joined(separator: "\n")
@@ -291,15 +291,15 @@ public struct LinePlot: Sendable, Hashable {
     static func label(_ v: Double, _ scale: AxisScale) -> String {
         if scale == .log {
             let e = Int(log10(v).rounded())
-            if (-2...3).contains(e) { return SVG.compact(pow(10, Double(e))) }
+            if (-2...3).contains(e) { return Markup.compact(pow(10, Double(e))) }
             return "1e\(e)"
         }
-        return SVG.compact(v)
+        return Markup.compact(v)
     }
 }
 
-/// Escaping and number formatting shared by the SVG and HTML writers.
-public enum SVG {
+/// Escaping and number formatting shared by the SVG, HTML and JUnit XML writers.
+public enum Markup {
     /// Character data: &, < and > escaped; control characters other than tab and newline dropped.
     public static func text(_ s: String) -> String {
         var out = ""

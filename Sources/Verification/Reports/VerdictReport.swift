@@ -129,23 +129,23 @@ public enum VerdictReport {
         var lines = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
             "<testsuites name=\"crossloop\" tests=\"\(v.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\">",
-            "  <testsuite name=\"\(xml(suiteName))\" tests=\"\(v.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\">",
+            "  <testsuite name=\"\(Markup.attribute(suiteName))\" tests=\"\(v.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\">",
         ]
         let classname = "crossloop.\(v.problem.operation.rawValue)"
         for check in v.checks {
-            let open = "    <testcase classname=\"\(xml(classname))\" name=\"\(xml(check.name))\" time=\"0\""
+            let open = "    <testcase classname=\"\(Markup.attribute(classname))\" name=\"\(Markup.attribute(check.name))\" time=\"0\""
             switch check.status {
             case .passed:
                 lines.append(open + ">")
-                lines.append("      <system-out>\(xml(check.detail))</system-out>")
+                lines.append("      <system-out>\(Markup.text(check.detail))</system-out>")
                 lines.append("    </testcase>")
             case .failed:
                 lines.append(open + ">")
-                lines.append("      <failure message=\"\(xml(check.detail))\" type=\"verification\">\(xml(check.detail))</failure>")
+                lines.append("      <failure message=\"\(Markup.attribute(check.detail))\" type=\"verification\">\(Markup.text(check.detail))</failure>")
                 lines.append("    </testcase>")
             case .skipped:
                 lines.append(open + ">")
-                lines.append("      <skipped message=\"\(xml(check.detail))\"/>")
+                lines.append("      <skipped message=\"\(Markup.attribute(check.detail))\"/>")
                 lines.append("    </testcase>")
             }
         }
@@ -211,20 +211,4 @@ public enum VerdictReport {
 
     static func f(_ x: Double) -> String { String(format: "%.4g", x) }
     static func e(_ x: Double) -> String { String(format: "%.3e", x) }
-
-    static func xml(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" { out += " " } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
-    }
 }

@@ -39,16 +39,8 @@ extension JSONValue {
                 item.writeCompact(to: &out)
             }
             out += "]"
-        case .number(let x):
-            if !x.isFinite { out += "null" }
-            else if x == x.rounded(), abs(x) < 1e15 { out += String(Int64(x)) }
-            else { out += "\(x)" }
-        case .string(let s):
-            out += JSONValue.quote(s)
-        case .bool(let b):
-            out += b ? "true" : "false"
-        case .null:
-            out += "null"
+        case .number, .string, .bool, .null:
+            writeScalar(to: &out)
         }
     }
 

@@ -17,7 +17,7 @@ public struct ReportMetric: Sendable, Hashable {
     /// The value for people: SI prefixes for units, up to four significant digits otherwise.
     public var formatted: String {
         if unit.isEmpty || unit == "bit" || unit == "%" {
-            let text = SVG.compact(value)
+            let text = Markup.compact(value)
             return unit.isEmpty ? text : "\(text) \(unit)"
         }
         return engineering(value, unit: unit)
@@ -251,5 +251,5 @@ enum ReportFigures {
 
     static func percent(_ x: Double) -> String { String(format: "%.3g %%", 100 * x) }
     static func sci(_ x: Double) -> String { String(format: "%.3e", x) }
-    static func g(_ x: Double) -> String { SVG.compact(x) }
+    static func g(_ x: Double) -> String { Markup.compact(x) }
 }
