@@ -25,8 +25,9 @@ public struct NetlistWriter: Sendable {
     }
 
     /// The deck's lines, without newlines: what `format` joins, and what an engine can hand
-    /// to ngspice directly without splitting text again.
-    public func formatLines(_ deck: Deck) throws -> [String] {
+    /// to ngspice directly without splitting text again. With `includeControl` false the
+    /// `.control` block is still checked but left out (an engine runs the analyses itself).
+    public func formatLines(_ deck: Deck, includeControl: Bool = true) throws -> [String] {
         var lines: [String] = []
         lines.reserveCapacity(deck.elements.count + 64)
         lines.append(oneLine(deck.title.isEmpty ? "crossloop deck" : deck.title))
@@ -61,9 +62,8 @@ public struct NetlistWriter: Sendable {
             lines += fold([".print", print.kind.rawValue] + (try print.probes.map(formatProbe)))
         }
         if !deck.control.isEmpty {
-            lines.append(".control")
-            for command in deck.control { lines += fold(try formatControl(command)) }
-            lines.append(".endc")
+            let block = try deck.control.flatMap { fold(try formatControl($0)) }
+            if includeControl { lines += [".control"] + block + [".endc"] }
         }
         lines.append(".end")
         return lines

@@ -43,11 +43,4 @@ public enum ParameterValue: Sendable, Hashable, ExpressibleByFloatLiteral, Expre
 
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
-
-    public init(_ value: Value) {
-        switch value {
-        case .number(let x): self = .number(x)
-        case .expression(let e): self = .expression(e)
-        }
-    }
 }

@@ -59,8 +59,6 @@ final class CallbackSink: @unchecked Sendable {  // Safe: all mutable state behi
         lock.unlock()
         while backgroundFinished.wait(timeout: .now()) == .success {}
     }
-
-    func clearExit() { lock.lock(); exitStatus = nil; lock.unlock() }
 }
 
 // MARK: C entry points. `user` is an unretained pointer to the engine's sink, which outlives

@@ -2,11 +2,7 @@
 /// stream it meant (`stdout ` / `stderr `); progress lines carry no prefix.
 public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public enum Stream: String, Sendable, Hashable { case stdout, stderr, progress }
-    public enum Severity: String, Sendable, Hashable, Comparable {
-        case info, warning, error
-        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-        var rank: Int { self == .info ? 0 : self == .warning ? 1 : 2 }
-    }
+    public enum Severity: String, Sendable, Hashable { case info, warning, error }
 
     public var stream: Stream
     public var severity: Severity

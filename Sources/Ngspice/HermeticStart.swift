@@ -42,10 +42,10 @@ enum HermeticStart {
         setenv("SPICE_SCRIPTS", scripts.path, 1)
         // The engine thread has a working directory of its own (see `ThreadWorkingDirectory`),
         // so this switch is invisible to the rest of the process.
-        let previousDirectory = ThreadWorkingDirectory.current()
+        let previousDirectory = FileManager.default.currentDirectoryPath
         _ = chdir(empty.path)
         defer {
-            if let previousDirectory { _ = chdir(previousDirectory) }
+            _ = chdir(previousDirectory)
             if let previousScripts { setenv("SPICE_SCRIPTS", previousScripts, 1) } else { unsetenv("SPICE_SCRIPTS") }
         }
         return initialise()
@@ -90,9 +90,5 @@ enum ThreadWorkingDirectory {
             _ = unsafeBitCast(symbol, to: Unshare.self)(cloneFS)
         }
         #endif
-    }
-
-    static func current() -> String? {
-        FileManager.default.currentDirectoryPath
     }
 }

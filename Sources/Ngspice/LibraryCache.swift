@@ -6,6 +6,8 @@ import Foundation
 enum LibraryCache {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var idle: [LoadedLibrary] = []
+    /// Copies that exited fatally: never reused, but held so that their sinks outlive any
+    /// callback a stray ngspice thread could still make.
     nonisolated(unsafe) private static var dead: [LoadedLibrary] = []
     /// Library paths whose own (uncopied) instance has been handed out.
     nonisolated(unsafe) private static var primaries: Set<String> = []
@@ -19,7 +21,6 @@ enum LibraryCache {
         let primary = recycled == nil && primaries.insert(location.libraryPath).inserted
         lock.unlock()
         if let recycled {
-            recycled.sink.clearExit()
             _ = recycled.sink.drain()
             try recycled.send("set num_threads=\(max(1, deviceThreads))")
             _ = recycled.sink.drain()
@@ -38,12 +39,5 @@ enum LibraryCache {
         lock.lock()
         if library.sink.hasExited { dead.append(library) } else { idle.append(library) }
         lock.unlock()
-    }
-
-    /// How many copies this process has loaded and still holds (idle and dead; engines in use
-    /// hold the rest).
-    static var heldCopies: (idle: Int, dead: Int) {
-        lock.lock(); defer { lock.unlock() }
-        return (idle.count, dead.count)
     }
 }

@@ -26,7 +26,6 @@ final class LoadedLibrary: @unchecked Sendable {
     typealias CommandFunction = @convention(c) (UnsafeMutablePointer<CChar>?) -> Int32
     typealias CircFunction = @convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32
     typealias VecInfoFunction = @convention(c) (UnsafeMutablePointer<CChar>?) -> UnsafeMutablePointer<vector_info>?
-    typealias CurPlotFunction = @convention(c) () -> UnsafeMutablePointer<CChar>?
     typealias AllPlotsFunction = @convention(c) () -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
     typealias AllVecsFunction = @convention(c) (UnsafeMutablePointer<CChar>?) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 
@@ -34,7 +33,6 @@ final class LoadedLibrary: @unchecked Sendable {
     private let command: CommandFunction
     private let circ: CircFunction
     private let vecInfo: VecInfoFunction
-    private let curPlot: CurPlotFunction
     private let allPlots: AllPlotsFunction
     private let allVecs: AllVecsFunction
 
@@ -42,9 +40,6 @@ final class LoadedLibrary: @unchecked Sendable {
     let version: String
     /// Whether this build has the KLU solver.
     let hasKLU: Bool
-    /// The lines ngspice printed while starting (banner, code models).
-    let startupDiagnostics: [Diagnostic]
-
     /// ngspice limits one command to 1023 characters and silently cuts longer ones.
     static let maximumCommandLength = 1023
 
@@ -52,15 +47,11 @@ final class LoadedLibrary: @unchecked Sendable {
     let sink = CallbackSink()
     let location: LibraryLocation
 
-    /// Whether this is the library at its own path rather than a private copy.
-    let isPrimary: Bool
-
     /// - Parameter primary: load the library from its own path (no copy). Only one instance
     ///   in a process may do so: the dynamic linker hands every `dlopen` of a path the same
     ///   copy.
     init(location: LibraryLocation, deviceThreads: Int, primary: Bool = false) throws {
         self.location = location
-        isPrimary = primary
         let copy = primary ? location.libraryPath : try PrivateCopy.make(of: location.libraryPath)
         defer { if !primary { unlink(copy) } }  // the mapping stays valid; nothing is left behind in /tmp
         guard let handle = dlopen(copy, Self.openFlags) else {
@@ -79,7 +70,6 @@ final class LoadedLibrary: @unchecked Sendable {
         command = try symbol("ngSpice_Command", as: CommandFunction.self)
         circ = try symbol("ngSpice_Circ", as: CircFunction.self)
         vecInfo = try symbol("ngGet_Vec_Info", as: VecInfoFunction.self)
-        curPlot = try symbol("ngSpice_CurPlot", as: CurPlotFunction.self)
         allPlots = try symbol("ngSpice_AllPlots", as: AllPlotsFunction.self)
         allVecs = try symbol("ngSpice_AllVecs", as: AllVecsFunction.self)
 
@@ -93,7 +83,7 @@ final class LoadedLibrary: @unchecked Sendable {
             initialise(sendCharCallback, sendStatCallback, controlledExitCallback, nil, nil,
                        backgroundRunningCallback, user)
         }
-        var startup = sink.drain()
+        let startup = sink.drain()
         guard status == 0, !sink.hasExited else {
             throw NgspiceError(kind: .libraryUnavailable, message: "ngSpice_Init failed (status \(status))",
                                diagnostics: startup)
@@ -102,10 +92,8 @@ final class LoadedLibrary: @unchecked Sendable {
         // The full banner names the version and says whether KLU was compiled in.
         _ = Self.send(command, "version -f")
         let banner = sink.drain()
-        startup += banner
         version = banner.lazy.compactMap { Self.parseVersion($0.text) }.first ?? "unknown"
         hasKLU = banner.contains { $0.text.contains("KLU") }
-        startupDiagnostics = startup
         baselineVariables = variableNames()
     }
 
@@ -164,8 +152,6 @@ final class LoadedLibrary: @unchecked Sendable {
         defer { for pointer in pointers { free(pointer) } }
         return pointers.withUnsafeMutableBufferPointer { circ($0.baseAddress) }
     }
-
-    func currentPlot() -> String? { curPlot().map { String(cString: $0) } }
 
     func plotNames() -> [String] { Self.strings(allPlots()) }
 

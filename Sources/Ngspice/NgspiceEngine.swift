@@ -135,25 +135,23 @@ public final class NgspiceEngine: @unchecked Sendable {
     }
 
     public func run(_ prepared: PreparedDeck, _ request: RunRequest = RunRequest()) async throws -> SimulationResult {
+        try await onWorker { control in try self.execute(prepared, request, control) }
+    }
+
+    /// Runs `body` on the engine's thread; cancelling the calling task halts the run.
+    private func onWorker<T: Sendable>(_ body: @escaping @Sendable (RunControl) throws -> T) async throws -> T {
         let control = RunControl()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                worker.submit {
-                    continuation.resume(with: Result { try self.execute(prepared, request, control) })
-                }
+                worker.submit { continuation.resume(with: Result { try body(control) }) }
             }
         } onCancel: {
             control.cancel()
         }
     }
 
-    /// Runs on the calling thread's behalf and blocks it until the run ends.
-    public func runBlocking(_ prepared: PreparedDeck, _ request: RunRequest = RunRequest()) throws -> SimulationResult {
-        let control = RunControl()
-        return try worker.sync { try self.execute(prepared, request, control) }
-    }
-
-    /// Every command sent to ngspice so far, in order (for tests and debugging).
+    /// The commands sent to ngspice for the latest load and its runs, in order (for tests and
+    /// debugging; cleared at each load so that a long-lived engine's memory stays flat).
     public func sentCommands() throws -> [String] { try worker.sync { self.commandLog } }
 
     /// The interpreter's user variables on this engine's library copy (for tests).
@@ -179,6 +177,7 @@ public final class NgspiceEngine: @unchecked Sendable {
                                message: "the deck has no analysis card (.op, .tran, .ac, .dc)", diagnostics: deck.notes)
         }
         let library = try readyLibrary()
+        commandLog.removeAll(keepingCapacity: true)
         let sink = library.sink
         sink.reset(progress: request.progress)
         _ = sink.drain()
@@ -264,7 +263,6 @@ public final class NgspiceEngine: @unchecked Sendable {
         if let haltReason { throw abort(haltReason, diagnostics + sink.drain()) }
 
         let simStatus = readSimStatus(library)
-        diagnostics += sink.drain().filter { $0.text != String(simStatus ?? -1) }
         if let failure = FailureClassifier.classify(diagnostics) {
             throw error(failure, diagnostics, simStatus: simStatus)
         }
@@ -313,22 +311,13 @@ public final class NgspiceEngine: @unchecked Sendable {
     /// inside it.
     public func withSession<T: Sendable>(_ deck: PreparedDeck, _ request: RunRequest = RunRequest(),
                                          _ body: @escaping @Sendable (CircuitSession) throws -> T) async throws -> T {
-        let control = RunControl()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                worker.submit {
-                    continuation.resume(with: Result {
-                        try self.withLoaded(deck, request, control) { library, diagnostics, loadSeconds in
-                            let session = CircuitSession(engine: self, library: library, deck: deck, request: request,
-                                                         control: control, diagnostics: diagnostics, loadSeconds: loadSeconds)
-                            defer { session.isValid = false }
-                            return try body(session)
-                        }
-                    })
-                }
+        try await onWorker { control in
+            try self.withLoaded(deck, request, control) { library, diagnostics, loadSeconds in
+                let session = CircuitSession(engine: self, library: library, deck: deck, request: request,
+                                             control: control, diagnostics: diagnostics, loadSeconds: loadSeconds)
+                defer { session.isValid = false }
+                return try body(session)
             }
-        } onCancel: {
-            control.cancel()
         }
     }
 
@@ -383,8 +372,8 @@ public final class NgspiceEngine: @unchecked Sendable {
         _ = library.sink.drain()
     }
 
+    /// Called right after the run's output was drained, so the echo is all there is to read.
     private func readSimStatus(_ library: LoadedLibrary) -> Int? {
-        _ = library.sink.drain()
         try? send(library, "echo $sim_status")
         let lines = library.sink.drain()
         return lines.lazy.compactMap { Int($0.text) }.last
@@ -416,9 +405,10 @@ public final class NgspiceEngine: @unchecked Sendable {
                      diagnostics: diagnostics, simStatus: simStatus, ngspiceVersion: library?.version)
     }
 
-    private func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
+}
+
+private func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 }
 
 /// A loaded circuit inside `NgspiceEngine.withSession`: alter values, run again.
@@ -453,7 +443,7 @@ public final class CircuitSession {
         }
         let start = DispatchTime.now()
         try engine.sessionSend(self, "alter \(instance) = \(number)")
-        alterSeconds += Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        alterSeconds += seconds(since: start)
     }
 
     /// Runs the deck's analyses on the circuit as it now stands.

@@ -19,7 +19,7 @@ public struct PreparedDeck: Sendable {
 
     /// A typed deck: its lines come straight from the writer and its analyses are known.
     public init(deck: Deck) throws {
-        lines = try NetlistWriter().formatLines(deck)
+        lines = try NetlistWriter().formatLines(deck, includeControl: false)
         analyses = deck.analyses.map { analysis in
             switch analysis {
             case .operatingPoint: "op"
@@ -33,20 +33,7 @@ public struct PreparedDeck: Sendable {
         if !deck.control.isEmpty {
             notes.append(Diagnostic(stream: .stdout, severity: .warning,
                                     text: ".control block skipped; Crossloop runs the deck's analysis cards itself"))
-            lines = Self.withoutControlBlock(lines)
         }
-    }
-
-    static func withoutControlBlock(_ lines: [String]) -> [String] {
-        var out: [String] = []
-        var inside = false
-        for line in lines {
-            let lower = line.lowercased()
-            if lower.hasPrefix(".control") { inside = true; continue }
-            if inside { if lower.hasPrefix(".endc") { inside = false }; continue }
-            out.append(line)
-        }
-        return out
     }
 
     public init(text: String, directory: String? = nil) throws {

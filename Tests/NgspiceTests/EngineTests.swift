@@ -100,10 +100,33 @@ struct EngineTests {
         try "echo CROSSLOOP_USER_INIT_WAS_READ\nset noglob\n".write(
             to: directory.appendingPathComponent(".spiceinit"), atomically: true, encoding: .utf8)
         let previous = FileManager.default.currentDirectoryPath
+        // A fresh copy started on a thread whose working directory holds the file: an engine
+        // could be handed a recycled copy, whose start-up would prove nothing.
+        let worker = WorkerThread(workingDirectory: directory.path)
+        let library = try worker.sync {
+            try LoadedLibrary(location: try LibraryLocation.locate(), deviceThreads: 1)
+        }
+        let variables = try worker.sync { library.variableNames() }
+        worker.stop()
+        worker.join()
+        LibraryCache.give(library)
+        #expect(!variables.contains("noglob"), "the working directory's .spiceinit ran: \(variables.sorted())")
+        #expect(variables.contains("noaskquit"), "Crossloop's own spinit did not run: \(variables.sorted())")
+        // An engine working in that directory still runs decks, and the process keeps its own.
         let engine = try NgspiceEngine(configuration: EngineConfiguration(workingDirectory: directory.path))
         let result = try await engine.run(TestDecks.divider())
-        #expect(!result.diagnostics.contains { $0.text.contains("CROSSLOOP_USER_INIT_WAS_READ") })
+        #expect(abs(try #require(result.plot("op")?["mid"]).real[0] - 0.75) <= 1e-9)
         #expect(FileManager.default.currentDirectoryPath == previous)
+    }
+
+    @Test("a typed deck's .control block is left out, whatever its title says")
+    func controlBlockOfTypedDeck() async throws {
+        var deck = TestDecks.divider()
+        deck.title = ".control .endc"
+        deck.control = [.run]
+        let result = try await Self.engine.run(deck)
+        #expect(abs(try #require(result.plot("op")?["mid"]).real[0] - 0.75) <= 1e-9)
+        #expect(result.diagnostics.contains { $0.severity == .warning && $0.text.contains(".control block skipped") })
     }
 }
 
