@@ -79,7 +79,7 @@ extension Mapping {
 
     /// D - C A^-1 B for [[A, B], [C, D]] with A of size n1.
     public static func schurComplement(of m: Matrix, blockSize n1: Int) throws(LinearAlgebraError) -> Matrix {
-        let (a, b, c, d) = Problem.split(m, at: n1)
+        let (a, b, c, d) = m.partitioned(row: n1, column: n1)
         return d - c * (try a.solve(b))
     }
 
@@ -122,7 +122,7 @@ extension Mapping {
                 // Loop rows: (Q'_A + diag(s)/A0) V = -Q'_B v; TIA rows:
                 // y_i (g + (s_i + g)/A0) = -(Q'_C V + Q'_D v)_i.
                 let n1 = blockSize ?? q.rows / 2
-                let (qa, qb, qc, qd) = Problem.split(qk, at: n1)
+                let (qa, qb, qc, qd) = qk.partitioned(row: n1, column: n1)
                 let g = feedbackConductanceRatio ?? 1
                 var m = qa
                 for i in 0..<n1 { m[i, i] += rowSums[i] * invA0 }

@@ -18,8 +18,6 @@ public struct Complex: Hashable, Sendable, CustomStringConvertible {
     /// arg z in (-pi, pi], radians.
     public var argument: Double { atan2(imaginary, real) }
 
-    public var isReal: Bool { imaginary == 0 }
-
     public var description: String {
         if imaginary == 0 { return "\(real)" }
         return imaginary < 0 ? "\(real) - \(-imaginary)j" : "\(real) + \(imaginary)j"

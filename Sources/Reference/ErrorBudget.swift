@@ -36,20 +36,18 @@ public struct ErrorBudget: Sendable, Hashable, Codable {
     /// The budget of `mapping` with op-amps of DC gain `openLoopGain`.
     /// - Parameters:
     ///   - stability: the mapping's analysis (its lambda_min(M) sets the finite-gain term).
-    ///   - conditionNumber: kappa_2 of the problem's matrix.
-    public init(mapping: Mapping, stability: StabilityAnalysis, conditionNumber kappa: Double,
+    ///   - singularValues: of the problem's matrix, largest first (kappa_2 and |A|_2).
+    ///   - ideal: the exact answer (`CircuitReferences.ideal`).
+    public init(mapping: Mapping, stability: StabilityAnalysis, singularValues: [Double], ideal: [Double],
                 openLoopGain a0: Double) throws(MappingError) {
         let problem = mapping.problem
         let a = problem.matrix
         let e = mapping.quantisationError
-        let normA: Double, normE: Double
-        do {
-            normA = try a.norm2()
-            normE = try e.norm2()
-        } catch { throw .linearAlgebra(error) }
+        let kappa = Matrix.conditionNumber(singularValues: singularValues)
+        let normA = singularValues.first ?? 0
+        let normE: Double
+        do { normE = try e.norm2() } catch { throw .linearAlgebra(error) }
         let epsE = normA > 0 ? normE / normA : 0
-        let ideal = try Mapping.exactSolution(operation: problem.operation, matrix: a, vector: problem.vector,
-                                              blockSize: problem.blockSize)
         let n = Double(ideal.count)
         let lambdaMin = stability.minRealEigenvalue
         let adcTerm: Double = {
@@ -70,12 +68,13 @@ public struct ErrorBudget: Sendable, Hashable, Codable {
             let n1 = problem.blockSize ?? a.rows / 2
             let y = ideal.norm2
             do {
-                let (pa, pb, pc, _) = Problem.split(a, at: n1)
-                let (ea, eb, ec, ed) = Problem.split(e, at: n1)
-                let aInvB = try pa.solve(pb).norm2()
+                let (pa, pb, pc, pd) = a.partitioned(row: n1, column: n1)
+                let (ea, eb, ec, ed) = e.partitioned(row: n1, column: n1)
+                let solved = try pa.solve(pb)
+                let aInvB = try solved.norm2()
                 let cAInv = try pa.transposed.solve(pc.transposed).norm2()
                 let dS = try ed.norm2() + (try ec.norm2()) * aInvB + cAInv * (try eb.norm2()) + cAInv * (try ea.norm2()) * aInvB
-                let s = try Mapping.schurComplement(of: a, blockSize: n1).norm2()
+                let s = try (pd - pc * solved).norm2()  // the Schur complement D - C A^-1 B
                 self.init(finiteGain: lambdaMin > 0 ? 1 / (a0 * lambdaMin) : infinite,
                           quantisation: y > 0 ? dS * vectorNorm / y : infinite,
                           dac: y > 0 ? s * db / y : infinite,

@@ -196,7 +196,12 @@ extension Matrix {
     /// +infinity when s_min is zero. For a rectangular A it is the condition number of the
     /// least-squares problem's matrix.
     public func conditionNumber() throws(LinearAlgebraError) -> Double {
-        let s = try singularValues()
+        Matrix.conditionNumber(singularValues: try singularValues())
+    }
+
+    /// kappa_2 from singular values already at hand (largest first), so that callers that
+    /// also need |A|_2 factorise once.
+    public static func conditionNumber(singularValues s: [Double]) -> Double {
         guard let largest = s.first, let smallest = s.last else { return .infinity }
         return smallest > 0 ? largest / smallest : .infinity
     }

@@ -38,8 +38,6 @@ public enum LinearAlgebraError: Error, CustomStringConvertible, Hashable, Sendab
     case noConvergence(routine: String, info: Int)
     /// LAPACK rejected an argument: a bug in `Reference`, never the user's input.
     case invalidArgument(routine: String, argument: Int)
-    /// The least-squares matrix has fewer rows than columns, or fewer than needed.
-    case rankDeficient(rank: Int, columns: Int)
 
     public var description: String {
         switch self {
@@ -61,8 +59,6 @@ public enum LinearAlgebraError: Error, CustomStringConvertible, Hashable, Sendab
             return "LAPACK \(routine) did not converge (info = \(info))"
         case let .invalidArgument(routine, argument):
             return "internal error: LAPACK \(routine) rejected argument \(argument)"
-        case let .rankDeficient(rank, columns):
-            return "matrix is rank deficient: rank \(rank) with \(columns) columns"
         }
     }
 }

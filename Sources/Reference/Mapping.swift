@@ -73,12 +73,6 @@ public struct Mapping: Sendable, Hashable {
     /// G_f (MVM), G_T (GINV) or G_lambda (EIG) in siemens; nil for INV.
     public var feedbackConductanceSiemens: Double? { feedbackConductanceRatio.map { $0 * unitConductanceSiemens } }
 
-    /// The cell level n of entry (i, j) when the cell is quantised: |n| <= 2^k - 1, its sign
-    /// says which array (or the sign bit). nil for continuous cells.
-    public func level(row i: Int, column j: Int) -> Int? {
-        parameters.cell.magnitudeBits == nil ? nil : Int(levels[i, j])
-    }
-
     /// One output-ADC LSB in the solution's units (nil with an ideal ADC or for EIG).
     public var outputLSB: Double? {
         guard operation != .eig, let lsb = parameters.adc.lsbVolts else { return nil }
@@ -202,7 +196,7 @@ public struct Mapping: Sendable, Hashable {
         case .block:
             // Rows 1..n1 close loops on A; u drives the B and D columns; rows n1+1..n are TIAs.
             let n1 = problem.blockSize ?? q.rows / 2
-            let (qa, qb, qc, qd) = Problem.split(q, at: n1)
+            let (qa, qb, qc, qd) = q.partitioned(row: n1, column: n1)
             let lu = try wrap { () throws(LinearAlgebraError) in try LUFactorization(qa) }
             let qaInverseQb = try wrap { () throws(LinearAlgebraError) in try lu.solve(qb) }
             let schur = qd - qc * qaInverseQb

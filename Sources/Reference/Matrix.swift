@@ -71,11 +71,6 @@ public struct Matrix: Hashable, Sendable {
         diagonal(Array(repeating: 1, count: n))
     }
 
-    /// The `rows x columns` zero matrix.
-    public static func zeros(rows: Int, columns: Int) -> Matrix {
-        Matrix(rows: rows, columns: columns)
-    }
-
     /// The square matrix with `entries` on its diagonal and zeros elsewhere.
     public static func diagonal(_ entries: [Double]) -> Matrix {
         var m = Matrix(rows: entries.count, columns: entries.count)
@@ -298,17 +293,13 @@ public struct Matrix: Hashable, Sendable {
     public var frobeniusNorm: Double { storage.norm2 }
 
     /// The infinity norm: the largest row sum of absolute values.
-    public var infinityNorm: Double {
-        (0..<rows).map { i in (0..<columns).reduce(0.0) { $0 + abs(storage[i * columns + $1]) } }.max() ?? 0
-    }
+    public var infinityNorm: Double { absoluteRowSums.max() ?? 0 }
 
     /// The 1-norm: the largest column sum of absolute values.
-    public var oneNorm: Double {
-        (0..<columns).map { j in (0..<rows).reduce(0.0) { $0 + abs(storage[$1 * columns + j]) } }.max() ?? 0
-    }
+    public var oneNorm: Double { absoluteColumnSums.max() ?? 0 }
 
     /// The largest absolute entry (0 for an empty matrix).
-    public var maxAbsEntry: Double { storage.reduce(0.0) { max($0, abs($1)) } }
+    public var maxAbsEntry: Double { storage.normInfinity }
 
     /// Entry-wise max(A, 0): the part that array P holds.
     public var positivePart: Matrix { map { max($0, 0) } }

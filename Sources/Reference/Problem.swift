@@ -95,28 +95,6 @@ public struct Problem: Sendable, Hashable {
         case .block: Array(repeating: 1, count: max(0, matrix.rows - (blockSize ?? matrix.rows / 2)))
         }
     }
-
-    /// The length of the solution: rows of A for MVM, columns for INV, GINV and EIG, and
-    /// n - n1 for block.
-    public var solutionLength: Int {
-        switch operation {
-        case .mvm: matrix.rows
-        case .block: matrix.rows - (blockSize ?? 0)
-        case .inv, .ginv, .eig: matrix.columns
-        }
-    }
-
-    /// Block only: the four blocks A (n1 x n1), B, C, D of the matrix.
-    public var blocks: (a: Matrix, b: Matrix, c: Matrix, d: Matrix)? {
-        guard let n1 = blockSize else { return nil }
-        return Problem.split(matrix, at: n1)
-    }
-
-    static func split(_ m: Matrix, at n1: Int) -> (a: Matrix, b: Matrix, c: Matrix, d: Matrix) {
-        let n = m.rows
-        return (m.submatrix(rows: 0..<n1, columns: 0..<n1), m.submatrix(rows: 0..<n1, columns: n1..<n),
-                m.submatrix(rows: n1..<n, columns: 0..<n1), m.submatrix(rows: n1..<n, columns: n1..<n))
-    }
 }
 
 /// What can go wrong between a problem and its mapping onto the hardware.

@@ -48,7 +48,9 @@ public struct ProblemAnalysis: Sendable, Hashable {
         self.opAmp = opAmp
         let bits = settlingBits ?? parameters.adc.bits ?? 8
         self.settlingBits = bits
-        do { conditionNumber = try problem.matrix.conditionNumber() } catch { throw .linearAlgebra(error) }
+        let singularValues: [Double]
+        do { singularValues = try problem.matrix.singularValues() } catch { throw .linearAlgebra(error) }
+        conditionNumber = Matrix.conditionNumber(singularValues: singularValues)
         let stability = try mapping.stability()
         self.stability = stability
         fix = stability.isStable ? nil : mapping.stabilisingInputConductance()
@@ -58,7 +60,7 @@ public struct ProblemAnalysis: Sendable, Hashable {
         let poles = mapping.loopPoles(openLoopGain: opAmp.openLoopGain)
         loopPoles = poles
         fixWithInverters = (poles?.isStable ?? true) ? nil : mapping.stabilisingInputConductanceWithInverters(openLoopGain: opAmp.openLoopGain)
-        errorBudget = try ErrorBudget(mapping: mapping, stability: stability, conditionNumber: conditionNumber,
-                                      openLoopGain: opAmp.openLoopGain)
+        errorBudget = try ErrorBudget(mapping: mapping, stability: stability, singularValues: singularValues,
+                                      ideal: references.ideal, openLoopGain: opAmp.openLoopGain)
     }
 }

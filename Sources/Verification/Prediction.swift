@@ -30,14 +30,15 @@ public struct Prediction: Sendable {
     /// growth rate -lambda_min(M) 2 pi GBW; nil otherwise or when nothing grows.
     public let growthSeconds: Double?
 
+    /// - Parameter outputStageAmperes: transistor level, the current the OTA's output stage
+    ///   carries (the sized OTA's m7), which bounds the column currents.
     public init(mapping: Mapping, design: DesignParameters, settlingBits: Int, wrongPolarity: Bool = false,
-                transistor: TransistorDesign? = nil) throws(MappingError) {
+                transistor: TransistorDesign? = nil, outputStageAmperes: Double? = nil) throws(MappingError) {
         self.mapping = mapping
         if design.fidelity == .transistor {
-            let stage = transistor.flatMap { try? MillerOTA($0.ota, technology: $0.technology) }?.device("m7")?.drainCurrent
             deviceErrors = DeviceErrors(mapping: mapping, offsetVolts: design.opAmp.inputOffsetVolts,
                                         onResistanceFraction: transistor?.cell.onResistanceFraction ?? 0,
-                                        inverterOhms: design.inverterResistanceOhms, outputStageAmperes: stage)
+                                        inverterOhms: design.inverterResistanceOhms, outputStageAmperes: outputStageAmperes)
         } else {
             deviceErrors = nil
         }
@@ -52,9 +53,11 @@ public struct Prediction: Sendable {
         } else {
             loopPoles = nil
         }
-        do { conditionNumber = try mapping.problem.matrix.conditionNumber() } catch { throw .linearAlgebra(error) }
-        budget = try ErrorBudget(mapping: mapping, stability: stability, conditionNumber: conditionNumber,
-                                 openLoopGain: design.openLoopGain)
+        let singularValues: [Double]
+        do { singularValues = try mapping.problem.matrix.singularValues() } catch { throw .linearAlgebra(error) }
+        conditionNumber = Matrix.conditionNumber(singularValues: singularValues)
+        budget = try ErrorBudget(mapping: mapping, stability: stability, singularValues: singularValues,
+                                 ideal: references.ideal, openLoopGain: design.openLoopGain)
         if let poles = loopPoles {
             timeConstantSeconds = poles.timeConstantSeconds(gainBandwidthHertz: gbw)
         } else {

@@ -35,7 +35,16 @@ public struct SolveOptions: Sendable {
     public var fitUnitConductance = false
     /// The loop OTA as characterised; `Verifier.solve` measures it (once per technology in a
     /// process) and the predictions use it. Without it the sizing prediction stands in.
-    public var measuredOpAmp: OTAMeasurement?
+    /// Set through ``adopt(_:)``, which keeps the op-amp parameters in step.
+    public private(set) var measuredOpAmp: OTAMeasurement?
+
+    /// Makes the measured OTA the loop op-amp of the predictions and references.
+    public mutating func adopt(_ measured: OTAMeasurement) {
+        measuredOpAmp = measured
+        design.opAmp.dcGain = measured.dcGain
+        design.opAmp.gainBandwidthHertz = measured.gainBandwidthHertz
+        design.opAmp.inputOffsetVolts = measured.offsetVolts
+    }
     /// The digital baseline's energy per floating-point operation, joules. Default 1 pJ, an
     /// optimistic figure for the digital side (it leaves out memory traffic).
     public var joulesPerFlop: Double = 1e-12

@@ -74,11 +74,7 @@ extension Verifier {
             throw .design(.unsupported("transistor fidelity needs a technology: pass --tech generic or --tech sky130:CORNER"))
         }
         var options = options
-        let measured = try await OTAMeasurements.shared.measurement(for: transistor, engine: engine)
-        options.measuredOpAmp = measured
-        options.design.opAmp.dcGain = measured.dcGain
-        options.design.opAmp.gainBandwidthHertz = measured.gainBandwidthHertz
-        options.design.opAmp.inputOffsetVolts = measured.offsetVolts
+        options.adopt(try await OTAMeasurements.shared.measurement(for: transistor, engine: engine))
         return options
     }
 

@@ -54,43 +54,43 @@ public enum Verifier {
         var timings = StageTimings()
         var clock = Stopwatch()
         var options = options
+        // Transistor level: the loop OTA, sized once for the swing, the predictions and the circuit.
+        var ota: MillerOTA?
         if options.design.fidelity == .transistor {
             guard let transistor = options.transistor else {
                 throw .design(.unsupported("transistor fidelity needs a technology: pass --tech generic or --tech sky130:CORNER"))
             }
+            ota = try? MillerOTA(transistor.ota, technology: transistor.technology)
             // The outputs must stay where every OTA device is saturated: the swing shrinks to
             // 90 % of the OTA's predicted linear output range about the reference.
-            if let ota = try? MillerOTA(transistor.ota, technology: transistor.technology) {
+            if let ota {
                 let reference = transistor.referenceVolts
                 let range = min(reference - ota.prediction.outputLowVolts, ota.prediction.outputHighVolts - reference)
                 if range > 0 { options.mapping.opAmpSwingVolts = min(options.mapping.opAmpSwingVolts, 0.9 * range) }
-            }
-            if let measured = options.measuredOpAmp {
-                options.design.opAmp.dcGain = measured.dcGain
-                options.design.opAmp.gainBandwidthHertz = measured.gainBandwidthHertz
-                options.design.opAmp.inputOffsetVolts = measured.offsetVolts
-            } else if let ota = try? MillerOTA(transistor.ota, technology: transistor.technology) {
-                // Without a measurement (`generate`), the OTA's sizing prediction stands in.
-                options.design.opAmp.dcGain = ota.prediction.dcGain
-                options.design.opAmp.gainBandwidthHertz = ota.prediction.gainBandwidthHertz
-            }
-        }
-        if options.fitUnitConductance, options.design.fidelity == .transistor, let transistor = options.transistor {
-            // Levels and volts do not depend on G0; the column currents scale with it.
-            if let trial = try? Mapping(problem, parameters: options.mapping),
-               let stage = (try? MillerOTA(transistor.ota, technology: transistor.technology))?.device("m7")?.drainCurrent {
-                let need = DeviceErrors(mapping: trial, offsetVolts: 0, onResistanceFraction: 0,
-                                        inverterOhms: options.design.inverterResistanceOhms, outputStageAmperes: stage)
-                if need.requiredOutputAmperes > stage / 2 {
-                    let fitted = options.mapping.unitConductanceSiemens * stage / 2 / need.requiredOutputAmperes
-                    options.mapping.unitConductanceSiemens = oneTwoFive(below: fitted)
+                if options.measuredOpAmp == nil {
+                    // Without a measurement (`generate`), the OTA's sizing prediction stands in.
+                    options.design.opAmp.dcGain = ota.prediction.dcGain
+                    options.design.opAmp.gainBandwidthHertz = ota.prediction.gainBandwidthHertz
                 }
             }
         }
+        let outputStageAmperes = ota?.device("m7")?.drainCurrent
         do {
-            mapping = try Mapping(problem, parameters: options.mapping)
+            var fitted = try Mapping(problem, parameters: options.mapping)
+            if options.fitUnitConductance, let stage = outputStageAmperes {
+                // Levels and volts do not depend on G0; the column currents scale with it.
+                let need = DeviceErrors(mapping: fitted, offsetVolts: 0, onResistanceFraction: 0,
+                                        inverterOhms: options.design.inverterResistanceOhms, outputStageAmperes: stage)
+                if need.requiredOutputAmperes > stage / 2 {
+                    let unit = options.mapping.unitConductanceSiemens * stage / 2 / need.requiredOutputAmperes
+                    options.mapping.unitConductanceSiemens = oneTwoFive(below: unit)
+                    fitted = try Mapping(problem, parameters: options.mapping)
+                }
+            }
+            mapping = fitted
             prediction = try Prediction(mapping: mapping, design: options.design, settlingBits: options.bitsForSettling,
-                                        wrongPolarity: options.design.wrongPolarity, transistor: options.transistor)
+                                        wrongPolarity: options.design.wrongPolarity, transistor: options.transistor,
+                                        outputStageAmperes: outputStageAmperes)
         } catch { throw .mapping(error) }
         timings.analysisSeconds = clock.seconds
         clock = Stopwatch()
@@ -114,8 +114,8 @@ public enum Verifier {
         }
         var design: CircuitDesign
         do {
-            design = try CircuitGenerator.design(mapping, options.design, transistor: options.transistor, stimulus: stimulus,
-                                                 conversionStart: conversionStart)
+            design = try CircuitGenerator.design(mapping, options.design, transistor: options.transistor, ota: ota,
+                                                 stimulus: stimulus, conversionStart: conversionStart)
         } catch let error as CircuitError {
             throw .design(error)
         } catch {

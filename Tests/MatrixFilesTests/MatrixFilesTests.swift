@@ -151,7 +151,7 @@ struct WriterTests {
     /// Random values spanning many magnitudes, signs, exact zeros and -0.0, which a lossy
     /// format ("%.6g") would break.
     static func randomMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         return Matrix(rows: rows, columns: columns) { _, _ in
             switch rng.next() % 8 {
             case 0: return 0
@@ -195,18 +195,5 @@ struct WriterTests {
         try MatrixFiles.writeVector(b, to: path)
         #expect(try MatrixFiles.readVector(at: path) == b)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "0.1\n-2.5e-17\n3.0\n")
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so random tests reproduce exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

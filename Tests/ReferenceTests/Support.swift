@@ -23,21 +23,8 @@ func expectClose(_ observed: [Double], _ expected: [Double], relative tolerance:
             sourceLocation: sourceLocation)
 }
 
-/// A small deterministic generator (SplitMix64) so random tests reproduce exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func randomMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix {
-    var rng = SplitMix64(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     return Matrix(rows: rows, columns: columns) { _, _ in Double.random(in: -1...1, using: &rng) }
 }
 

@@ -213,7 +213,10 @@ public struct MillerOTA: Sendable, Hashable {
                          length: d.length)
         }
         let byName = Dictionary(uniqueKeysWithValues: devices.map { ($0.name, $0) })
-        func d(_ name: String) -> Device { byName[name] ?? devices[0] }
+        func d(_ name: String) -> Device {
+            guard let device = byName[name] else { preconditionFailure("the OTA has no device \(name)") }
+            return device
+        }
         let p = prediction
         let spec = specification
         return Subcircuit(

@@ -148,7 +148,4 @@ public struct Crossbar: Sendable {
         }
         return elements
     }
-
-    /// How many cells (non-zero entries) the array programs.
-    public var cellCount: Int { conductances.storage.filter { $0 != 0 }.count }
 }

@@ -334,7 +334,7 @@ public struct SARADC: Sendable, Hashable {
         // Comparator: cmp high when vcm > top (keep the bit).
         let cd = Dictionary(uniqueKeysWithValues: comparatorDevices.map { ($0.name, $0) })
         func m(_ name: String, _ drain: String, _ gate: String, _ source: String) -> Element {
-            let x = cd[name] ?? comparatorDevices[0]
+            guard let x = cd[name] else { preconditionFailure("the comparator has no device \(name)") }
             let bulk = x.polarity == .n ? "vss" : "vdd"
             return t.transistor(name, x.polarity, drain: drain, gate: gate, source: source, bulk: bulk, width: x.width, length: x.length)
         }

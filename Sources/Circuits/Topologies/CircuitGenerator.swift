@@ -11,14 +11,17 @@ import Reference
 /// EIG's TIA outputs (= -v). Op-amps are `X` instances of the subcircuit `opamp` (ports inp
 /// inn out, reference at node 0); inverters are instances of `inverter` (ports in out).
 public enum CircuitGenerator {
-    /// - Parameter conversionStart: with simulated converters, when the SAR ADCs begin their
-    ///   conversion (after the loop has settled), seconds.
+    /// - Parameters:
+    ///   - ota: transistor level, the loop OTA already sized for `transistor` (sized here
+    ///     when nil).
+    ///   - conversionStart: with simulated converters, when the SAR ADCs begin their
+    ///     conversion (after the loop has settled), seconds.
     public static func design(_ mapping: Mapping, _ parameters: DesignParameters = DesignParameters(),
-                              transistor: TransistorDesign? = nil, stimulus: Stimulus = .dc,
+                              transistor: TransistorDesign? = nil, ota: MillerOTA? = nil, stimulus: Stimulus = .dc,
                               conversionStart: Double? = nil) throws -> CircuitDesign {
         try validate(parameters, transistor: transistor)
-        var builder = try Builder(mapping: mapping, parameters: parameters, transistor: transistor, stimulus: stimulus,
-                                  conversionStart: conversionStart)
+        var builder = try Builder(mapping: mapping, parameters: parameters, transistor: transistor, ota: ota,
+                                  stimulus: stimulus, conversionStart: conversionStart)
         switch mapping.operation {
         case .inv: builder.inv()
         case .mvm: builder.mvm()
@@ -87,8 +90,8 @@ private struct Builder {
     var kickTime: Double?
     var layouts: [CrossbarLayout] = []
 
-    init(mapping: Mapping, parameters: DesignParameters, transistor: TransistorDesign?, stimulus: Stimulus,
-         conversionStart: Double?) throws {
+    init(mapping: Mapping, parameters: DesignParameters, transistor: TransistorDesign?, ota sized: MillerOTA?,
+         stimulus: Stimulus, conversionStart: Double?) throws {
         self.mapping = mapping
         self.parameters = parameters
         self.stimulus = stimulus
@@ -97,7 +100,7 @@ private struct Builder {
         self.transistor = transistor
         if let transistor {
             do {
-                ota = try MillerOTA(transistor.ota, technology: transistor.technology)
+                ota = try sized ?? MillerOTA(transistor.ota, technology: transistor.technology)
             } catch {
                 throw CircuitError.unsupported("cannot size the op-amp on \(transistor.technology.identifier): \(error)")
             }
