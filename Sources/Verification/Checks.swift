@@ -58,7 +58,7 @@ enum Checks {
 
         if let outcome = v.transientOutcome {
             let predictedStable = v.prediction.isStable
-            let observedStable = outcome == .settled
+            let observedStable = outcome == .settled || outcome == .grew
             checks.append(Check(
                 "stability prediction matches the transient",
                 predictedStable == observedStable ? .passed : .failed,

@@ -11,6 +11,10 @@ public enum TransientOutcome: String, Sendable, Hashable, Codable {
     case oscillating
     /// Still moving at the end of the window, without running away.
     case notSettled = "not settled"
+    /// EIG: the outputs grew with a fixed direction, as one real mode does.
+    case grew = "grew along one direction"
+    /// EIG: the outputs turned while they grew: more than one mode, or a complex pair, grows.
+    case turned = "grew while turning"
 }
 
 /// The codes of simulated SAR ADCs next to an ideal quantiser of the same sampled outputs.
@@ -62,6 +66,17 @@ public enum Readout {
     }
 
     /// Classifies a transient: runaway to the limits, oscillation, settled or still moving.
+    /// EIG: whether the outputs kept their direction while they doubled up to the readout at
+    /// index `k` (where the largest reached `threshold`). One growing real mode keeps it (the
+    /// others decay); two growing modes or a complex pair turn it. |cos| >= 0.95 counts as kept.
+    public static func classifyGrowth(waveforms: [[Double]], readoutIndex k: Int, threshold: Double) -> TransientOutcome {
+        let start = (0...k).first { index in waveforms.contains { abs($0[index]) >= threshold / 2 } } ?? k
+        let early = waveforms.map { $0[start] }, late = waveforms.map { $0[k] }
+        let norms = early.norm2 * late.norm2
+        guard norms > 0 else { return .turned }
+        return abs(early.dot(late)) / norms >= 0.95 ? .grew : .turned
+    }
+
     public static func classify(time: [Double], waveforms: [[Double]], band: Double, swing: Double,
                                 expected: [Double]) -> TransientOutcome {
         guard let end = time.last, let begin = time.first, end > begin else { return .notSettled }

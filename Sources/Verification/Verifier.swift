@@ -198,7 +198,7 @@ public enum Verifier {
                 }
                 volts = waves.map { $0[k] }
                 measured = time[k] - start
-                outcome = .settled
+                outcome = Readout.classifyGrowth(waveforms: waves, readoutIndex: k, threshold: threshold)
             } else {
                 volts = waves.map { $0.last ?? .nan }
                 let fullScale = max(volts.map(abs).max() ?? 0, 1e-12)

@@ -75,7 +75,21 @@ struct OperationTests {
         let expected = decomposition.vectors[dominant].map(\.real)
         let c = cosine(verdict.solution, expected)
         #expect(c > 0.999, "|cos| = \(c)")
+        #expect(verdict.transientOutcome == .grew)
         #expect(verdict.passed, "\(verdict.checks)")
+    }
+
+    @Test("EIG growth is judged by its direction: one real mode keeps it, a complex pair turns it")
+    func growthDirection() throws {
+        let time = (0...400).map { Double($0) * 1e-8 }
+        let envelope = time.map { 1e-3 * exp($0 / 5e-7) }
+        let oneMode = [envelope.map { 0.6 * $0 }, envelope.map { -0.8 * $0 }]
+        let pair = [zip(time, envelope).map { $1 * cos($0 / 2e-7) }, zip(time, envelope).map { $1 * sin($0 / 2e-7) }]
+        for (waves, expected) in [(oneMode, TransientOutcome.grew), (pair, .turned)] {
+            let threshold = 0.25
+            let k = try #require(time.indices.first { i in waves.contains { abs($0[i]) >= threshold } })
+            #expect(Readout.classifyGrowth(waveforms: waves, readoutIndex: k, threshold: threshold) == expected)
+        }
     }
 
     @Test("block form computes the Schur complement (D - C A^-1 B) u")
