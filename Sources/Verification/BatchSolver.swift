@@ -25,15 +25,18 @@ public enum BatchSolver {
 
     public static func solve(_ problems: [Problem], _ options: SolveOptions,
                              engine: NgspiceEngine) async throws(VerificationError) -> Outcome {
+        let options = try await Verifier.withMeasuredOpAmp(options, engine: engine)
         var prepared: [Verifier.Prepared] = []
         for problem in problems {
             let p = try Verifier.prepare(problem, options)
             if !p.prediction.isStable && !options.force { throw .unstable(p.prediction) }
             prepared.append(p)
         }
-        guard options.analysis == .op, let first = prepared.first else {
+        guard options.analysis == .op, !prepared.isEmpty else {
             var verdicts: [Verdict] = []
-            for problem in problems { verdicts.append(try await Verifier.solve(problem, options, engine: engine)) }
+            for (problem, p) in zip(problems, prepared) {
+                verdicts.append(try await Verifier.run(problem, options, p, engine: engine))
+            }
             return Outcome(verdicts: verdicts, reprogrammed: 0, alterations: 0, alterSeconds: 0)
         }
         // Groups of consecutive problems whose circuits have the same structure.
@@ -45,14 +48,13 @@ public enum BatchSolver {
                 groups.append([index])
             }
         }
-        _ = first
         var verdicts = [Verdict?](repeating: nil, count: problems.count)
         var reprogrammed = 0, alterations = 0, alterSeconds = 0.0
         for group in groups {
             let base = prepared[group[0]]
             let deck: PreparedDeck
             do { deck = try PreparedDeck(deck: base.deck) } catch let error as NgspiceError { throw .simulation(error) } catch { throw .readout("\(error)") }
-            let request = RunRequest(vectors: base.design.outputNodes, timeLimit: options.timeLimit)
+            let request = Verifier.request(for: base, options)
             let members = group.map { (index: $0, prepared: prepared[$0], problem: problems[$0]) }
             let results: [(Int, Result<Verdict, VerificationError>)]
             let counts: (Int, Double)

@@ -21,8 +21,7 @@ enum Checks {
                 "relative difference before the ADC \(e(error)) <= \(e(limit)) (A0 = \(e(v.prediction.references.openLoopGain)))"))
         } else if let devices = v.prediction.deviceErrors {
             // Transistor level: the devices' own first-order terms, twice, plus the settling residue.
-            let settling = v.options.analysis == .tran ? pow(2, -Double(v.options.bitsForSettling)) : 0
-            let limit = 2 * (devices.combined + settling)
+            let (settling, limit) = Tolerance.agreementLimit(devices, v.options)
             let error = v.circuitAgreement.relativeError
             checks.append(Check(
                 "agreement with the finite-gain circuit reference",

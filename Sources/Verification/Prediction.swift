@@ -141,11 +141,11 @@ public struct DeviceErrors: Sendable, Hashable {
          outputStageAmperes: Double?) {
         switchResistance = f
         // Column j carries the cells of column j in both arrays: sum_i |G_ij| |V_j|.
-        let cells = mapping.levels.map(abs)
+        let columnLevels = mapping.levels.absoluteColumnSums
         let v = mapping.expectedOutputVolts
         var worst = 0.0
-        for j in 0..<min(cells.columns, v.count) {
-            let column = (0..<cells.rows).reduce(0.0) { $0 + cells[$1, j] } * mapping.unitConductanceSiemens
+        for j in 0..<min(columnLevels.count, v.count) {
+            let column = columnLevels[j] * mapping.unitConductanceSiemens
             worst = max(worst, abs(v[j]) * (column + 1 / inverterOhms))
         }
         requiredOutputAmperes = worst

@@ -97,4 +97,18 @@ public enum Tolerance {
         let bits = (-log2(2 * bound) * 10).rounded(.down) / 10
         return min(max(bits, 1), 52)
     }
+
+    /// The bits a verdict is held to: the user's, else the default for its prediction.
+    static func bits(_ options: SolveOptions, _ prediction: Prediction) -> Double {
+        options.toleranceBits ?? defaultBits(budget: prediction.budget, analysis: options.analysis,
+                                             settlingBits: options.bitsForSettling, devices: prediction.deviceErrors)
+    }
+
+    /// Transistor level: the settling residue 2^-bits of a transient (0 for `.op`) and the
+    /// limit on the difference from the finite-gain reference, twice the devices' first-order
+    /// terms plus that residue.
+    static func agreementLimit(_ devices: DeviceErrors, _ options: SolveOptions) -> (settling: Double, limit: Double) {
+        let settling = options.analysis == .tran ? pow(2, -Double(options.bitsForSettling)) : 0
+        return (settling, 2 * (devices.combined + settling))
+    }
 }

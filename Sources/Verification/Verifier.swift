@@ -13,15 +13,19 @@ public enum Verifier {
         let options = try await withMeasuredOpAmp(options, engine: engine)
         let prepared = try prepare(problem, options)
         if !prepared.prediction.isStable && !options.force { throw .unstable(prepared.prediction) }
+        return try await run(problem, options, prepared, engine: engine, progress: progress)
+    }
+
+    /// Simulates a prepared problem and judges it; `options` as `prepare` was given them.
+    static func run(_ problem: Problem, _ options: SolveOptions, _ prepared: Prepared, engine: NgspiceEngine,
+                    progress: (@Sendable (RunProgress) -> Void)? = nil) async throws(VerificationError) -> Verdict {
         let result: SimulationResult
         var timings = prepared.timings
         do {
             let clock = Stopwatch()
             let text = try PreparedDeck(deck: prepared.deck)
             timings.generationSeconds += clock.seconds
-            result = try await engine.run(text, RunRequest(
-                vectors: prepared.design.outputNodes, timeLimit: options.timeLimit,
-                variables: options.transistor?.technology.engineVariables ?? [:], progress: progress))
+            result = try await engine.run(text, request(for: prepared, options, progress: progress))
         } catch let error as NgspiceError {
             throw .simulation(error)
         } catch {
@@ -34,6 +38,13 @@ public enum Verifier {
         timings.verificationSeconds = clock.seconds
         verdict.timings = timings
         return verdict
+    }
+
+    /// What the engine is asked for: the outputs, the time limit and the technology's flags.
+    static func request(for prepared: Prepared, _ options: SolveOptions,
+                        progress: (@Sendable (RunProgress) -> Void)? = nil) -> RunRequest {
+        RunRequest(vectors: prepared.design.outputNodes, timeLimit: options.timeLimit,
+                   variables: options.transistor?.technology.engineVariables ?? [:], progress: progress)
     }
 
     /// The deck and the prediction, without simulating: what `crossloop generate` writes.
@@ -248,9 +259,7 @@ public enum Verifier {
         let quantised = Metrics(estimate: solution, reference: references.quantised, problem: problem, lsb: lsb)
         let finite = Metrics(estimate: solution, reference: references.finiteGain, problem: problem, lsb: lsb)
         let agreement = Metrics(estimate: analogue, reference: references.finiteGain, problem: problem, lsb: lsb)
-        let tolerance = options.toleranceBits
-            ?? Tolerance.defaultBits(budget: prediction.budget, analysis: options.analysis, settlingBits: options.bitsForSettling,
-                                     devices: prediction.deviceErrors)
+        let tolerance = Tolerance.bits(options, prediction)
         let summary = SimulationSummary(ngspiceVersion: result.ngspiceVersion, solver: result.solver.rawValue,
                                         loadSeconds: result.loadSeconds, runSeconds: result.runSeconds,
                                         timepoints: timepoints, warnings: result.warnings.map(\.text))
@@ -362,9 +371,7 @@ extension Verifier {
         if design.referenceVolts != 0 {
             deck.comments.append("Reference: \(SpiceNumber.format(design.referenceVolts) ?? "0") V (signals are node voltages minus this)")
         }
-        let bits = options.toleranceBits ?? Tolerance.defaultBits(budget: prepared.prediction.budget, analysis: options.analysis,
-                                                                  settlingBits: options.bitsForSettling,
-                                                                  devices: prepared.prediction.deviceErrors)
+        let bits = Tolerance.bits(options, prepared.prediction)
         if design.operation == .eig {
             deck.comments.append("Expected direction (dominant eigenvector of the finite-gain circuit, any scale): \(expected.joined(separator: " "))")
             deck.comments.append("Read the outputs when the largest first reaches half the swing; expected |cos| >= \(SpiceNumber.format(1 - pow(2, -2 * bits) / 2) ?? "1")")
@@ -373,8 +380,8 @@ extension Verifier {
             if Checks.referenceIsExact(options) {
                 deck.comments.append("Tolerance: relative 2-norm difference <= 1e-06 (the reference models this circuit exactly)")
             } else if let devices = prepared.prediction.deviceErrors {
-                let settling = options.analysis == .tran ? pow(2, -Double(options.bitsForSettling)) : 0
-                deck.comments.append("Tolerance: relative 2-norm difference <= \(SpiceNumber.format(2 * (devices.combined + settling)) ?? "?") (switch resistance, offset and settling of the error model, twice)")
+                let limit = Tolerance.agreementLimit(devices, options).limit
+                deck.comments.append("Tolerance: relative 2-norm difference <= \(SpiceNumber.format(limit) ?? "?") (switch resistance, offset and settling of the error model, twice)")
             } else {
                 deck.comments.append("Tolerance: relative 2-norm difference <= 2^-\(SpiceNumber.format(bits) ?? "?") (the error model's bits; the reference leaves out op-amp dynamics and wires)")
             }

@@ -58,15 +58,22 @@ public enum OpAmpCell {
     }
 
     /// `.subckt <name> in out`: a unity-gain inverting amplifier, two equal resistors around
-    /// an op-amp subcircuit `opAmp`.
-    public static func inverter(name: String, opAmp: String, resistanceOhms: Double) -> Subcircuit {
-        Subcircuit(
-            name: name, ports: ["in", "out"],
-            comments: ["unity-gain inverter: out = -in A0/(A0+2) for a DC gain A0"],
+    /// an op-amp subcircuit `opAmp` referenced to node 0. With `rails` (transistor level) the
+    /// reference and supply nodes become ports too, passed on to the OTA after its three
+    /// signal ports: `.subckt <name> in out ref vdd vss`.
+    public static func inverter(name: String, opAmp: String, resistanceOhms: Double,
+                                rails: (reference: String, supplies: [String])? = nil) -> Subcircuit {
+        let reference = rails?.reference ?? "0"
+        let railPorts = rails.map { [$0.reference] + $0.supplies } ?? []
+        return Subcircuit(
+            name: name, ports: ["in", "out"] + railPorts,
+            comments: [rails == nil ? "unity-gain inverter: out = -in A0/(A0+2) for a DC gain A0"
+                                    : "unity-gain inverter about \(reference): two equal resistors around the OTA"],
             elements: [
                 .resistor("in", "in", "n", .number(resistanceOhms)),
                 .resistor("fb", "n", "out", .number(resistanceOhms)),
-                .instance(SubcircuitInstance(name: "amp", nodes: ["0", "n", "out"], subcircuit: opAmp)),
+                .instance(SubcircuitInstance(name: "amp", nodes: [reference, "n", "out"] + (rails?.supplies ?? []),
+                                             subcircuit: opAmp)),
             ]
         )
     }

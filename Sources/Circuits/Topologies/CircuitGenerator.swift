@@ -192,12 +192,13 @@ private struct Builder {
 
     /// - Parameter allNegativesDriven: every negative drive line carries a signal (EIG's TIA
     ///   outputs); otherwise only those of columns with a negative entry (their inverters).
+    /// - Parameter driven: the columns whose negative drive line is driven (the caller built
+    ///   their inverters).
     mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String],
-                           allNegativesDriven: Bool = false) {
+                           driven: [Int]) {
         let array = Crossbar(name: name, conductances: conductances, summingNodes: summing, positiveDrives: positive,
                              negativeDrives: negative, sign: sign, wires: parameters.wires, cell: cellFactory())
         elements += array.elements()
-        let driven = allNegativesDriven ? Array(0..<conductances.columns) : columnsWithNegatives(conductances).sorted()
         layouts.append(CrossbarLayout(array, drivenNegativeColumns: driven, resistorCells: transistor == nil))
     }
 
@@ -218,9 +219,10 @@ private struct Builder {
         }
     }
 
-    /// Columns of `q` (drive lines) that carry at least one negative entry need an inverted copy.
-    func columnsWithNegatives(_ q: Matrix) -> Set<Int> {
-        Set((0..<q.columns).filter { j in (0..<q.rows).contains { q[$0, j] < 0 } })
+    /// Columns of `q` (drive lines) that carry at least one negative entry need an inverted
+    /// copy; ascending.
+    func columnsWithNegatives(_ q: Matrix) -> [Int] {
+        (0..<q.columns).filter { j in (0..<q.rows).contains { q[$0, j] < 0 } }
     }
 
     func names(_ prefix: String, _ count: Int) -> [String] { (1...max(count, 1)).prefix(count).map { "\(prefix)\($0)" } }
@@ -237,12 +239,12 @@ private struct Builder {
             input(i + 1, to: r[i], volts: mapping.inputVolts[i], conductance: gIn[i])
         }
         let negatives = columnsWithNegatives(levels)
-        for j in negatives.sorted() { inverter("inv\(j + 1)", from: v[j], to: w[j]) }
-        crossbar("a", g0 * levels, summing: r, positive: v, negative: w)
+        for j in negatives { inverter("inv\(j + 1)", from: v[j], to: w[j]) }
+        crossbar("a", mapping.signedConductancesSiemens, summing: r, positive: v, negative: w, driven: negatives)
         outputs = v
-        settling = v + negatives.sorted().map { w[$0] }
+        settling = v + negatives.map { w[$0] }
         expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(v[$0.offset], $0.element) }
-            + negatives.sorted().map { NodeVoltage(w[$0], -mapping.expectedOutputVolts[$0]) }
+            + negatives.map { NodeVoltage(w[$0], -mapping.expectedOutputVolts[$0]) }
             + r.map { NodeVoltage($0, 0) }
     }
 
@@ -252,13 +254,13 @@ private struct Builder {
         let x = names("in", columns), xn = names("inn", columns), r = names("r", rows), y = names("y", rows)
         for j in 0..<columns { dac(j + 1, node: x[j], volts: mapping.inputVolts[j]) }
         let negatives = columnsWithNegatives(levels)
-        for j in negatives.sorted() { inverter("invin\(j + 1)", from: x[j], to: xn[j]) }
+        for j in negatives { inverter("invin\(j + 1)", from: x[j], to: xn[j]) }
         let gf = mapping.feedbackConductanceSiemens ?? g0
         for i in 0..<rows {
             opAmp("tia\(i + 1)", plus: ref, minus: r[i], out: y[i])
             elements.append(.resistor("f\(i + 1)", r[i], y[i], .number(1 / gf)))
         }
-        crossbar("a", g0 * levels, summing: r, positive: x, negative: xn)
+        crossbar("a", mapping.signedConductancesSiemens, summing: r, positive: x, negative: xn, driven: negatives)
         outputs = y
         settling = y
         expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(y[$0.offset], $0.element) }
@@ -287,19 +289,19 @@ private struct Builder {
             }
         }
         let negativeColumns = columnsWithNegatives(levels)
-        for k in negativeColumns.sorted() { inverter("inv\(k + 1)", from: v[k], to: w[k]) }
-        let transposed = levels.transposed
-        let negativeRows = columnsWithNegatives(transposed)
-        for i in negativeRows.sorted() { inverter("invt\(i + 1)", from: t[i], to: tn[i]) }
-        crossbar("a", g0 * levels, summing: g, positive: v, negative: w)
-        crossbar("b", g0 * transposed, summing: s, positive: t, negative: tn)
+        for k in negativeColumns { inverter("inv\(k + 1)", from: v[k], to: w[k]) }
+        let negativeRows = columnsWithNegatives(levels.transposed)
+        for i in negativeRows { inverter("invt\(i + 1)", from: t[i], to: tn[i]) }
+        let conductances = mapping.signedConductancesSiemens
+        crossbar("a", conductances, summing: g, positive: v, negative: w, driven: negativeColumns)
+        crossbar("b", conductances.transposed, summing: s, positive: t, negative: tn, driven: negativeRows)
         outputs = v
         settling = v + t
         let vExpected = mapping.expectedOutputVolts, tExpected = mapping.expectedIntermediateVolts
         expected = vExpected.enumerated().map { NodeVoltage(v[$0.offset], $0.element) }
-            + negativeColumns.sorted().map { NodeVoltage(w[$0], -vExpected[$0]) }
+            + negativeColumns.map { NodeVoltage(w[$0], -vExpected[$0]) }
             + tExpected.enumerated().map { NodeVoltage(t[$0.offset], $0.element) }
-            + negativeRows.sorted().map { NodeVoltage(tn[$0], -tExpected[$0]) }
+            + negativeRows.map { NodeVoltage(tn[$0], -tExpected[$0]) }
             + g.map { NodeVoltage($0, 0) } + s.map { NodeVoltage($0, 0) }
     }
 
@@ -314,7 +316,7 @@ private struct Builder {
             elements.append(.resistor("l\(i + 1)", r[i], u[i], .number(1 / gLambda)))
             inverter("inv\(i + 1)", from: u[i], to: v[i])
         }
-        crossbar("a", g0 * levels, summing: r, positive: v, negative: u, allNegativesDriven: true)
+        crossbar("a", mapping.signedConductancesSiemens, summing: r, positive: v, negative: u, driven: Array(0..<n))
         // A deterministic spread of kick amplitudes, so that no eigenvector is missed by symmetry.
         let amplitude = parameters.kickAmperes ?? 1e-3 * gLambda
         let start = parameters.kickSeconds ?? eigKickSeconds(mapping, parameters)
@@ -346,16 +348,16 @@ private struct Builder {
             elements.append(.resistor("f\(k + 1)", r[n1 + k], y[k], .number(1 / gf)))
         }
         let negatives = columnsWithNegatives(levels)
-        for j in negatives.sorted() {
+        for j in negatives {
             if j < n1 { inverter("inv\(j + 1)", from: v[j], to: w[j]) } else { inverter("invin\(j - n1 + 1)", from: x[j - n1], to: xn[j - n1]) }
         }
-        crossbar("a", g0 * levels, summing: r, positive: v + x, negative: w + xn)
+        crossbar("a", mapping.signedConductancesSiemens, summing: r, positive: v + x, negative: w + xn, driven: negatives)
         outputs = y
         settling = y + v
         let loop = mapping.expectedIntermediateVolts
         expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(y[$0.offset], $0.element) }
             + loop.enumerated().map { NodeVoltage(v[$0.offset], $0.element) }
-            + negatives.sorted().filter { $0 < n1 }.map { NodeVoltage(w[$0], -loop[$0]) }
+            + negatives.filter { $0 < n1 }.map { NodeVoltage(w[$0], -loop[$0]) }
             + r.map { NodeVoltage($0, 0) }
     }
 
@@ -391,12 +393,8 @@ private struct Builder {
             let t = transistor.technology
             subcircuits.append(ota.subcircuit(name: "opamp"))
             if needsInverter {
-                let r = parameters.inverterResistanceOhms
-                subcircuits.append(Subcircuit(
-                    name: "inverter", ports: ["in", "out", "ref", "vdd", "vss"],
-                    comments: ["unity-gain inverter about ref: two equal resistors around the OTA"],
-                    elements: [.resistor("in", "in", "n", .number(r)), .resistor("fb", "n", "out", .number(r)),
-                               .instance(SubcircuitInstance(name: "amp", nodes: ["ref", "n", "out", "vdd", "vss"], subcircuit: "opamp"))]))
+                subcircuits.append(OpAmpCell.inverter(name: "inverter", opAmp: "opamp", resistanceOhms: parameters.inverterResistanceOhms,
+                                                      rails: (reference: "ref", supplies: ["vdd", "vss"])))
             }
             // The supply and the analogue reference (an ideal mid-rail source).
             all.insert(.dcVoltage("dd", "vdd", "0", .number(t.supplyVolts)), at: 0)
