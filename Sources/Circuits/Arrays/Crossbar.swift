@@ -68,17 +68,33 @@ public struct Crossbar: Sendable {
         }
     }
 
+    // Names in the deck, shared with what reads a deck back (`CircuitVariation`). Row s and
+    // column d are 0-based; names count from 1.
+
+    /// A cell: `<array>_<s>_<d>`.
+    public static func cellName(_ array: String, row s: Int, column d: Int) -> String { "\(array)_\(s + 1)_\(d + 1)" }
+    /// With wires, where cell (s, d) meets summing line s: `<array>_s<s>_<d>`.
+    public static func summingNode(_ array: String, row s: Int, column d: Int) -> String { "\(array)_s\(s + 1)_\(d + 1)" }
+    /// With wires, where drive line d (`d`, or `dp`/`dn` for the sign-bit array's two) meets
+    /// row s: `<array>_<line><d>_<s>`.
+    public static func driveNode(_ array: String, line: String = "d", column d: Int, row s: Int) -> String {
+        "\(array)_\(line)\(d + 1)_\(s + 1)"
+    }
+    /// Whether one array of the two-array scheme holds any cell: it has no lines otherwise.
+    public static func holdsCells(_ g: Matrix, positive: Bool) -> Bool {
+        g.storage.contains { positive ? $0 > 0 : $0 < 0 }
+    }
+
     /// One array of the two-array scheme: the cells of one sign.
     private func half(positive: Bool, arrayName: String) -> [Element] {
         let g = conductances
         let drives = positive ? positiveDrives : negativeDrives
         var elements: [Element] = []
-        let cellsPresent = (0..<g.rows).contains { s in (0..<g.columns).contains { d in positive ? g[s, d] > 0 : g[s, d] < 0 } }
-        guard cellsPresent else { return [] }
+        guard Self.holdsCells(g, positive: positive) else { return [] }
         if !wires.isPresent {
             for s in 0..<g.rows {
                 for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
-                    elements += cell("\(arrayName)_\(s + 1)_\(d + 1)", summingNodes[s], drives[d], nil, abs(g[s, d]))
+                    elements += cell(Self.cellName(arrayName, row: s, column: d), summingNodes[s], drives[d], nil, abs(g[s, d]))
                 }
             }
             return elements
@@ -93,8 +109,8 @@ public struct Crossbar: Sendable {
         }
         for s in 0..<g.rows {
             for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
-                elements += cell("\(arrayName)_\(s + 1)_\(d + 1)", "\(arrayName)_s\(s + 1)_\(d + 1)",
-                                 "\(arrayName)_d\(d + 1)_\(s + 1)", nil, abs(g[s, d]))
+                elements += cell(Self.cellName(arrayName, row: s, column: d), Self.summingNode(arrayName, row: s, column: d),
+                                 Self.driveNode(arrayName, column: d, row: s), nil, abs(g[s, d]))
             }
         }
         return elements
@@ -107,7 +123,7 @@ public struct Crossbar: Sendable {
         if !wires.isPresent {
             for s in 0..<g.rows {
                 for d in 0..<g.columns where g[s, d] != 0 {
-                    elements += cell("\(name)_\(s + 1)_\(d + 1)", summingNodes[s], positiveDrives[d], negativeDrives[d], g[s, d])
+                    elements += cell(Self.cellName(name, row: s, column: d), summingNodes[s], positiveDrives[d], negativeDrives[d], g[s, d])
                 }
             }
             return elements
@@ -121,8 +137,9 @@ public struct Crossbar: Sendable {
         }
         for s in 0..<g.rows {
             for d in 0..<g.columns where g[s, d] != 0 {
-                elements += cell("\(name)_\(s + 1)_\(d + 1)", "\(name)_s\(s + 1)_\(d + 1)", "\(name)_dp\(d + 1)_\(s + 1)",
-                                 "\(name)_dn\(d + 1)_\(s + 1)", g[s, d])
+                elements += cell(Self.cellName(name, row: s, column: d), Self.summingNode(name, row: s, column: d),
+                                 Self.driveNode(name, line: "dp", column: d, row: s),
+                                 Self.driveNode(name, line: "dn", column: d, row: s), g[s, d])
             }
         }
         return elements

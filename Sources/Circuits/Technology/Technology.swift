@@ -100,7 +100,7 @@ public struct Technology: Sendable, Hashable {
     /// so values already on the grid stay put).
     public func snapped(_ metres: Double) -> Double {
         let steps = (metres / Technology.drawingGrid * 1e4).rounded() / 1e4
-        return rounded(steps.rounded(.up) * Technology.drawingGrid)
+        return roundedGeometry(steps.rounded(.up) * Technology.drawingGrid)
     }
 
     /// `.options` this technology needs: the simulation temperature (the models carry their own
@@ -121,8 +121,8 @@ public struct Technology: Sendable, Hashable {
     public func transistor(_ name: String, _ polarity: MOSPolarity, drain: String, gate: String, source: String,
                            bulk: String, width: Double, length: Double) -> Element {
         let device = device(polarity)
-        let geometry = [Parameter("w", .number(rounded(width * device.geometryScale))),
-                        Parameter("l", .number(rounded(length * device.geometryScale)))]
+        let geometry = [Parameter("w", .number(roundedGeometry(width * device.geometryScale))),
+                        Parameter("l", .number(roundedGeometry(length * device.geometryScale)))]
         switch device.instantiation {
         case .model:
             return .mosfet(Mosfet(name: name, drain: drain, gate: gate, source: source, bulk: bulk,
@@ -192,8 +192,9 @@ public struct Technology: Sendable, Hashable {
     }
 }
 
-/// Geometry is written to the picometre (or the PDK's equivalent): stable decks, no noise digits.
-func rounded(_ x: Double) -> Double {
+/// Geometry is written to the picometre (or the PDK's equivalent): stable decks, no noise
+/// digits. Thirteen significant digits.
+public func roundedGeometry(_ x: Double) -> Double {
     guard x.isFinite, x != 0 else { return x }
     let scale = pow(10, 12 - floor(log10(abs(x))))  // 13 significant digits
     return (x * scale).rounded() / scale

@@ -65,7 +65,7 @@ public struct CellSite: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// The cell's resistor name in the deck (`ap_2_3`), as `Crossbar` writes it.
-    public var elementName: String { "\(array)\(half.rawValue)_\(row + 1)_\(column + 1)" }
+    public var elementName: String { Crossbar.cellName(array + half.rawValue, row: row, column: column) }
 
     public var description: String { elementName }
 
@@ -242,12 +242,10 @@ public enum CircuitVariation {
         switch site.half {
         case .positive, .negative:
             // The lines of a half exist only when it has at least one programmed cell.
-            let g = layout.conductances
-            let present = (0..<layout.rows).contains { r in (0..<layout.columns).contains { c in negative ? g[r, c] < 0 : g[r, c] > 0 } }
-            guard present else { return nil }
-            return ("\(arrayName)_s\(s + 1)_\(d + 1)", "\(arrayName)_d\(d + 1)_\(s + 1)")
+            guard Crossbar.holdsCells(layout.conductances, positive: !negative) else { return nil }
+            return (Crossbar.summingNode(arrayName, row: s, column: d), Crossbar.driveNode(arrayName, column: d, row: s))
         case .signBit:
-            return ("\(arrayName)_s\(s + 1)_\(d + 1)", "\(arrayName)_dp\(d + 1)_\(s + 1)")
+            return (Crossbar.summingNode(arrayName, row: s, column: d), Crossbar.driveNode(arrayName, line: "dp", column: d, row: s))
         }
     }
 }

@@ -56,7 +56,7 @@ public enum DeviceCharacterization {
         let vdsLow = settings.lowDrainSourceVolts ?? vdd / 4
         let drains = [vds, vds + settings.drainStep, vdsLow, vdsLow + settings.drainStep]
         let sign: Double = polarity == .n ? 1 : -1
-        let lengths = settings.lengthMultiples.map { rounded($0 * device.minimumLength) }
+        let lengths = settings.lengthMultiples.map { roundedGeometry($0 * device.minimumLength) }
         let w = settings.width
 
         // Saturation sweep: two drain voltages per length at each of the two |V_DS|.
@@ -334,11 +334,4 @@ func lineFit(x: [Double], y: [Double]) -> (Double, Double) {
     for (a, b) in zip(x, y) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx) }
     let slope = sxx > 0 ? sxy / sxx : 0
     return (slope, my - slope * mx)
-}
-
-/// Twelve significant digits, as the generators round geometry.
-func rounded(_ x: Double) -> Double {
-    guard x.isFinite, x != 0 else { return x }
-    let scale = pow(10, 12 - floor(log10(abs(x))))
-    return (x * scale).rounded() / scale
 }
