@@ -82,6 +82,20 @@ struct SweepSpecTests {
         }
     }
 
+    @Test("a shard's runs and their count, by stride and arithmetic, are the runs it contains")
+    func shardRuns() throws {
+        for count in 1...7 {
+            for index in 0..<count {
+                let shard = try Shard(index: index, count: count)
+                for total in 0...30 {
+                    let filtered = (0..<total).filter(shard.contains)
+                    #expect(Array(shard.runs(among: total)) == filtered, "shard \(shard) of \(total)")
+                    #expect(shard.runCount(among: total) == filtered.count, "shard \(shard) of \(total)")
+                }
+            }
+        }
+    }
+
     @Test("JSON lines: parse and write round-trip numbers bit for bit and keep key order")
     func jsonRoundTrip() throws {
         let values: [Double] = [0.1, 1e-300, 6.02214076e23, -2.5e-7, 1 / 3, 123456789012345, Double.leastNonzeroMagnitude]
@@ -101,7 +115,9 @@ struct SweepRunnerTests {
     func deterministic() async throws {
         let spec = try SweepFixtures.spec(SweepFixtures.monteCarlo)
         #expect(spec.runCount == 24)
-        func run(_ engines: [NgspiceEngine], seed: UInt64? = nil) async throws -> (String, SweepStatistics) {
+        // Returns the results, the statistics and the keys of timings.jsonl (the per-run wall-clock
+        // and host record, which must stay out of the rows).
+        func run(_ engines: [NgspiceEngine], seed: UInt64? = nil) async throws -> (String, SweepStatistics, Set<String>) {
             var text = SweepFixtures.monteCarlo
             if let seed { text = text.replacingOccurrences(of: "\"seed\": 7,", with: "\"seed\": \(seed),") }
             let spec = try SweepFixtures.spec(text)
@@ -111,20 +127,33 @@ struct SweepRunnerTests {
             let outcome = try await SweepRunner(executor: executor, directory: dir).run(shard: nil, resume: false, engines: engines)
             #expect(outcome.complete && outcome.ran == spec.runCount)
             let statistics = try dir.finish(executor)
-            return (try String(contentsOfFile: dir.results, encoding: .utf8), statistics)
+            var timingKeys = Set<String>()
+            for line in try String(contentsOfFile: dir.timings, encoding: .utf8).split(separator: "\n") {
+                timingKeys.formUnion(try #require(try JSONValue.parse(String(line)).objectMembers).map(\.0))
+            }
+            return (try String(contentsOfFile: dir.results, encoding: .utf8), statistics, timingKeys)
         }
-        let (two, statistics) = try await run(SweepFixtures.engines)
-        let (one, _) = try await run([SweepFixtures.engines[0]])
-        let (again, _) = try await run(SweepFixtures.engines)
-        let (other, _) = try await run(SweepFixtures.engines, seed: 8)
+        let (two, statistics, timingKeys) = try await run(SweepFixtures.engines)
+        let (one, _, _) = try await run([SweepFixtures.engines[0]])
+        let (again, _, _) = try await run(SweepFixtures.engines)
+        let (other, _, _) = try await run(SweepFixtures.engines, seed: 8)
         #expect(two == one)
         #expect(two == again)
         #expect(two != other)
         let rows = two.split(separator: "\n")
         #expect(rows.count == 24)
-        #expect(!two.contains("Seconds\":") || !two.contains("timings"))
         // Rows are ordered by run and carry their seed; the read-noise axis shares the samples' seeds.
         let parsed = try rows.map { try JSONValue.parse(String($0)) }
+        // No wall-clock or host field leaks into a row: what timings.jsonl records per run (its
+        // seconds, engine and host; "run" is the join key) is absent from every row, and the only
+        // time a row holds is the simulated settling time.
+        let hostKeys = timingKeys.subtracting(["run"])
+        #expect(hostKeys.isSuperset(of: ["seconds", "engine", "host"]), "timings.jsonl keys: \(timingKeys.sorted())")
+        for row in parsed {
+            let keys = Set(try #require(row.objectMembers).map(\.0))
+            #expect(keys.isDisjoint(with: hostKeys), "row \(row["run"]?.line() ?? "?") has \(keys.intersection(hostKeys).sorted())")
+            #expect(keys.filter { $0.lowercased().contains("second") }.isSubset(of: ["settlingSeconds"]), "row keys: \(keys.sorted())")
+        }
         #expect(parsed.map { Int($0["run"]!.numberValue!) } == Array(0..<24))
         #expect(parsed[3]["seed"] == parsed[15]["seed"])
         #expect(parsed[3]["variables"]?["read-noise-sigma"] == .number(0))

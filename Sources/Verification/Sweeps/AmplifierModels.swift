@@ -58,6 +58,16 @@ final class AmplifierModels: @unchecked Sendable {  // Safe: the caches are behi
         return t
     }
 
+    /// `technology` with its PDK's mismatch models switched on (`mc_mm_switch=1`).
+    static func withMismatch(_ technology: Technology) throws(SweepError) -> Technology {
+        var t = technology
+        t.parameters = t.parameters.map { $0.name == "mc_mm_switch" ? Parameter("mc_mm_switch", 1) : $0 }
+        guard t.parameters.contains(where: { $0.name == "mc_mm_switch" }) else {
+            throw .invalidSpec("mismatch: \(t.identifier) has no mismatch switch (mc_mm_switch) in its model cards")
+        }
+        return t
+    }
+
     func ota(_ name: String, _ target: AmplifierParameters) throws(SweepError) -> MillerOTA {
         let nominal = try technology(name, .nominal)
         do {
@@ -124,11 +134,7 @@ final class AmplifierModels: @unchecked Sendable {  // Safe: the caches are behi
         if let cached = lock.withLock({ offsets[key] }) { return cached }
         let nominal = try await figures(name, target: target, conditions: conditions, engine: engine)
         let ota = try self.ota(name, target)
-        var t = try technology(name, conditions)
-        t.parameters = t.parameters.map { $0.name == "mc_mm_switch" ? Parameter("mc_mm_switch", 1) : $0 }
-        guard t.parameters.contains(where: { $0.name == "mc_mm_switch" }) else {
-            throw .invalidSpec("mismatch: \(t.identifier) has no mismatch switch (mc_mm_switch) in its model cards")
-        }
+        let t = try AmplifierModels.withMismatch(technology(name, conditions))
         let vcm = t.midRailVolts
         var deck = Deck(title: "crossloop sweep: \(count) Miller OTA followers with device mismatch on \(t.identifier)")
         t.prepare(&deck)
@@ -138,11 +144,10 @@ final class AmplifierModels: @unchecked Sendable {  // Safe: the caches are behi
             deck.elements.append(.instance(SubcircuitInstance(name: "ota\(k)", nodes: ["inp", "out\(k)", "out\(k)", "vdd", "0"], subcircuit: "ota")))
         }
         deck.analyses = [.operatingPoint]
-        let ngspiceSeed = UInt32(seed % UInt64(Int32.max - 1)) + 1
         let result: SimulationResult
         do {
             result = try await engine.run(deck, RunRequest(vectors: (1...max(count, 1)).map { "v(out\($0))" }, timeLimit: 120,
-                                                           variables: t.engineVariables, randomSeed: ngspiceSeed))
+                                                           variables: t.engineVariables, randomSeed: SeedStream.ngspiceSeed(seed)))
         } catch {
             throw .invalidSpec("the mismatch run of the Miller OTA on \(t.identifier) did not simulate: \(error)")
         }

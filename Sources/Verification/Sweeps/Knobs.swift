@@ -36,6 +36,10 @@ public struct RunSettings: Sendable {
     public var cell: SwitchedCellParameters
     /// Whether the file sets G0 (otherwise transistor level fits it to the OTA's drive).
     public var unitConductanceGiven: Bool
+    /// Whether the file sets the op-amp's gain and GBW (otherwise transistor level sizes the
+    /// OTA for `MillerOTA`'s defaults).
+    public var gainGiven: Bool
+    public var gbwGiven: Bool
 }
 
 /// The knobs of a sweep file: the `crossloop solve` flags (same names and units) that make
@@ -252,18 +256,14 @@ enum Knobs {
         if technology == Technology.genericName && conditions.corner != .tt {
             throw .invalidSpec("corner \(conditions.corner.rawValue): the generic card has only the typical corner; use technology sky130")
         }
-        let designEntries = entries.filter { designNames.contains($0.0) }
-        var seen = Set<String>()
-        var key: [(String, JSONValue)] = []
-        for (name, value) in designEntries.reversed() where !seen.contains(name) {
-            seen.insert(name)
-            key.append((name, value))
-        }
-        let designKey = JSONValue.object(key.sorted { $0.0 < $1.0 }).line()
+        // The design knobs' last values (as `k` holds them), by name.
+        let names = designNames
+        let designKey = JSONValue.object(k.filter { names.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).line()
         if fidelity == .transistor, analysis == .op, operation != .eig, k["analysis"] == nil {
             options.analysis = .tran  // as solve does: transistor level settles in a transient
         }
         return RunSettings(options: options, technology: technology, variation: variation, conditions: conditions,
-                           mismatch: mismatch, designKey: designKey, cell: cell, unitConductanceGiven: k["g0"] != nil)
+                           mismatch: mismatch, designKey: designKey, cell: cell, unitConductanceGiven: k["g0"] != nil,
+                           gainGiven: k["gain"] != nil, gbwGiven: k["gbw"] != nil)
     }
 }

@@ -188,7 +188,7 @@ public enum SlurmBackend {
         let logs = (try? FileManager.default.contentsOfDirectory(atPath: directory.slurm)) ?? []
         return (0..<record.arraySize).map { index in
             let shard = try! Shard(index: index, count: record.arraySize)
-            let runs = (0..<spec.runCount).filter(shard.contains).count
+            let runs = shard.runCount(among: spec.runCount)
             let rows = (try? SweepDirectory.readRows(directory.journal(shard), repair: false).count) ?? 0
             if FileManager.default.fileExists(atPath: directory.doneMarker(shard)) {
                 return TaskStatus(index: index, state: .completed, rows: rows, runs: runs, detail: nil)

@@ -24,11 +24,18 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     public let problem: Problem
     private let lock = NSLock()
     private var nominal: [String: Result<Nominal, SweepError>] = [:]
+    /// The circuits at non-nominal conditions, by ``circuitKey(_:)``; filled only when
+    /// ``cachesCircuits``.
+    private var transistorCircuits: [String: TransistorCircuit] = [:]
+    private var behavioralCircuits: [String: BehavioralCircuit] = [:]
+    /// Whether a run's circuit is fixed by its grid point: no per-sample draw of a design or
+    /// condition knob, so the cache holds one circuit per grid point (and none otherwise, as
+    /// each run would add one that no other run uses).
+    private let cachesCircuits: Bool
     let amplifiers: AmplifierModels
 
     /// The nominal design of one grid point.
     struct Nominal: Sendable {
-        var settings: RunSettings
         var options: SolveOptions
         var prepared: Verifier.Prepared
         var stimulus: Stimulus
@@ -40,6 +47,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         self.spec = spec
         problem = try spec.problem.problem()
         amplifiers = AmplifierModels(environment: environment)
+        let circuitKnobs = Knobs.designNames.union(Knobs.conditions.map(\.0)).union(["mismatch"])
+        cachesCircuits = !spec.randomVariables.contains { circuitKnobs.contains($0.name) }
     }
 
     /// The settings of run `index`.
@@ -81,17 +90,13 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
             } else if settings.technology != nil {
                 let (amp, f) = try await amplifier(settings, .nominal, engine: engine)
                 figures = f
-                options.design.opAmp = amp
-                if var inverter = options.design.inverterOpAmp {
-                    inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
-                    options.design.inverterOpAmp = inverter
-                }
+                options.design = SweepExecutor.design(options.design, opAmp: amp)
             }
             let prepared: Verifier.Prepared
             do { prepared = try Verifier.prepare(problem, options) } catch { throw SweepError.verification(error) }
             var stimulus = Stimulus.dc
             if let w = prepared.window { stimulus = .step(time: w.stepTime, rise: w.rise) }
-            result = .success(Nominal(settings: settings, options: options, prepared: prepared, stimulus: stimulus, figures: figures))
+            result = .success(Nominal(options: options, prepared: prepared, stimulus: stimulus, figures: figures))
         } catch {
             result = .failure(error)
         }
@@ -129,9 +134,21 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     /// else `MillerOTA`'s defaults (as `solve --fidelity transistor` uses).
     static func otaSpecification(_ settings: RunSettings) -> MillerOTA.Specification {
         var spec = MillerOTA.Specification()
-        if settings.designKey.contains("\"gain\"") { spec.dcGain = settings.options.design.opAmp.dcGain }
-        if settings.designKey.contains("\"gbw\"") { spec.gainBandwidthHertz = settings.options.design.opAmp.gainBandwidthHertz }
+        if settings.gainGiven { spec.dcGain = settings.options.design.opAmp.dcGain }
+        if settings.gbwGiven { spec.gainBandwidthHertz = settings.options.design.opAmp.gainBandwidthHertz }
         return spec
+    }
+
+    /// `design` with `amp` as its op-amp; inverters with an op-amp of their own take its gain
+    /// and offset (their bandwidth stays).
+    static func design(_ design: DesignParameters, opAmp amp: AmplifierParameters) -> DesignParameters {
+        var design = design
+        design.opAmp = amp
+        if var inverter = design.inverterOpAmp {
+            inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
+            design.inverterOpAmp = inverter
+        }
+        return design
     }
 
     /// Numbers written as SPICE strings in the file appear as numbers in rows.
@@ -174,52 +191,17 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
                              unattached: 0, figures: nil, amplifierCount: 0, technology: transistor.technology,
                              randomSeed: nil)
             }
-            var varied = transistor
-            varied.technology = try amplifiers.technology(name, settings.conditions)
-            var randomSeed: UInt32?
-            if settings.mismatch {
-                varied.technology.parameters = varied.technology.parameters.map { $0.name == "mc_mm_switch" ? Parameter("mc_mm_switch", 1) : $0 }
-                guard varied.technology.parameters.contains(where: { $0.name == "mc_mm_switch" }) else {
-                    throw .invalidSpec("mismatch: \(varied.technology.identifier) has no mismatch switch (mc_mm_switch) in its model cards")
-                }
-                randomSeed = UInt32(SeedStream.derive(seed, SeedStream.purpose("mismatch")) % UInt64(Int32.max - 1)) + 1
-            }
-            let variedDesign: CircuitDesign
-            do {
-                variedDesign = try CircuitGenerator.design(prepared.prediction.mapping, nominal.options.design, transistor: varied,
-                                                           stimulus: nominal.stimulus)
-            } catch let error as CircuitError {
-                throw .verification(.design(error))
-            } catch {
-                throw .verification(.design(.unsupported("\(error)")))
-            }
-            var deck = variedDesign.deck
-            let own = Set(deck.options.map { $0.name.lowercased() })
-            deck.options += prepared.deck.options.filter { !own.contains($0.name.lowercased()) }
-            deck.comments = prepared.deck.comments
-            deck.nodesets = prepared.deck.nodesets
-            deck.initialConditions = prepared.deck.initialConditions
-            deck.saves = prepared.deck.saves
-            deck.analyses = prepared.deck.analyses
-            return Built(nominal: nominal, deck: deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
-                         unattached: 0, figures: nil, amplifierCount: 0, technology: varied.technology, randomSeed: randomSeed)
+            let circuit = try transistorCircuit(settings, nominal, transistor, technology: name)
+            // The sample's seed goes to ngspice, which draws the PDK's mismatch from it: the deck
+            // itself is the same for every sample.
+            let randomSeed = settings.mismatch ? SeedStream.ngspiceSeed(SeedStream.derive(seed, SeedStream.purpose("mismatch"))) : nil
+            return Built(nominal: nominal, deck: circuit.deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
+                         unattached: 0, figures: nil, amplifierCount: 0, technology: circuit.technology, randomSeed: randomSeed)
         }
         if settings.technology != nil && settings.conditions != .nominal {
-            let (amp, f) = try await amplifier(settings, settings.conditions, engine: engine)
-            figures = f
-            var parameters = nominal.options.design
-            parameters.opAmp = amp
-            if var inverter = parameters.inverterOpAmp {
-                inverter.dcGain = amp.dcGain; inverter.inputOffsetVolts = amp.inputOffsetVolts
-                parameters.inverterOpAmp = inverter
-            }
-            do {
-                design = try CircuitGenerator.design(prepared.prediction.mapping, parameters, stimulus: nominal.stimulus)
-            } catch let error as CircuitError {
-                throw .verification(.design(error))
-            } catch {
-                throw .verification(.design(.unsupported("\(error)")))
-            }
+            let circuit = try await behavioralCircuit(settings, nominal, engine: engine)
+            design = circuit.design
+            figures = circuit.figures
         }
         // The variation of this sample and read.
         let mapping = prepared.prediction.mapping
@@ -242,6 +224,79 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         deck.elements = applied.design.deck.elements
         return Built(nominal: nominal, deck: deck, draw: draw, unattached: applied.unattached.count, figures: figures,
                      amplifierCount: names.count, technology: nil, randomSeed: nil)
+    }
+
+    /// Transistor level at non-nominal conditions or with mismatch: the deck of the nominal
+    /// design regenerated on the technology at the run's conditions.
+    struct TransistorCircuit {
+        var deck: Deck
+        var technology: Technology
+    }
+
+    /// Technology-backed behavioural op-amps at non-nominal conditions: the nominal mapping's
+    /// circuit with the OTA characterised at the run's conditions.
+    struct BehavioralCircuit {
+        var design: CircuitDesign
+        var figures: AmplifierFigures?
+    }
+
+    /// What a run's circuit depends on besides the mapping: the nominal design (its key), the
+    /// conditions and whether mismatch is on. Not the sample: its seed goes to the engine and
+    /// the variation draw, not to the circuit.
+    static func circuitKey(_ settings: RunSettings) -> String {
+        let c = settings.conditions
+        return "\(settings.designKey)|\(c.corner.rawValue)|\(c.temperatureCelsius)|\(c.supplyVolts ?? -1)|\(settings.mismatch)"
+    }
+
+    private func transistorCircuit(_ settings: RunSettings, _ nominal: Nominal, _ transistor: TransistorDesign,
+                                   technology name: String) throws(SweepError) -> TransistorCircuit
+    {
+        let key = SweepExecutor.circuitKey(settings)
+        if cachesCircuits, let cached = lock.withLock({ transistorCircuits[key] }) { return cached }
+        let prepared = nominal.prepared
+        var varied = transistor
+        varied.technology = try amplifiers.technology(name, settings.conditions)
+        if settings.mismatch { varied.technology = try AmplifierModels.withMismatch(varied.technology) }
+        let variedDesign: CircuitDesign
+        do {
+            variedDesign = try CircuitGenerator.design(prepared.prediction.mapping, nominal.options.design, transistor: varied,
+                                                       stimulus: nominal.stimulus)
+        } catch let error as CircuitError {
+            throw .verification(.design(error))
+        } catch {
+            throw .verification(.design(.unsupported("\(error)")))
+        }
+        var deck = variedDesign.deck
+        let own = Set(deck.options.map { $0.name.lowercased() })
+        deck.options += prepared.deck.options.filter { !own.contains($0.name.lowercased()) }
+        deck.comments = prepared.deck.comments
+        deck.nodesets = prepared.deck.nodesets
+        deck.initialConditions = prepared.deck.initialConditions
+        deck.saves = prepared.deck.saves
+        deck.analyses = prepared.deck.analyses
+        let circuit = TransistorCircuit(deck: deck, technology: varied.technology)
+        if cachesCircuits { lock.withLock { transistorCircuits[key] = circuit } }
+        return circuit
+    }
+
+    private func behavioralCircuit(_ settings: RunSettings, _ nominal: Nominal, engine: NgspiceEngine) async throws(SweepError)
+        -> BehavioralCircuit
+    {
+        let key = SweepExecutor.circuitKey(settings)
+        if cachesCircuits, let cached = lock.withLock({ behavioralCircuits[key] }) { return cached }
+        let (amp, figures) = try await amplifier(settings, settings.conditions, engine: engine)
+        let parameters = SweepExecutor.design(nominal.options.design, opAmp: amp)
+        let design: CircuitDesign
+        do {
+            design = try CircuitGenerator.design(nominal.prepared.prediction.mapping, parameters, stimulus: nominal.stimulus)
+        } catch let error as CircuitError {
+            throw .verification(.design(error))
+        } catch {
+            throw .verification(.design(.unsupported("\(error)")))
+        }
+        let circuit = BehavioralCircuit(design: design, figures: figures)
+        if cachesCircuits { lock.withLock { behavioralCircuits[key] = circuit } }
+        return circuit
     }
 
     private func body(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> [(String, JSONValue)] {

@@ -43,8 +43,7 @@ enum SweepHTML {
             let all = s.rows.compactMap { $0[key]?.numberValue }.filter(\.isFinite)
             guard all.count >= 2 else { return }
             let edges = binEdges(all)
-            var series = [PlotSeries("all runs", x: [], y: [])]
-            series[0] = step("all runs", edges: edges, values: all)
+            var series = [step("all runs", edges: edges, values: all)]
             for (k, g) in groups.enumerated() {
                 let members = s.rows.filter { Int($0["point"]?.numberValue ?? -1) == k }.compactMap { $0[key]?.numberValue }
                 series.append(step(g.label.map { "\($0.0)=\(valueText($0.1))" }.joined(separator: " "), edges: edges, values: members))
@@ -130,7 +129,8 @@ enum SweepHTML {
         let x = values.sorted()
         let lo = x.first!, hi = x.last!
         guard hi > lo else { return [lo - 0.5, lo + 0.5] }
-        let iqr = (Distribution(x)?.p75 ?? hi) - (Distribution(x)?.p25 ?? lo)
+        let d = Distribution(x)
+        let iqr = (d?.p75 ?? hi) - (d?.p25 ?? lo)
         var bins = iqr > 0 ? Int(((hi - lo) / (2 * iqr / pow(Double(x.count), 1.0 / 3))).rounded(.up)) : 10
         bins = min(max(bins, 5), 40)
         let width = (hi - lo) / Double(bins)

@@ -22,6 +22,10 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     }
 
     public func contains(_ run: Int) -> Bool { run % count == index }
+    /// The shard's runs among runs 0..<total, in order: every `count`-th from `index`.
+    public func runs(among total: Int) -> StrideTo<Int> { stride(from: index, to: total, by: count) }
+    /// How many of runs 0..<total the shard has.
+    public func runCount(among total: Int) -> Int { max(0, total - index + count - 1) / count }
     public var description: String { "\(index)/\(count)" }
 }
 
@@ -199,9 +203,9 @@ public struct SweepRunner: Sendable {
 
     /// The runs the part asks for.
     public func runs(of shard: Shard?) -> [Int] {
-        let all = 0..<executor.spec.runCount
-        guard let shard else { return Array(all) }
-        return all.filter(shard.contains)
+        let total = executor.spec.runCount
+        guard let shard else { return Array(0..<total) }
+        return Array(shard.runs(among: total))
     }
 
     /// Runs what is left of the part (`shard`, or the whole sweep).
@@ -223,7 +227,7 @@ public struct SweepRunner: Sendable {
         let timings = try LineWriter(shard.map(directory.timings) ?? directory.timings)
         let state = ProgressState(total: todo.count)
         let queue = IndexQueue(todo)
-        let start = DispatchTime.now()
+        let clock = Stopwatch()
         let host = ProcessInfo.processInfo.hostName
         let executor = self.executor
         let failures: [SweepError] = await withTaskGroup(of: SweepError?.self) { group in
@@ -231,9 +235,9 @@ public struct SweepRunner: Sendable {
                 group.addTask {
                     while let index = queue.next() {
                         if Task.isCancelled { return nil }
-                        let clock = DispatchTime.now()
+                        let runClock = Stopwatch()
                         let row = await executor.run(index, engine: engine)
-                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock.uptimeNanoseconds) / 1e9
+                        let seconds = runClock.seconds
                         do throws(SweepError) {
                             try writer.append(row.line())
                             try timings.append(JSONValue.object([
@@ -246,8 +250,7 @@ public struct SweepRunner: Sendable {
                         }
                         let passed = row["pass"]?.boolValue ?? false
                         let failed = row["status"]?.stringValue != "ok"
-                        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-                        let snapshot = state.record(passed: passed, failed: failed, elapsed: elapsed)
+                        let snapshot = state.record(passed: passed, failed: failed, elapsed: clock.seconds)
                         progress?(snapshot)
                     }
                     return nil
@@ -258,7 +261,7 @@ public struct SweepRunner: Sendable {
             return errors
         }
         if let first = failures.first { throw first }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let seconds = clock.seconds
         let finished = try SweepDirectory.readRows(journal, repair: false)
         let complete = wanted.allSatisfy { finished[$0] != nil }
         if complete, let shard {

@@ -187,7 +187,12 @@ public struct SweepSpec: Sendable {
     public var problem: ProblemSpec
     /// Base values of the knobs (design, variation, conditions), in the file's order.
     public var knobs: [(String, JSONValue)]
-    public var variables: [SweepVariable]
+    public var variables: [SweepVariable] {
+        didSet { gridPoints = SweepSpec.gridPoints(of: variables) }
+    }
+    /// Grid points: the Cartesian product of the grid axes, the last axis fastest. Built once
+    /// (every run reads its point from it), and again only when `variables` change.
+    public private(set) var gridPoints: [[(String, JSONValue)]]
     /// Monte Carlo samples per grid point (chips). Default 1.
     public var samples: Int
     /// Reads per sample (fresh read noise each). Default 1.
@@ -199,9 +204,6 @@ public struct SweepSpec: Sendable {
     public var timeLimitSeconds: Double?
     /// The file's text, canonicalised: what identifies the sweep in its results directory.
     public var canonicalText: String
-
-    /// Every knob a sweep file may set, with what it takes.
-    public static let knobHelp: [(String, String)] = Knobs.help
 
     /// Reads a sweep file (JSON).
     public static func load(path: String) throws(SweepError) -> SweepSpec {
@@ -283,6 +285,8 @@ public struct SweepSpec: Sendable {
         guard gridSize * samples * reads <= 10_000_000 else {
             throw .invalidSpec("\(gridSize) grid points x \(samples) samples x \(reads) reads is more than 10 million runs; split the sweep")
         }
+        // Built only once the size is known to be reasonable.
+        gridPoints = SweepSpec.gridPoints(of: variables)
     }
 
     static func seedValue(_ value: JSONValue, _ name: String) throws(SweepError) -> UInt64 {
@@ -399,10 +403,10 @@ public struct SweepSpec: Sendable {
     /// The variables drawn per sample.
     public var randomVariables: [SweepVariable] { variables.filter { !$0.domain.isGrid } }
 
-    /// Grid points: the Cartesian product of the grid axes, the last axis fastest.
-    public var gridPoints: [[(String, JSONValue)]] {
+    /// The Cartesian product of the grid axes of `variables`, the last axis fastest.
+    static func gridPoints(of variables: [SweepVariable]) -> [[(String, JSONValue)]] {
         var points: [[(String, JSONValue)]] = [[]]
-        for variable in gridVariables {
+        for variable in variables where variable.domain.isGrid {
             points = points.flatMap { point in variable.domain.gridValues.map { point + [(variable.name, $0)] } }
         }
         return points

@@ -115,16 +115,14 @@ public struct SweepStatistics: Sendable {
     public var marginals: [(variable: String, groups: [GroupStatistics])]
     /// The runs with the fewest equivalent bits (failed runs first), with their seeds.
     public var worst: [JSONValue]
-    /// The ideal solution of the problem (nil for EIG, compared by direction).
-    public var ideal: [Double]?
 
     public init(spec: SweepSpec, rows: [JSONValue], problem: Problem, worstCount: Int = 5) {
         self.spec = spec
         self.rows = rows
+        // The ideal solution of the problem (nil for EIG, compared by direction).
         let ideal = problem.operation == .eig ? nil
             : try? Mapping.exactSolution(operation: problem.operation, matrix: problem.matrix, vector: problem.vector,
                                          blockSize: problem.blockSize)
-        self.ideal = ideal
         overall = GroupStatistics(label: [], rows: rows, ideal: ideal)
         let grid = spec.gridPoints
         var byPoint = [[JSONValue]](repeating: [], count: grid.count)

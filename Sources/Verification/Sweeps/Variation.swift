@@ -85,6 +85,12 @@ public enum SeedStream {
         return h
     }
 
+    /// `seed` folded into ngspice's seed range (`RunRequest.randomSeed`, sent as `setseed`):
+    /// 1...Int32.max - 1.
+    public static func ngspiceSeed(_ seed: UInt64) -> UInt32 {
+        UInt32(seed % UInt64(Int32.max - 1)) + 1
+    }
+
     static let programming: UInt64 = 1
     static let stuck: UInt64 = 2
     static let offsets: UInt64 = 3
