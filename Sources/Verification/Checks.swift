@@ -57,7 +57,7 @@ enum Checks {
 
         if let outcome = v.transientOutcome {
             let predictedStable = v.prediction.isStable
-            let observedStable = outcome == .settled || outcome == .grew
+            let observedStable = outcome.isStable
             checks.append(Check(
                 "stability prediction matches the transient",
                 predictedStable == observedStable ? .passed : .failed,

@@ -15,6 +15,9 @@ public enum TransientOutcome: String, Sendable, Hashable, Codable {
     case grew = "grew along one direction"
     /// EIG: the outputs turned while they grew: more than one mode, or a complex pair, grows.
     case turned = "grew while turning"
+
+    /// What a stable loop does: settle, or for EIG grow one real mode (selective).
+    public var isStable: Bool { self == .settled || self == .grew }
 }
 
 /// The codes of simulated SAR ADCs next to an ideal quantiser of the same sampled outputs.

@@ -14,7 +14,7 @@ import Reference
 /// (the grid values and per-sample draws), `status` (`ok`; `unstable` when the nominal loop is
 /// predicted unstable and `force` is off; `failed` when ngspice failed; `invalid` when the
 /// design point cannot be built, with `message`), `pass` (equivalent bits >= tolerance and, for
-/// `.tran`, a settled transient), `equivalentBits`, `relativeError`, `maxErrorLSB`,
+/// `.tran`, a stable transient: settled, or for EIG one mode grown), `equivalentBits`, `relativeError`, `maxErrorLSB`,
 /// `snrDecibels` (all against the ideal answer), `toleranceBits`, `settlingSeconds`,
 /// `transient`, `clipped` (outputs beyond the ADC range), `stuckOn`, `stuckOff`, `unattached`,
 /// `offsetRMSVolts`, `opAmpGain`, `opAmpGBW`, `powerWatts`, `energyJoules` (technology-backed
@@ -339,8 +339,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     /// The measured part of a row.
     static func fields(_ v: Verdict, draw: VariationDraw, unattached: Int, figures: AmplifierFigures?, amplifierCount: Int) -> [(String, JSONValue)] {
         let m = v.metricsIdeal
-        let settled = v.transientOutcome.map { $0 == .settled } ?? true
-        let pass = m.equivalentBits >= v.toleranceBits && settled
+        let stable = v.transientOutcome?.isStable ?? true
+        let pass = m.equivalentBits >= v.toleranceBits && stable
         var energy: Double? = v.energy?.joulesPerSolve
         var power: Double? = v.energy?.averageWatts
         if let figures {
