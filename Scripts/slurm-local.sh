@@ -38,6 +38,13 @@ install_packages() {
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# The state of the partition's node as sinfo reports it (idle, down, ...); empty when sinfo
+# does not answer.
+node_state() { sinfo -h -p "$PARTITION" -o '%T' 2>/dev/null | head -n1 || true; }
+
+# Whether a node in state $1 takes jobs.
+node_usable() { case "$1" in idle|mixed|allocated) return 0 ;; *) return 1 ;; esac; }
+
 write_config() {
     $SUDO mkdir -p "$DIR"/{state,spool,log,munge,run}
     local host cpus memory
@@ -125,22 +132,19 @@ start() {
     fi
     local state=""
     for _ in $(seq 150); do
-        state=$(sinfo -h -p "$PARTITION" -o '%T' 2>/dev/null | head -n1 || true)
-        case "$state" in idle|mixed|allocated) break ;; esac
+        state=$(node_state)
+        if node_usable "$state"; then break; fi
         sleep 0.2
     done
-    case "$state" in
-        idle|mixed|allocated) ;;
-        *)
-            $SUDO scontrol update nodename="$(hostname -s)" state=resume >/dev/null 2>&1 || true
-            sleep 1
-            state=$(sinfo -h -p "$PARTITION" -o '%T' 2>/dev/null | head -n1 || true)
-            ;;
-    esac
-    case "$state" in
-        idle|mixed|allocated) log "cluster up: partition $PARTITION, node $(hostname -s) $state ($(sinfo -h -p "$PARTITION" -o '%c CPUs, %m MB'))" ;;
-        *) die "the node did not become idle (state '${state:-none}'); see $DIR/log/slurmctld.log and $DIR/log/slurmd.log" ;;
-    esac
+    if ! node_usable "$state"; then
+        # A node left down by an earlier run stays down until it is resumed.
+        $SUDO scontrol update nodename="$(hostname -s)" state=resume >/dev/null 2>&1 || true
+        sleep 1
+        state=$(node_state)
+    fi
+    node_usable "$state" \
+        || die "the node did not become idle (state '${state:-none}'); see $DIR/log/slurmctld.log and $DIR/log/slurmd.log"
+    log "cluster up: partition $PARTITION, node $(hostname -s) $state ($(sinfo -h -p "$PARTITION" -o '%c CPUs, %m MB'))"
 }
 
 stop_daemon() {

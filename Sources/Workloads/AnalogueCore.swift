@@ -31,8 +31,6 @@ public struct PrimitiveResult: Sendable, Hashable {
 public struct TiledProduct: Sendable, Hashable {
     /// A x, summed digitally over the column tiles.
     public var value: [Double]
-    /// The exact product.
-    public var exact: [Double]
     /// First-order absolute bound: per row block the sum of the tiles' bounds, combined in
     /// the 2-norm over row blocks.
     public var errorBound: Double
@@ -95,8 +93,13 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         var records: [PrimitiveRecord] = []
         var slots: [Slot?]
         var clock = 0
-        var samples: [PrimitiveKind: Verdict] = [:]
-        var sampleLabels: [PrimitiveKind: String] = [:]
+        /// The first full verdict of each kind with the label it ran under (for reports).
+        var samples: [PrimitiveKind: (verdict: Verdict, label: String)] = [:]
+
+        /// Adds to the counts of the current phase.
+        mutating func count(_ body: (inout OperationCounts) -> Void) {
+            body(&counts[phase, default: OperationCounts()])
+        }
     }
 
     /// - Parameters:
@@ -146,18 +149,11 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     /// Every primitive so far, in order.
     public func records() -> [PrimitiveRecord] { lock.withLock { state.records } }
 
-    /// The first full verdict of each kind (for reports: design values, waveforms).
-    public func sample(_ kind: PrimitiveKind) -> Verdict? { lock.withLock { state.samples[kind] } }
-
     /// Digital glue, counted into the current phase.
     public var digital: DigitalUnit { DigitalUnit(core: self) }
 
     func record(_ body: (inout OperationCounts) -> Void) {
-        lock.withLock {
-            var c = state.counts[state.phase] ?? OperationCounts()
-            body(&c)
-            state.counts[state.phase] = c
-        }
+        lock.withLock { state.count(body) }
     }
 
     /// Marks `matrix` resident on `arrays` arrays, overwriting the least recently used ones.
@@ -165,21 +161,21 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         lock.withLock {
             state.clock += 1
             let resident = state.slots.indices.filter { state.slots[$0]?.matrix == matrix }
-            var c = state.counts[state.phase] ?? OperationCounts()
             if resident.count >= arrays {
                 let now = state.clock
                 for k in resident { state.slots[k]?.lastUse = now }
-                c.residentHits += 1
+                state.count { $0.residentHits += 1 }
             } else {
                 let order = state.slots.indices.sorted { (state.slots[$0]?.lastUse ?? -1) < (state.slots[$1]?.lastUse ?? -1) }
                 let now = state.clock
                 for k in order.prefix(arrays) {
                     state.slots[k] = Slot(matrix: matrix, lastUse: now)
                 }
-                c.arrayProgrammings += arrays
-                c.cellsWritten += arrays * matrix.rows * matrix.columns
+                state.count { c in
+                    c.arrayProgrammings += arrays
+                    c.cellsWritten += arrays * matrix.rows * matrix.columns
+                }
             }
-            state.counts[state.phase] = c
         }
     }
 
@@ -245,9 +241,10 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         for (bi, r) in rowBlocks.enumerated() {
             for (bj, c) in columnBlocks.enumerated() {
                 let tile = tiles[bi][bj]
+                let zeroTile = tile.maxAbsEntry == 0
                 for (item, x) in batch.enumerated() {
                     let part = Array(x[c])
-                    if tile.maxAbsEntry == 0 || part.normInfinity == 0 { skipped += 1; continue }
+                    if zeroTile || part.normInfinity == 0 { skipped += 1; continue }
                     jobs.append(Job(item: item, rows: r, columns: c, tile: tile, x: part))
                 }
             }
@@ -280,7 +277,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         }
         if adds > 0 { record { $0.digitalAdds += adds } }
         return batch.indices.map { item in
-            TiledProduct(value: values[item], exact: a * batch[item], errorBound: bounds[item].norm2)
+            TiledProduct(value: values[item], errorBound: bounds[item].norm2)
         }
     }
 
@@ -321,11 +318,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
             throw .insufficientArrays(needed: arrays, available: resources.arrayCount,
                                       reason: "array P for the positive and array N for the negative entries")
         }
-        let operation: CrossbarOperation = switch kind {
-        case .inv: .inv
-        case .mvm: .mvm
-        case .eig: .eig
-        }
+        let operation = kind.operation
         let base = options
         let wantSample = lock.withLock { state.samples[kind] == nil }
         struct Item: Sendable { var index: Int; var vector: [Double] }
@@ -351,26 +344,21 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
             } else {
                 program(a, arrays: arrays)
                 let phase = lock.withLock { () -> String in
-                    var c = state.counts[state.phase] ?? OperationCounts()
-                    switch kind {
-                    case .inv: c.inv += 1
-                    case .mvm: c.mvm += 1
-                    case .eig: c.eig += 1
+                    state.count { c in
+                        c[kind] += 1
+                        c.dacConversions += kind == .eig ? 0 : batch[k].count
+                        c.adcConversions += o.value.count
+                        c.analogueSeconds += o.analogueSeconds
+                        c.simulatorSeconds += o.simulatorSeconds
+                        if !o.passed { c.failedChecks += 1 }
                     }
-                    c.dacConversions += kind == .eig ? 0 : batch[k].count
-                    c.adcConversions += o.value.count
-                    c.analogueSeconds += o.analogueSeconds
-                    c.simulatorSeconds += o.simulatorSeconds
-                    if !o.passed { c.failedChecks += 1 }
-                    state.counts[state.phase] = c
                     let entry = PrimitiveRecord(
                         index: state.records.count, kind: kind, label: batch.count > 1 ? "\(label) #\(k + 1)" : label,
                         phase: state.phase, rows: a.rows, columns: a.columns, relativeError: o.relativeError,
                         predictedError: o.budget, analogueSeconds: o.analogueSeconds, passed: o.passed, failedChecks: o.failures)
                     state.records.append(entry)
                     if let verdict = o.verdict, state.samples[kind] == nil {
-                        state.samples[kind] = verdict
-                        state.sampleLabels[kind] = label
+                        state.samples[kind] = (verdict, label)
                     }
                     return state.phase
                 }
@@ -424,8 +412,9 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     /// the probe is not counted in the ledger. nil when there was no such primitive or the
     /// probe failed (`reason` says why).
     public func waveformSample(_ kind: PrimitiveKind) async -> (sample: WaveformSample?, reason: String?) {
-        let (verdict, label) = lock.withLock { (state.samples[kind], state.sampleLabels[kind] ?? kind.rawValue) }
-        guard let verdict else { return (nil, "no \(kind.rawValue.uppercased()) primitive was simulated") }
+        guard let (verdict, label) = lock.withLock({ state.samples[kind] }) else {
+            return (nil, "no \(kind.rawValue.uppercased()) primitive was simulated")
+        }
         if let waves = verdict.waveforms {
             let p = verdict.prediction
             return (WaveformSample(kind: kind, label: label, waveforms: waves,

@@ -46,6 +46,15 @@ public enum PrimitiveKind: String, Sendable, Hashable, Codable, CaseIterable {
     case mvm
     /// Dominant eigenvector of one tile.
     case eig
+
+    /// The crossbar operation whose circuit executes this primitive.
+    public var operation: CrossbarOperation {
+        switch self {
+        case .inv: .inv
+        case .mvm: .mvm
+        case .eig: .eig
+        }
+    }
 }
 
 /// What the core did, by kind: analogue primitives, conversions, digital glue, array
@@ -77,13 +86,22 @@ public struct OperationCounts: Sendable, Hashable, Codable {
     public init() {}
 
     public var primitives: Int { inv + mvm + eig }
-    public var digitalOperations: Int { digitalAdds + digitalMultiplies + digitalDivides }
 
-    public func count(_ kind: PrimitiveKind) -> Int {
-        switch kind {
-        case .inv: inv
-        case .mvm: mvm
-        case .eig: eig
+    /// The simulated primitives of one kind.
+    public subscript(kind: PrimitiveKind) -> Int {
+        get {
+            switch kind {
+            case .inv: inv
+            case .mvm: mvm
+            case .eig: eig
+            }
+        }
+        set {
+            switch kind {
+            case .inv: inv = newValue
+            case .mvm: mvm = newValue
+            case .eig: eig = newValue
+            }
         }
     }
 

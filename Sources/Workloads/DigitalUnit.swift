@@ -7,11 +7,16 @@ import Reference
 /// Dense counts: a matrix-vector product of an m x n matrix is m n multiplies and
 /// m (n - 1) adds whatever its zeros.
 public struct DigitalUnit: Sendable {
-    let core: AnalogueCore
+    /// Where the operations are counted; nil for ``uncounted``.
+    let core: AnalogueCore?
+
+    /// The same arithmetic, counted nowhere: for the double-precision references that run
+    /// beside a workload, so that both share one body and one operation order.
+    public static let uncounted = DigitalUnit(core: nil)
 
     /// Counts work done outside these helpers.
     public func count(adds: Int = 0, multiplies: Int = 0, divides: Int = 0) {
-        core.record { c in
+        core?.record { c in
             c.digitalAdds += adds
             c.digitalMultiplies += multiplies
             c.digitalDivides += divides
@@ -34,24 +39,6 @@ public struct DigitalUnit: Sendable {
     public func scale(_ a: [Double], by s: Double) -> [Double] {
         count(multiplies: a.count)
         return a.scaled(by: s)
-    }
-
-    /// a + s b.
-    public func axpy(_ a: [Double], _ b: [Double], scaledBy s: Double) -> [Double] {
-        count(adds: a.count, multiplies: a.count)
-        return a.adding(b, scaledBy: s)
-    }
-
-    /// a . b.
-    public func dot(_ a: [Double], _ b: [Double]) -> Double {
-        count(adds: max(a.count - 1, 0), multiplies: a.count)
-        return a.dot(b)
-    }
-
-    /// |a|_2.
-    public func norm(_ a: [Double]) -> Double {
-        count(adds: max(a.count - 1, 0), multiplies: a.count, divides: 1)
-        return a.norm2
     }
 
     /// A x.

@@ -119,7 +119,6 @@ public struct ReachResult: Sendable {
     public var finalAngles: [Double]
     /// Times the damping was raised because the quantised system came out singular.
     public var dampingRaises: Int
-    public var doubleStatus: ReachStatus
     public var doubleIterations: Int
     public var doubleErrors: [Double]
 
@@ -132,7 +131,6 @@ public struct IKResult: Sendable {
     public var parameters: IKParameters
     public var initialAngles: [Double]
     public var targets: [ReachResult]
-    public var counts: OperationCounts
 
     /// Every reachable target converged and every unreachable one was reported as such.
     public var passed: Bool {
@@ -177,10 +175,10 @@ public enum InverseKinematics {
             }
             results.append(ReachResult(target: target, reachable: reachable, status: status(analogue.errors),
                                        iterations: analogue.errors.count - 1, errors: analogue.errors, finalAngles: q,
-                                       dampingRaises: analogue.raises, doubleStatus: status(double.errors),
+                                       dampingRaises: analogue.raises,
                                        doubleIterations: double.errors.count - 1, doubleErrors: double.errors))
         }
-        return IKResult(arm: arm, parameters: parameters, initialAngles: start, targets: results, counts: core.totalCounts())
+        return IKResult(arm: arm, parameters: parameters, initialAngles: start, targets: results)
     }
 
     /// Iterates from `q` towards `target`; `core == nil` solves in double (the reference).
@@ -194,10 +192,10 @@ public enum InverseKinematics {
         var raises = 0
         var best = Double.infinity
         var sinceBest = 0
-        let digital = core?.digital
+        let digital = core?.digital ?? .uncounted
         for iteration in 1...parameters.maxIterations {
             let p = arm.endEffector(q)
-            digital?.count(adds: 4 * arm.links, multiplies: 4 * arm.links)
+            digital.count(adds: 4 * arm.links, multiplies: 4 * arm.links)
             var e = target.minus(p)
             let size = e.norm2
             if size < parameters.tolerance { break }
@@ -209,25 +207,24 @@ public enum InverseKinematics {
                 var m = j * j.transposed
                 m[0, 0] += lambda * lambda
                 m[1, 1] += lambda * lambda
-                if let core, let digital {
-                    digital.count(adds: 4 * arm.links + 2, multiplies: 4 * arm.links + 5)
-                    do {
-                        y = try await core.inv(m, e, label: "\(label)/iteration \(iteration)", equilibrate: true).value
-                        break
-                    } catch {
-                        // A near-singular J J^T can round to a singular matrix in the cells:
-                        // more damping makes it programmable (counted, reported).
-                        guard case .primitive(_, _, .mapping(.singularAfterQuantisation)) = error, lambda < 1 else { throw error }
-                        lambda *= 2
-                        raises += 1
-                    }
-                } else {
+                digital.count(adds: 4 * arm.links + 2, multiplies: 4 * arm.links + 5)
+                guard let core else {
                     do { y = try m.solve(e) } catch { throw .digital(label: label, error: error) }
                     break
                 }
+                do {
+                    y = try await core.inv(m, e, label: "\(label)/iteration \(iteration)", equilibrate: true).value
+                    break
+                } catch {
+                    // A near-singular J J^T can round to a singular matrix in the cells:
+                    // more damping makes it programmable (counted, reported).
+                    guard case .primitive(_, _, .mapping(.singularAfterQuantisation)) = error, lambda < 1 else { throw error }
+                    lambda *= 2
+                    raises += 1
+                }
             }
             let dq = j.transposed * y
-            digital?.count(adds: arm.links * 3, multiplies: arm.links * 2)
+            digital.count(adds: arm.links * 3, multiplies: arm.links * 2)
             q = q.plus(dq)
             let after = target.minus(arm.endEffector(q)).norm2
             errors.append(after)

@@ -30,7 +30,6 @@ public struct RefinementResult: Sendable {
     public var steps: [RefinementStep]
     public var targetBits: Double
     public var conditionNumber: Double
-    public var counts: OperationCounts
 
     /// Bits of the single analogue solve.
     public var firstSolveBits: Double { steps.first?.equivalentBits ?? 0 }
@@ -40,12 +39,6 @@ public struct RefinementResult: Sendable {
     public var meanBitsPerCorrection: Double {
         guard steps.count > 1 else { return 0 }
         return (finalBits - firstSolveBits) / Double(steps.count - 1)
-    }
-    /// The error model's gain per correction, -log2 of the mean solve budget.
-    public var predictedBitsPerCorrection: Double {
-        let budgets = steps.dropFirst().map(\.solvePredictedError)
-        guard !budgets.isEmpty else { return 0 }
-        return -log2(budgets.reduce(0, +) / Double(budgets.count))
     }
 }
 
@@ -66,11 +59,7 @@ public enum IterativeRefinement {
         guard (1...200).contains(maxIterations) else {
             throw .invalidParameter(name: "maxIterations", value: "\(maxIterations)", requirement: "between 1 and 200")
         }
-        let reference: [Double], kappa: Double
-        do {
-            reference = try a.solve(b)
-            kappa = try a.conditionNumber()
-        } catch { throw .digital(label: "LAPACK reference", error: error) }
+        let (reference, kappa) = try lapackReference(a, b)
         let digital = core.digital
         let referenceNorm = reference.norm2
         let bNorm = b.norm2
@@ -94,6 +83,6 @@ public enum IterativeRefinement {
             if stalled >= 2 { break }
         }
         return RefinementResult(matrix: a, rhs: b, reference: reference, solution: x, steps: steps, targetBits: targetBits,
-                                conditionNumber: kappa, counts: core.totalCounts())
+                                conditionNumber: kappa)
     }
 }

@@ -35,7 +35,6 @@ public struct KalmanResult: Sendable {
     /// Per step: |S^-1_circuit - S^-1| / |S^-1| (2-norm) and the error model's bound.
     public var inverseError: [Double]
     public var inversePredicted: [Double]
-    public var counts: OperationCounts
 
     func rms(_ estimates: [[Double]], _ truth: [Double], _ k: Int) -> Double {
         let sum = zip(estimates, truth).reduce(0.0) { $0 + ($1.0[k] - $1.1) * ($1.0[k] - $1.1) }
@@ -92,10 +91,11 @@ public enum KalmanWorkload {
 
             // Analogue filter: predict, then S^-1 by the circuit.
             analogue.predict(f: f, q: processNoise, digital: digital)
-            let s = digital.sum(digital.product(digital.product(h, analogue.p), h.transposed), r)
+            let s = analogue.innovationCovariance(h: h, r: r, digital: digital)
             let columns = try await core.inv(s, batch: [[1, 0], [0, 1]], label: "kalman/step \(k + 1)/S^-1", equilibrate: true)
             let sInverse = Matrix(rows: 2, columns: 2) { i, j in columns[j].value[i] }
-            let exactInverse = (try? s.inverse()) ?? sInverse
+            let exactInverse: Matrix
+            do { exactInverse = try s.inverse() } catch { throw .digital(label: "kalman/step \(k + 1): exact S^-1", error: error) }
             let exactNorm = (try? exactInverse.norm2()) ?? 1
             inverseError.append(((try? (sInverse - exactInverse).norm2()) ?? .nan) / exactNorm)
             inversePredicted.append(columns.map(\.errorBound).norm2 / exactNorm)
@@ -103,46 +103,41 @@ public enum KalmanWorkload {
             analogueTrack.append(analogue.x)
 
             // Reference filter: the same arithmetic in double, S^-1 by LAPACK (not counted).
-            reference.predict(f: f, q: processNoise, digital: nil)
-            let sRef = h * reference.p * h.transposed + r
+            reference.predict(f: f, q: processNoise, digital: .uncounted)
+            let sRef = reference.innovationCovariance(h: h, r: r, digital: .uncounted)
             let sRefInverse: Matrix
             do { sRefInverse = try sRef.inverse() } catch { throw .digital(label: "kalman/step \(k + 1): reference S^-1", error: error) }
-            reference.update(z: z, h: h, r: r, sInverse: sRefInverse, digital: nil)
+            reference.update(z: z, h: h, r: r, sInverse: sRefInverse, digital: .uncounted)
             doubleTrack.append(reference.x)
         }
         return KalmanResult(flight: flight, parameters: parameters, analogue: analogueTrack, double: doubleTrack,
-                            inverseError: inverseError, inversePredicted: inversePredicted, counts: core.totalCounts())
+                            inverseError: inverseError, inversePredicted: inversePredicted)
     }
 
+    /// One filter's state; both filters run this arithmetic, the analogue one counted on the
+    /// core's digital unit, the reference one on ``DigitalUnit/uncounted``.
     struct FilterState {
         var x: [Double]
         var p: Matrix
 
-        mutating func predict(f: Matrix, q: Matrix, digital: DigitalUnit?) {
-            if let digital {
-                x = digital.product(f, x)
-                p = digital.sum(digital.product(digital.product(f, p), f.transposed), q)
-            } else {
-                x = f * x
-                p = f * p * f.transposed + q
-            }
+        /// x = F x, P = F P F^T + Q.
+        mutating func predict(f: Matrix, q: Matrix, digital d: DigitalUnit) {
+            x = d.product(f, x)
+            p = d.sum(d.product(d.product(f, p), f.transposed), q)
+        }
+
+        /// S = H P H^T + R.
+        func innovationCovariance(h: Matrix, r: Matrix, digital d: DigitalUnit) -> Matrix {
+            d.sum(d.product(d.product(h, p), h.transposed), r)
         }
 
         /// K = P H^T S^-1, x += K (z - H x), P = (I - K H) P (I - K H)^T + K R K^T.
-        mutating func update(z: [Double], h: Matrix, r: Matrix, sInverse: Matrix, digital: DigitalUnit?) {
-            let ht = h.transposed
-            if let d = digital {
-                let k = d.product(d.product(p, ht), sInverse)
-                let innovation = d.subtract(z, d.product(h, x))
-                x = d.add(x, d.product(k, innovation))
-                let ikh = d.difference(Matrix.identity(3), d.product(k, h))
-                p = d.sum(d.product(d.product(ikh, p), ikh.transposed), d.product(d.product(k, r), k.transposed))
-            } else {
-                let k = p * ht * sInverse
-                x = x.plus(k * z.minus(h * x))
-                let ikh = Matrix.identity(3) - k * h
-                p = ikh * p * ikh.transposed + k * r * k.transposed
-            }
+        mutating func update(z: [Double], h: Matrix, r: Matrix, sInverse: Matrix, digital d: DigitalUnit) {
+            let k = d.product(d.product(p, h.transposed), sInverse)
+            let innovation = d.subtract(z, d.product(h, x))
+            x = d.add(x, d.product(k, innovation))
+            let ikh = d.difference(Matrix.identity(3), d.product(k, h))
+            p = d.sum(d.product(d.product(ikh, p), ikh.transposed), d.product(d.product(k, r), k.transposed))
         }
     }
 }

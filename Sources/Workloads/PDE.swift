@@ -101,22 +101,12 @@ public enum PDEWorkload {
         // -laplace(u) = d pi^2 u for u = prod sin(pi x_i).
         let f = continuous.map { Double(dimensions) * Double.pi * Double.pi * $0 }
         let b = core.digital.scale(f, by: h * h)
-        core.beginPhase("setup")
-        let plan = try await BlockInversePlan.prepare(a, core: core, schur: schur)
-        core.beginPhase("solve")
-        let (solved, nodes) = try await plan.solve([b], core: core, label: "poisson")
-        let reference: [Double], kappa: Double
-        do {
-            reference = try a.solve(b)
-            kappa = try a.conditionNumber()
-        } catch { throw .digital(label: "LAPACK reference", error: error) }
-        let norm = reference.norm2
+        let r = try await RBIWorkload.run(matrix: a, rhs: b, core: core, schur: schur, label: "poisson")
         return PoissonResult(
-            dimensions: dimensions, points: m, size: a.rows, solution: solved[0].x, reference: reference, continuous: continuous,
-            relativeError: solved[0].x.minus(reference).norm2 / norm, predictedError: solved[0].bound / norm,
-            discretisationError: reference.minus(continuous).norm2 / continuous.norm2, conditionNumber: kappa,
-            levels: plan.levels, levelStatistics: LevelStatistics.from(nodes),
-            setupCounts: core.counts(phase: "setup"), solveCounts: core.counts(phase: "solve"))
+            dimensions: dimensions, points: m, size: a.rows, solution: r.solution, reference: r.reference, continuous: continuous,
+            relativeError: r.relativeError, predictedError: r.predictedError,
+            discretisationError: r.reference.minus(continuous).norm2 / continuous.norm2, conditionNumber: r.conditionNumber,
+            levels: r.levels, levelStatistics: r.levelStatistics, setupCounts: r.setupCounts, solveCounts: r.solveCounts)
     }
 
     /// The initial temperature: a hot band in the left third plus a smooth background,
@@ -136,20 +126,19 @@ public enum PDEWorkload {
         guard r > 0, r.isFinite else { throw .invalidParameter(name: "r", value: "\(r)", requirement: "positive (alpha dt / h^2)") }
         guard (1...10_000).contains(steps) else { throw .invalidParameter(name: "steps", value: "\(steps)", requirement: "between 1 and 10000") }
         let a = PDEMatrices.heatStep(dimensions: dimensions, points: m, r: r)
-        let lu: LUFactorization, inverseNorm: Double
-        do {
-            lu = try LUFactorization(a)
-            inverseNorm = 1 / (try a.singularValues().last ?? 1)
-        } catch { throw .digital(label: "heat reference", error: error) }
+        let inverseNorm: Double
+        do { inverseNorm = 1 / (try a.singularValues().last ?? 1) } catch { throw .digital(label: "heat reference", error: error) }
         core.beginPhase("setup")
         let plan = try await BlockInversePlan.prepare(a, core: core, schur: schur)
+        // The double-precision reference steps reuse the LU the plan made of the step matrix.
+        let lu = plan.factorization
         core.beginPhase("solve")
         let u0 = initialTemperature(dimensions: dimensions, points: m)
         var analogue = [u0], double = [u0]
         var errors: [Double] = [], predicted: [Double] = []
         var bound = 0.0
         for k in 1...steps {
-            let (solved, _) = try await plan.solve([analogue[k - 1]], core: core, label: "heat/step \(k)")
+            let (solved, _) = try await plan.solve([analogue[k - 1]], core: core, label: "heat/step \(k)", recordNodes: false)
             let next: [Double]
             do { next = try lu.solve(double[k - 1]) } catch { throw .digital(label: "heat reference step \(k)", error: error) }
             analogue.append(solved[0].x)

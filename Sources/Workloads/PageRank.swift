@@ -109,7 +109,6 @@ public struct PageRankResult: Sendable {
     /// The smallest score difference between consecutive pages of the exact top K + 1,
     /// relative to the largest score: below the predicted error the order is not resolvable.
     public var smallestTopGap: Double
-    public var counts: OperationCounts
 
     /// How many of the first `topK` positions hold the same page.
     public var agreeingPositions: Int {
@@ -146,6 +145,6 @@ public enum PageRankWorkload {
                               analogueRanking: ranking(analogue), exactRanking: exactRanking, topK: topK,
                               relativeError: analogue.minus(exact).norm2 / exact.norm2,
                               predictedError: result.predictedRelativeError,
-                              smallestTopGap: gap / (exact.max() ?? 1), counts: core.totalCounts())
+                              smallestTopGap: gap / (exact.max() ?? 1))
     }
 }

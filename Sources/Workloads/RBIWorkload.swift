@@ -64,8 +64,9 @@ public struct RBIResult: Sendable {
 
 public enum RBIWorkload {
     /// Prepares A on `core` (phase "setup"), solves A x = b (phase "solve") and compares with LAPACK.
+    /// - Parameter label: prefixes the solve's primitive labels (`rbi A.11`).
     public static func run(matrix a: Matrix, rhs b: [Double], core: AnalogueCore,
-                           schur: SchurFormation) async throws(WorkloadError) -> RBIResult
+                           schur: SchurFormation, label: String = "rbi") async throws(WorkloadError) -> RBIResult
     {
         guard b.count == a.rows else {
             throw .invalidParameter(name: "rhs", value: "\(b.count) entries", requirement: "\(a.rows) entries to match A")
@@ -76,14 +77,9 @@ public enum RBIWorkload {
         let setupSeconds = elapsed(since: setupStart)
         core.beginPhase("solve")
         let solveStart = DispatchTime.now()
-        let (solved, nodes) = try await plan.solve([b], core: core)
+        let (solved, nodes) = try await plan.solve([b], core: core, label: label)
         let solveSeconds = elapsed(since: solveStart)
-        let reference: [Double]
-        let kappa: Double
-        do {
-            reference = try a.solve(b)
-            kappa = try a.conditionNumber()
-        } catch { throw .digital(label: "LAPACK reference", error: error) }
+        let (reference, kappa) = try lapackReference(a, b)
         let x = solved[0]
         let norm = reference.norm2
         return RBIResult(
@@ -93,6 +89,14 @@ public enum RBIWorkload {
             schurRecords: plan.schurRecords, setupCounts: core.counts(phase: "setup"), solveCounts: core.counts(phase: "solve"),
             expectedINVPerSolve: plan.invPerSolve, setupSeconds: setupSeconds, solveSeconds: solveSeconds)
     }
+}
+
+/// A x = b and kappa_2(A) by LAPACK: the reference a workload's answer is judged against
+/// (not counted: it is not part of the algorithm).
+func lapackReference(_ a: Matrix, _ b: [Double]) throws(WorkloadError) -> (solution: [Double], conditionNumber: Double) {
+    do {
+        return (try a.solve(b), try a.conditionNumber())
+    } catch { throw .digital(label: "LAPACK reference", error: error) }
 }
 
 func elapsed(since start: DispatchTime) -> Double {

@@ -48,6 +48,8 @@ public struct BlockInversePlan: Sendable {
     public var levels: Int { root.height }
     /// Tile INVs per solve of one right-hand side (3^levels for tile * 2^levels).
     public var invPerSolve: Int { root.invCount }
+    /// The LU of the whole matrix (LAPACK dgetrf), made while preparing: for references.
+    var factorization: LUFactorization { root.block.lu }
 
     /// One formed Schur complement.
     public struct SchurRecord: Sendable, Hashable, Codable {
@@ -83,23 +85,32 @@ public struct BlockInversePlan: Sendable {
         return tile * ((tiles + 1) / 2)
     }
 
-    private static func node(_ a: Matrix, core: AnalogueCore, schur: SchurFormation, path: String,
-                             records: inout [SchurRecord]) async throws(WorkloadError) -> BlockNode
+    /// Prepares the block `a`; `factorization` is its LU when the caller has made it already.
+    private static func node(_ a: Matrix, factorization: LUFactorization? = nil, core: AnalogueCore, schur: SchurFormation,
+                             path: String, records: inout [SchurRecord]) async throws(WorkloadError) -> BlockNode
     {
         let lu: LUFactorization
-        do { lu = try LUFactorization(a) } catch { throw .digital(label: "\(path): reference factorisation", error: error) }
+        if let factorization {
+            lu = factorization
+        } else {
+            do { lu = try LUFactorization(a) } catch { throw .digital(label: "\(path): reference factorisation", error: error) }
+        }
+        let block = Block(matrix: a, lu: lu, path: path)
         let tile = core.resources.arraySize
-        if a.rows <= tile { return .leaf(BlockLeaf(matrix: a, lu: lu, path: path)) }
+        if a.rows <= tile { return .leaf(block) }
         let n1 = splitPoint(a.rows, tile: tile)
         let (a11, a12, a21, a22) = a.partitioned(row: n1, column: n1)
         let a11Node = try await node(a11, core: core, schur: schur, path: "\(path).11", records: &records)
         let normA21 = try norm(a21, "\(path).21")
         let formed: Matrix
+        // Q = A11^-1 A12 by dgesv when the digital formation has computed it (counted there).
+        var solvedQ: Matrix?
         var schurError = 0.0
         var columnSolves = 0
         switch schur {
         case .digital:
             let z = try core.digital.solve(a11, a12, label: "\(path): A11^-1 A12")
+            solvedQ = z
             formed = core.digital.difference(a22, core.digital.product(a21, z))
         case .analogue:
             let columns = (0..<a12.columns).filter { j in (0..<a12.rows).contains { a12[$0, j] != 0 } }
@@ -120,17 +131,22 @@ public struct BlockInversePlan: Sendable {
             formed = s
         }
         // References and the error model's operators (LAPACK, not counted: they judge the
-        // algorithm, they are not part of it).
-        let q: Matrix, sInverse: Matrix, a11Inverse: Matrix
+        // algorithm, they are not part of it). dgesv is dgetrf then dgetrs, so solving with the
+        // LUs already made (A11's by its node, S's here and handed to its node) gives the
+        // same numbers without factorising again.
+        let q: Matrix, formedLU: LUFactorization, sInverse: Matrix, a11Inverse: Matrix
         do {
-            q = try a11.solve(a12)
-            sInverse = try formed.inverse()
-            a11Inverse = try a11.inverse()
+            let a11LU = a11Node.block.lu
+            if let solvedQ { q = solvedQ } else { q = try a11LU.solve(a12) }
+            formedLU = try LUFactorization(formed)
+            sInverse = try formedLU.solve(Matrix.identity(formed.rows))
+            a11Inverse = try a11LU.solve(Matrix.identity(n1))
         } catch { throw .digital(label: "\(path): reference Schur complement and error-model operators", error: error) }
         let exact = a22 - a21 * q
         let normS = try norm(exact, "\(path) S")
         let measured = try norm(formed - exact, "\(path) dS")
-        let schurNode = try await node(formed, core: core, schur: schur, path: "\(path)/S", records: &records)
+        let schurNode = try await node(formed, factorization: formedLU, core: core, schur: schur, path: "\(path)/S",
+                                       records: &records)
         let p = sInverse * a21
         let k1: Matrix, k2: Matrix, k3: Matrix
         do {
@@ -139,7 +155,7 @@ public struct BlockInversePlan: Sendable {
             k3 = try Matrix(blocks: [[-q], [Matrix.identity(a.rows - n1)]])
         } catch { throw .digital(label: "\(path): error-model operators", error: error) }
         let split = BlockSplit(
-            matrix: a, lu: lu, path: path, n1: n1, a11: a11Node, schur: schurNode, a12: a12, a21: a21,
+            block: block, n1: n1, a11: a11Node, schur: schurNode, a12: a12, a21: a21,
             normK1: try norm(k1, "\(path) K1"), normK2: try norm(k2, "\(path) K2"), normK3: try norm(k3, "\(path) K3"),
             normA11Inverse: try norm(a11Inverse, "\(path).11^-1"), normSInverse: try norm(sInverse, "\(path)/S^-1"),
             schurError: schurError)
@@ -173,15 +189,17 @@ public struct BlockInversePlan: Sendable {
     }
 
     /// Solves A x = b for every b of `batch` (the batch shares each primitive's programming).
-    public func solve(_ batch: [[Double]], core: AnalogueCore, label: String = "rbi") async throws(WorkloadError)
-        -> (solutions: [Solved], nodes: [NodeRecord])
+    /// - Parameter recordNodes: judge every node's solve against LAPACK (one exact solve per
+    ///   node and right-hand side) and return the records; false returns none.
+    public func solve(_ batch: [[Double]], core: AnalogueCore, label: String = "rbi",
+                      recordNodes: Bool = true) async throws(WorkloadError) -> (solutions: [Solved], nodes: [NodeRecord])
     {
         for b in batch where b.count != matrix.rows {
             throw .invalidParameter(name: "right-hand side", value: "\(b.count) entries", requirement: "\(matrix.rows) entries")
         }
-        let sink = NodeSink()
+        let sink = recordNodes ? NodeSink() : nil
         let solved = try await root.solve(batch, core: core, label: label, phaseRecords: sink)
-        return (solved, sink.records)
+        return (solved, sink?.records ?? [])
     }
 }
 
@@ -193,16 +211,16 @@ final class NodeSink: @unchecked Sendable {  // Safe: `items` behind `lock`.
     var records: [BlockInversePlan.NodeRecord] { lock.withLock { items } }
 }
 
-struct BlockLeaf: Sendable {
+/// What every node of the recursion holds: its block, the block's LU (LAPACK, for exact node
+/// solves and the parent's error-model operators) and where it sits (`A.11/S`).
+struct Block: Sendable {
     let matrix: Matrix
     let lu: LUFactorization
     let path: String
 }
 
 struct BlockSplit: Sendable {
-    let matrix: Matrix
-    let lu: LUFactorization
-    let path: String
+    let block: Block
     let n1: Int
     let a11: BlockNode
     let schur: BlockNode
@@ -221,8 +239,16 @@ struct BlockSplit: Sendable {
 }
 
 indirect enum BlockNode: Sendable {
-    case leaf(BlockLeaf)
+    /// A block that fits one tile.
+    case leaf(Block)
     case split(BlockSplit)
+
+    var block: Block {
+        switch self {
+        case .leaf(let b): b
+        case .split(let s): s.block
+        }
+    }
 
     var height: Int {
         switch self {
@@ -238,18 +264,10 @@ indirect enum BlockNode: Sendable {
         }
     }
 
-    var size: Int {
-        switch self {
-        case .leaf(let l): l.matrix.rows
-        case .split(let s): s.matrix.rows
-        }
-    }
+    var size: Int { block.matrix.rows }
 
     func exact(_ b: [Double]) -> [Double] {
-        switch self {
-        case .leaf(let l): (try? l.lu.solve(b)) ?? b.map { _ in .nan }
-        case .split(let s): (try? s.lu.solve(b)) ?? b.map { _ in .nan }
-        }
+        (try? block.lu.solve(b)) ?? b.map { _ in .nan }
     }
 
     func record(_ batch: [[Double]], _ solved: [BlockInversePlan.Solved], into sink: NodeSink?) {
@@ -280,10 +298,10 @@ indirect enum BlockNode: Sendable {
             let b1 = batch.map { Array($0[..<n1]) }
             let b2 = batch.map { Array($0[n1...]) }
             let y1 = try await s.a11.solve(b1, core: core, label: label, phaseRecords: sink)
-            let w1 = try await core.mvm(s.a21, batch: y1.map(\.x), label: "\(label) \(s.path).21 y1")
+            let w1 = try await core.mvm(s.a21, batch: y1.map(\.x), label: "\(label) \(s.block.path).21 y1")
             let c = zip(b2, w1).map { digital.subtract($0, $1.value) }
             let x2 = try await s.schur.solve(c, core: core, label: label, phaseRecords: sink)
-            let d = try await core.mvm(s.a12, batch: x2.map(\.x), label: "\(label) \(s.path).12 x2")
+            let d = try await core.mvm(s.a12, batch: x2.map(\.x), label: "\(label) \(s.block.path).12 x2")
             let z = try await s.a11.solve(d.map(\.value), core: core, label: label, phaseRecords: sink)
             var solved: [BlockInversePlan.Solved] = []
             for k in batch.indices {

@@ -32,10 +32,4 @@ public enum WorkloadError: Error, Sendable, CustomStringConvertible {
             return "cannot start ngspice: \(message)"
         }
     }
-
-    /// The underlying verification error, when a primitive failed.
-    public var verificationError: VerificationError? {
-        if case let .primitive(_, _, error) = self { return error }
-        return nil
-    }
 }

@@ -92,21 +92,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try settings()
-        let a: Matrix
-        var vector: [Double]
-        do {
-            a = try MatrixFiles.readMatrix(at: matrix)
-            vector = Problem.defaultVector(operation: settings.operation, matrix: a)
-            if let rhs { vector = try MatrixFiles.readVector(at: rhs) }
-        } catch {
-            throw fail(.invalidInput, error.description)
-        }
+        let problem = try readProblem(settings.operation, matrix: matrix, rhs: rhs)
         var parameters = MappingParameters()
         parameters.cell.magnitudeBits = settings.bits
         parameters.inputConductanceRatio = settings.ginRatio
         let analysis: ProblemAnalysis
         do {
-            let problem = try Problem(operation: settings.operation, matrix: a, vector: vector)
             analysis = try ProblemAnalysis(problem: problem, parameters: parameters,
                                            opAmp: OpAmpParameters(openLoopGain: settings.gain, gainBandwidthHertz: settings.gbw))
         } catch {

@@ -196,21 +196,25 @@ struct DesignOptions: ParsableArguments {
 
     /// Reads the matrix and vector files into a problem.
     func problem(_ operation: CrossbarOperation) throws -> Problem {
-        let a: Matrix
-        var vector: [Double]? = nil
-        do {
-            a = try MatrixFiles.readMatrix(at: matrix)
-            if let rhs { vector = try MatrixFiles.readVector(at: rhs) }
-        } catch {
-            throw fail(.invalidInput, error.description)
-        }
-        do {
-            if let vector {
-                return try Problem(operation: operation, matrix: a, vector: vector, blockSize: blockSize)
-            }
-            return try Problem(operation: operation, matrix: a, blockSize: blockSize)
-        } catch {
-            throw fail(.invalidInput, "\(matrix): \(error.description)")
-        }
+        try readProblem(operation, matrix: matrix, rhs: rhs, blockSize: blockSize)
+    }
+}
+
+/// Reads A and the vector (the operation's default, all ones, without `rhs`) into a
+/// problem. An unreadable file, or a problem the operation cannot take, is invalid input.
+func readProblem(_ operation: CrossbarOperation, matrix: String, rhs: String?, blockSize: Int? = nil) throws -> Problem {
+    let a: Matrix
+    var vector: [Double]
+    do {
+        a = try MatrixFiles.readMatrix(at: matrix)
+        vector = Problem.defaultVector(operation: operation, matrix: a, blockSize: blockSize)
+        if let rhs { vector = try MatrixFiles.readVector(at: rhs) }
+    } catch {
+        throw fail(.invalidInput, error.description)
+    }
+    do {
+        return try Problem(operation: operation, matrix: a, vector: vector, blockSize: blockSize)
+    } catch {
+        throw fail(.invalidInput, "\(matrix): \(error.description)")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Verification
 
 /// The process exit codes, one meaning each, shared by every subcommand.
 enum ExitStatus: Int32 {
@@ -15,6 +16,16 @@ enum ExitStatus: Int32 {
     case unstable = 4
 
     var code: ExitCode { ExitCode(rawValue) }
+
+    /// The exit for a problem that could not be verified: the problem or design invalid,
+    /// a loop predicted unstable and refused, or ngspice failing or giving no answer.
+    init(_ error: VerificationError) {
+        switch error {
+        case .mapping, .design: self = .invalidInput
+        case .unstable: self = .unstable
+        case .simulation, .readout: self = .simulationFailed
+        }
+    }
 }
 
 /// Prints one clear line on standard error and leaves with `status`; never a stack trace.

@@ -28,10 +28,7 @@ struct GenerateCommand: AsyncParsableCommand {
         do {
             prepared = try Verifier.prepare(problem, options)
         } catch {
-            switch error {
-            case .mapping, .design: throw fail(.invalidInput, error.description)
-            default: throw fail(.simulationFailed, error.description)
-            }
+            throw fail(ExitStatus(error), error.description)
         }
         if !prepared.prediction.isStable { printError("warning: \(prepared.prediction.refusal)") }
         let text: String

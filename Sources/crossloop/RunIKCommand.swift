@@ -31,6 +31,8 @@ struct RunIKCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    static let defaults = RunDefaults(cellBits: 8)
+
     func parsedTargets() throws -> [[Double]] {
         let points = targets.split(separator: ";").map { $0.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) } }
         guard !points.isEmpty, points.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0?.isFinite == true } }) else {
@@ -40,7 +42,7 @@ struct RunIKCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        _ = try options.validated(defaultCellBits: 8)
+        _ = try options.validated(Self.defaults)
         guard (2...32).contains(links) else { throw ValidationError("Pass --links between 2 and 32.") }
         _ = try parsedTargets()
         guard damping > 0, tolerance > 0 else { throw ValidationError("Pass --damping and --tolerance as positive numbers of metres.") }
@@ -49,7 +51,7 @@ struct RunIKCommand: AsyncParsableCommand {
 
     func run() async throws {
         let points = try parsedTargets()
-        let (core, progress) = try options.core(defaultCellBits: 8, label: "ik")
+        let (core, progress) = try options.core(Self.defaults, label: "ik")
         let parameters = IKParameters(damping: damping, tolerance: tolerance, maxIterations: maxIterations)
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
             try await InverseKinematics.run(arm: PlanarArm(links: links), targets: points, parameters: parameters, core: core)

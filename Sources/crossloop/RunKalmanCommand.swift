@@ -38,8 +38,10 @@ struct RunKalmanCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    static let defaults = RunDefaults(cellBits: 8)
+
     func validate() throws {
-        _ = try options.validated(defaultCellBits: 8)
+        _ = try options.validated(Self.defaults)
         guard (1...100_000).contains(steps) else { throw ValidationError("Pass --steps between 1 and 100000.") }
         guard dt > 0, dt <= 10 else { throw ValidationError("Pass --dt in seconds, between 0 and 10.") }
         guard baroNoise > 0, accelNoise > 0, jerk > 0 else { throw ValidationError("Pass --baro-noise, --accel-noise and --jerk as positive numbers.") }
@@ -52,7 +54,7 @@ struct RunKalmanCommand: AsyncParsableCommand {
         let accelerometer = Sensor(noise: accelNoise, fullScale: 160, bits: sensorBits ?? 12, unit: "m/s^2")
         let flight = RocketFlight.simulate(profile: RocketProfile(), steps: steps, sampleSeconds: dt, barometer: barometer,
                                            accelerometer: accelerometer, seed: options.seed)
-        let (core, progress) = try options.core(defaultCellBits: 8, label: "kalman")
+        let (core, progress) = try options.core(Self.defaults, label: "kalman")
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
             try await KalmanWorkload.run(flight: flight, parameters: KalmanParameters(jerkDensity: jerk), core: core)
         }

@@ -7,6 +7,14 @@ import Reference
 import Verification
 import Workloads
 
+/// What a `crossloop run` workload assumes for the flags left out (its help states them).
+struct RunDefaults: Sendable {
+    /// Magnitude bits per cell without --bits; nil for continuous conductances.
+    var cellBits: Int?
+    /// Fidelity without --fidelity.
+    var fidelity: Fidelity = .ideal
+}
+
 /// The chip, converter and circuit flags shared by every `crossloop run` workload.
 struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("ideal (VCVS op-amps) or behavioral (single-pole op-amps with limits). Default: ideal (pagerank: behavioral).", valueName: "fidelity"))
@@ -51,8 +59,8 @@ struct RunOptions: ParsableArguments {
     var json: String?
 
     /// The chip and the primitives' options; every message says what to type instead.
-    func validated(defaultCellBits: Int?, defaultFidelity: Fidelity = .ideal) throws -> (ChipResources, SolveOptions) {
-        var chosen = defaultFidelity
+    func validated(_ defaults: RunDefaults) throws -> (ChipResources, SolveOptions) {
+        var chosen = defaults.fidelity
         if let fidelity {
             guard let parsed = Fidelity(rawValue: fidelity.lowercased()), parsed != .transistor else {
                 throw ValidationError("Unknown fidelity '\(fidelity)': pass --fidelity ideal or behavioral.")
@@ -66,7 +74,7 @@ struct RunOptions: ParsableArguments {
             }
             kind = parsed
         }
-        let cellBits = bits ?? defaultCellBits ?? 0
+        let cellBits = bits ?? defaults.cellBits ?? 0
         var mapping = MappingParameters()
         try signalPath.apply(cellBits: cellBits, to: &mapping)
         for (flag, q) in [("--gbw", gbw), ("--swing", swing), ("--g0", g0)] where !(q.value > 0) {
@@ -90,8 +98,8 @@ struct RunOptions: ParsableArguments {
     }
 
     /// The core on a fresh engine pool, with a progress line on a terminal.
-    func core(defaultCellBits: Int?, defaultFidelity: Fidelity = .ideal, label: String) throws -> (AnalogueCore, ProgressLine) {
-        let (resources, options) = try validated(defaultCellBits: defaultCellBits, defaultFidelity: defaultFidelity)
+    func core(_ defaults: RunDefaults, label: String) throws -> (AnalogueCore, ProgressLine) {
+        let (resources, options) = try validated(defaults)
         let pool: EnginePool
         do { pool = try EnginePool(size: engines) } catch { throw fail(.simulationFailed, "cannot start ngspice: \(error)") }
         let progress = ProgressLine(label: label)
@@ -132,11 +140,7 @@ struct RunOptions: ParsableArguments {
         case .engine:
             return fail(.simulationFailed, error.description)
         case .primitive(_, _, let inner):
-            switch inner {
-            case .mapping, .design: return fail(.invalidInput, error.description)
-            case .unstable: return fail(.unstable, error.description)
-            case .simulation, .readout: return fail(.simulationFailed, error.description)
-            }
+            return fail(ExitStatus(inner), error.description)
         }
     }
 

@@ -31,8 +31,10 @@ struct RunHeatCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    static let defaults = RunDefaults(cellBits: 8)
+
     func validate() throws {
-        _ = try options.validated(defaultCellBits: 8)
+        _ = try options.validated(Self.defaults)
         _ = try RunOptions.schurFormation(schur)
         try validateGrid(size: size, dimensions: dim)
         guard (1...10_000).contains(steps) else { throw ValidationError("Pass --steps between 1 and 10000.") }
@@ -41,7 +43,7 @@ struct RunHeatCommand: AsyncParsableCommand {
 
     func run() async throws {
         let formation = try RunOptions.schurFormation(schur)
-        let (core, progress) = try options.core(defaultCellBits: 8, label: "heat")
+        let (core, progress) = try options.core(Self.defaults, label: "heat")
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
             try await PDEWorkload.heat(dimensions: dim, points: size, r: r, steps: steps, core: core, schur: formation)
         }
@@ -71,15 +73,17 @@ struct RunPoissonCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    static let defaults = RunDefaults(cellBits: 8)
+
     func validate() throws {
-        _ = try options.validated(defaultCellBits: 8)
+        _ = try options.validated(Self.defaults)
         _ = try RunOptions.schurFormation(schur)
         try validateGrid(size: size, dimensions: dim)
     }
 
     func run() async throws {
         let formation = try RunOptions.schurFormation(schur)
-        let (core, progress) = try options.core(defaultCellBits: 8, label: "poisson")
+        let (core, progress) = try options.core(Self.defaults, label: "poisson")
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
             try await PDEWorkload.poisson(dimensions: dim, points: size, core: core, schur: formation)
         }

@@ -28,8 +28,10 @@ struct RunPageRankCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    static let defaults = RunDefaults(cellBits: 8, fidelity: .behavioral)
+
     func validate() throws {
-        let (_, solve) = try options.validated(defaultCellBits: 8, defaultFidelity: .behavioral)
+        let (_, solve) = try options.validated(Self.defaults)
         guard solve.design.fidelity == .behavioral else {
             throw ValidationError("pagerank runs the EIG loop, which needs op-amp dynamics: pass --fidelity behavioral (the default).")
         }
@@ -45,7 +47,7 @@ struct RunPageRankCommand: AsyncParsableCommand {
                                                       seed: options.seed) else {
             throw fail(.invalidInput, "no graph of \(pages) pages in 2000 draws has its top \(top + 1) scores \(minGap) of the top score apart; lower --min-gap or --top")
         }
-        let (core, progress) = try options.core(defaultCellBits: 8, defaultFidelity: .behavioral, label: "pagerank")
+        let (core, progress) = try options.core(Self.defaults, label: "pagerank")
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
             try await PageRankWorkload.run(graph: graph, damping: damping, topK: top, core: core)
         }

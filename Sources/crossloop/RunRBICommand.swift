@@ -31,8 +31,10 @@ struct RunRBICommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    static let defaults = RunDefaults(cellBits: 8)
+
     func validate() throws {
-        _ = try options.validated(defaultCellBits: 8)
+        _ = try options.validated(Self.defaults)
         _ = try RunOptions.schurFormation(schur)
         guard (2...1024).contains(size) else { throw ValidationError("Pass --size between 2 and 1024.") }
     }
@@ -49,7 +51,7 @@ struct RunRBICommand: AsyncParsableCommand {
             description = "seeded SPD R R^T / n + I (seed \(options.seed)), b normal (seed \(options.seed + 1))"
         }
         let formation = try RunOptions.schurFormation(schur)
-        let (core, progress) = try options.core(defaultCellBits: 8, label: "rbi")
+        let (core, progress) = try options.core(Self.defaults, label: "rbi")
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
             try await RBIWorkload.run(matrix: a, rhs: b, core: core, schur: formation)
         }

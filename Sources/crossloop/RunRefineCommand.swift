@@ -32,8 +32,10 @@ struct RunRefineCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    static let defaults = RunDefaults(cellBits: 4)
+
     func validate() throws {
-        _ = try options.validated(defaultCellBits: 4)
+        _ = try options.validated(Self.defaults)
         guard size >= 2, size <= options.tile else { throw ValidationError("Pass --size between 2 and the tile size (\(options.tile)).") }
         guard targetBits > 0, targetBits <= 52 else { throw ValidationError("Pass --target-bits between 0 and 52.") }
         guard (1...200).contains(maxIterations) else { throw ValidationError("Pass --max-iterations between 1 and 200.") }
@@ -50,7 +52,7 @@ struct RunRefineCommand: AsyncParsableCommand {
             b = WorkloadMatrices.vector(size, seed: options.seed + 1)
             description = "seeded I + 0.5 R / sqrt(n) (seed \(options.seed)), b normal (seed \(options.seed + 1))"
         }
-        let (core, progress) = try options.core(defaultCellBits: 4, label: "refine")
+        let (core, progress) = try options.core(Self.defaults, label: "refine")
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in
             try await IterativeRefinement.run(matrix: a, rhs: b, core: core, targetBits: targetBits, maxIterations: maxIterations)
         }

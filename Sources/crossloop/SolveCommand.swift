@@ -60,7 +60,7 @@ struct SolveCommand: AsyncParsableCommand {
                 let prepared = try Verifier.prepare(problem, options)
                 try DeckFile.write(prepared, options: options, commandLine: CommandLine.arguments, to: deck)
             } catch let error as VerificationError {
-                throw exit(for: error)
+                throw fail(ExitStatus(error), error.description)
             } catch {
                 throw fail(.invalidInput, "cannot write \(deck): \(error.localizedDescription)")
             }
@@ -74,7 +74,7 @@ struct SolveCommand: AsyncParsableCommand {
             progress.finish()
         } catch {
             progress.finish()
-            throw exit(for: error)
+            throw fail(ExitStatus(error), error.description)
         }
         print(VerdictReport.summary(verdict))
         do {
@@ -90,14 +90,6 @@ struct SolveCommand: AsyncParsableCommand {
             throw fail(.invalidInput, "cannot write a report: \(error.localizedDescription)")
         }
         if !verdict.passed { throw ExitStatus.verificationFailed.code }
-    }
-
-    func exit(for error: VerificationError) -> ExitCode {
-        switch error {
-        case .mapping, .design: return fail(.invalidInput, error.description)
-        case .unstable: return fail(.unstable, error.description)
-        case .simulation, .readout: return fail(.simulationFailed, error.description)
-        }
     }
 }
 

@@ -3,29 +3,9 @@ import Testing
 
 /// End-to-end tests of `crossloop analyze`: the built binary, its output, JSON and exit codes.
 @Suite("crossloop analyze")
-struct AnalyzeCommandTests {
+struct AnalyzeCommandTests: CLISuite {
     /// A = [[-1, 2], [-10, 3]] (Matrix Market array files are column-major).
     static let counterExample = "%%MatrixMarket matrix array real general\n2 2\n-1\n-10\n2\n3\n"
-
-    /// Writes `files` into a fresh directory and returns it.
-    func directory(_ files: [String: String]) throws -> URL {
-        let dir = try CLIRunner.makeTemporaryDirectory()
-        for (name, text) in files {
-            try Data(text.utf8).write(to: dir.appendingPathComponent(name))
-        }
-        return dir
-    }
-
-    func json(_ dir: URL, _ name: String = "out.json") throws -> [String: Any] {
-        let data = try Data(contentsOf: dir.appendingPathComponent(name))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-
-    func value(_ object: [String: Any], _ path: String) -> Any? {
-        var current: Any? = object
-        for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
-        return current
-    }
 
     @Test("The counter-example at G_in = G0: unstable, exit 4, the fix suggested, tau null in JSON")
     func unstable() throws {
@@ -34,7 +14,7 @@ struct AnalyzeCommandTests {
         #expect(result.status == 4, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("unstable: an eigenvalue of M has real part -0.01786 <= 0"))
         #expect(result.stdout.contains("--gin-ratio 2.6"))
-        let j = try json(dir)
+        let j = try json(dir.appendingPathComponent("out.json"))
         #expect(value(j, "stability.stable") as? Bool == false)
         // D = diag(4, 14): Re lambda(M) = trace / 2 = (-1/4 + 3/14) / 2 = -1/56.
         let minReal = try #require(value(j, "stability.minRealEigenvalue") as? Double)
@@ -51,7 +31,7 @@ struct AnalyzeCommandTests {
                                         "--json", "out.json"], in: dir)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.isEmpty)
-        let j = try json(dir)
+        let j = try json(dir.appendingPathComponent("out.json"))
         #expect(value(j, "stability.stable") as? Bool == true)
         // D = diag(8, 18): Re lambda = (-1/8 + 3/18) / 2 = 1/48; tau = 48 / (2 pi 1e7).
         let tau = try #require(value(j, "stability.tauSeconds") as? Double)
@@ -97,7 +77,7 @@ struct AnalyzeCommandTests {
         ])
         let result = try CLIRunner.run(["analyze", "--matrix", matrix, "--json", "out.json"] + flags, in: dir)
         #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        let j = try json(dir)
+        let j = try json(dir.appendingPathComponent("out.json"))
         #expect(value(j, "stability.stable") as? Bool == true)
         if flags.contains("ginv") {
             // Hand-solved line fit (see ReferenceTests): x = (1.5, 1.0).

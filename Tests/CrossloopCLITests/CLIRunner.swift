@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// What a run of the `crossloop` binary produced.
 struct CLIResult: Sendable {
@@ -78,12 +79,13 @@ enum CLIRunner {
     }
 
     /// Runs `crossloop arguments...` in `directory` (default: a fresh temporary directory)
-    /// with no standard input, and returns its exit status and output.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> CLIResult {
-        if let directory { return try execute(binary.get(), arguments, in: directory) }
+    /// with no standard input, and returns its exit status and output. The child inherits
+    /// the test's environment with `environment` added (or overriding).
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+        if let directory { return try execute(binary.get(), arguments, in: directory, environment: environment) }
         let scratch = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        return try execute(binary.get(), arguments, in: scratch)
+        return try execute(binary.get(), arguments, in: scratch, environment: environment)
     }
 
     /// A fresh directory for one test's files.
@@ -94,7 +96,8 @@ enum CLIRunner {
     }
 
     /// Output goes to files, not pipes, so a chatty child can never block on a full pipe.
-    private static func execute(_ executable: URL, _ arguments: [String], in directory: URL) throws -> CLIResult {
+    private static func execute(_ executable: URL, _ arguments: [String], in directory: URL,
+                                environment: [String: String] = [:]) throws -> CLIResult {
         let scratch = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("stdout"), err = scratch.appendingPathComponent("stderr")
@@ -105,6 +108,7 @@ enum CLIRunner {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle
         process.standardError = errHandle
@@ -115,5 +119,29 @@ enum CLIRunner {
         return CLIResult(status: process.terminationStatus,
                          stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
                          stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    }
+}
+
+/// File and JSON helpers shared by the CLI suites.
+protocol CLISuite {}
+
+extension CLISuite {
+    /// Writes `files` (name: contents) into a fresh directory and returns it.
+    func directory(_ files: [String: String]) throws -> URL {
+        let dir = try CLIRunner.makeTemporaryDirectory()
+        for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+        return dir
+    }
+
+    /// The JSON object in the file at `url`.
+    func json(_ url: URL) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
+    /// The value at a dotted key path (`stability.stable`), nil when any step is missing.
+    func value(_ object: [String: Any], _ path: String) -> Any? {
+        var current: Any? = object
+        for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
+        return current
     }
 }

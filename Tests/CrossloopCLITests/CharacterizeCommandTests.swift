@@ -3,7 +3,7 @@ import Testing
 
 /// End-to-end tests of `crossloop characterize` on the built binary.
 @Suite("crossloop characterize")
-struct CharacterizeCommandTests {
+struct CharacterizeCommandTests: CLISuite {
     /// Whether the sky130 models are in the cache (the same lookup as `Sky130PDK`).
     static let pdkAvailable: Bool = {
         let env = ProcessInfo.processInfo.environment
@@ -12,37 +12,6 @@ struct CharacterizeCommandTests {
             ?? (env["HOME"] ?? NSHomeDirectory()) + "/.cache/crossloop/pdk"
         return FileManager.default.fileExists(atPath: root + "/sky130/sky130_fd_pr/combined_models/continuous/models_fet.spice")
     }()
-
-    func json(_ url: URL) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-    }
-
-    func value(_ object: [String: Any], _ path: String) -> Any? {
-        var current: Any? = object
-        for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
-        return current
-    }
-
-    /// Runs the binary with extra environment variables (CLIRunner inherits the test's).
-    func run(_ arguments: [String], environment extra: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let dir = try CLIRunner.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
-        #expect(FileManager.default.createFile(atPath: out.path, contents: nil))
-        #expect(FileManager.default.createFile(atPath: err.path, contents: nil))
-        let process = Process()
-        process.executableURL = try CLIRunner.binary.get()
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                String(decoding: try Data(contentsOf: err), as: UTF8.self))
-    }
 
     @Test("the OTA on the generic card: every value printed, gain, GBW and PM within 20 % in text and JSON, exit 0")
     func ota() throws {
@@ -93,8 +62,8 @@ struct CharacterizeCommandTests {
 
     @Test("without the PDK, --tech sky130 says in one line how to fetch it and exits 2")
     func missingPDK() throws {
-        let result = try run(["characterize", "--tech", "sky130:tt", "--what", "ota"],
-                             environment: ["CROSSLOOP_PDK_ROOT": "/nonexistent/crossloop-pdk"])
+        let result = try CLIRunner.run(["characterize", "--tech", "sky130:tt", "--what", "ota"],
+                                       environment: ["CROSSLOOP_PDK_ROOT": "/nonexistent/crossloop-pdk"])
         #expect(result.status == 2)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "stderr: \(result.stderr)")
@@ -106,7 +75,7 @@ struct CharacterizeCommandTests {
           arguments: [["--tech", "tsmc"], ["--tech", "sky130:xx"], ["--what", "mixer"], ["--temp", "hot"], ["--bits", "40"],
                       ["--hits", "0"]])
     func invalid(arguments: [String]) throws {
-        let result = try run(["characterize"] + arguments, environment: ["CROSSLOOP_PDK_ROOT": "/nonexistent/crossloop-pdk"])
+        let result = try CLIRunner.run(["characterize"] + arguments, environment: ["CROSSLOOP_PDK_ROOT": "/nonexistent/crossloop-pdk"])
         #expect(result.status == 2, "\(arguments): status \(result.status)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         #expect(result.stderr.hasPrefix("error: "))

@@ -6,11 +6,7 @@ import Testing
 
 /// End-to-end tests of `crossloop run WORKLOAD` on the built binary and the real engine.
 @Suite("crossloop run")
-struct RunCommandTests {
-    func json(_ url: URL) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-    }
-
+struct RunCommandTests: CLISuite {
     @Test("rbi 128: exit 0, 3^1 INVs, every parameter printed, an HTML page with plots and the same data as JSON")
     func rbi() throws {
         let dir = try CLIRunner.makeTemporaryDirectory()

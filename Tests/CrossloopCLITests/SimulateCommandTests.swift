@@ -47,7 +47,7 @@ struct SimulateCommandTests {
         let result = try CLIRunner.run(["simulate", file.path], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         let ours = scalars(result.stdout)
-        let batch = try plainNgspice(file)
+        let batch = try PlainNgspice.run(deck: file).scalars
         for name in ["mid", "dbl"] {
             let mine = try #require(ours[name], "\(result.stdout)")
             let theirs = try #require(batch["v(\(name))"], "\(batch)")
@@ -70,7 +70,7 @@ struct SimulateCommandTests {
         let last = try #require(rows.last)
         #expect(last.count == 2)
         #expect(abs(last[0] - 3e-6) < 1e-12)
-        let batch = try plainNgspice(file)
+        let batch = try PlainNgspice.run(deck: file).scalars
         let theirs = try #require(batch.first { $0.key.hasPrefix("v(out)") }?.value, "\(batch)")
         #expect(abs(last[1] - theirs) <= 1e-5, "crossloop \(last[1]), ngspice -b \(theirs)")
         #expect(abs(last[1] - (1 - exp(-3.0))) < 2e-3)
@@ -149,18 +149,4 @@ struct SimulateCommandTests {
         return out
     }
 
-    /// Runs the plain ngspice binary on a deck and reads its `name = value` lines.
-    func plainNgspice(_ deck: URL) throws -> [String: Double] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ngspice", "-b", deck.path]
-        process.currentDirectoryURL = deck.deletingLastPathComponent()
-        let output = deck.deletingLastPathComponent().appendingPathComponent("ngspice.out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return scalars(try String(contentsOf: output, encoding: .utf8))
-    }
 }

@@ -3,7 +3,7 @@ import Testing
 
 /// End-to-end tests of `crossloop solve` and `crossloop generate` on the built binary.
 @Suite("crossloop solve and generate")
-struct SolveCommandTests {
+struct SolveCommandTests: CLISuite {
     static let counterExample = "%%MatrixMarket matrix array real general\n2 2\n-1\n-10\n2\n3\n"
     static let stable4 = """
         %%MatrixMarket matrix array real general
@@ -26,22 +26,6 @@ struct SolveCommandTests {
         1.9
 
         """
-
-    func directory(_ files: [String: String]) throws -> URL {
-        let dir = try CLIRunner.makeTemporaryDirectory()
-        for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
-        return dir
-    }
-
-    func json(_ url: URL) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-    }
-
-    func value(_ object: [String: Any], _ path: String) -> Any? {
-        var current: Any? = object
-        for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
-        return current
-    }
 
     @Test("a stable problem passes: exit 0, a summary, JSON with the documented keys and JUnit")
     func passes() throws {

@@ -17,12 +17,6 @@ enum SweepFiles {
         """
     }
 
-    static func directory(_ files: [String: String]) throws -> URL {
-        let dir = try CLIRunner.makeTemporaryDirectory()
-        for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
-        return dir
-    }
-
     static func lines(_ url: URL) -> Int {
         guard let data = try? Data(contentsOf: url) else { return 0 }
         return data.filter { $0 == UInt8(ascii: "\n") }.count
@@ -30,7 +24,7 @@ enum SweepFiles {
 }
 
 @Suite("crossloop sweep")
-struct SweepCommandTests {
+struct SweepCommandTests: CLISuite {
     @Test("a Monte Carlo reports yield and the error's sigma; a re-run gives byte-identical rows; YAML means the same")
     func monteCarlo() throws {
         let yaml = """
@@ -44,7 +38,7 @@ struct SweepCommandTests {
             samples: 24
             tolerance-bits: 4
             """
-        let dir = try SweepFiles.directory(["mc.json": SweepFiles.monteCarlo(samples: 24), "mc.yaml": yaml])
+        let dir = try directory(["mc.json": SweepFiles.monteCarlo(samples: 24), "mc.yaml": yaml])
         defer { try? FileManager.default.removeItem(at: dir) }
         let first = try CLIRunner.run(["sweep", "mc.json", "--jobs", "2", "--out", "a"], in: dir)
         #expect(first.status == 0, "stderr: \(first.stderr)")
@@ -89,7 +83,7 @@ struct SweepCommandTests {
     @Test("a sweep killed midway (SIGKILL) and resumed completes without redoing finished runs")
     func killAndResume() throws {
         let samples = 160
-        let dir = try SweepFiles.directory(["mc.json": SweepFiles.monteCarlo(samples: samples)])
+        let dir = try directory(["mc.json": SweepFiles.monteCarlo(samples: samples)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let reference = try CLIRunner.run(["sweep", "mc.json", "--jobs", "2", "--out", "ref"], in: dir)
         #expect(reference.status == 0, "stderr: \(reference.stderr)")
@@ -127,7 +121,7 @@ struct SweepCommandTests {
 
     @Test("invalid sweep files and flags leave with exit 2 and say what to change")
     func invalidInput() throws {
-        let dir = try SweepFiles.directory(["bad.json": "{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"design\": {\"gbw\": \"fast\"}}"])
+        let dir = try directory(["bad.json": "{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"design\": {\"gbw\": \"fast\"}}"])
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = try CLIRunner.run(["sweep", "bad.json"], in: dir)
         #expect(bad.status == 2)
@@ -189,11 +183,11 @@ enum LocalSlurm {
 }
 
 @Suite("crossloop sweep on a real single-node SLURM cluster", .serialized, .enabled(if: LocalSlurm.available, LocalSlurm.skipMessage))
-struct SweepSlurmTests {
+struct SweepSlurmTests: CLISuite {
     @Test("a job array of 4 tasks gives the local run's results; a failed task is listed and resubmitted alone")
     func jobArray() async throws {
         let samples = 40
-        let dir = try SweepFiles.directory(["mc.json": SweepFiles.monteCarlo(samples: samples, seed: 99)])
+        let dir = try directory(["mc.json": SweepFiles.monteCarlo(samples: samples, seed: 99)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let local = try CLIRunner.run(["sweep", "mc.json", "--jobs", "2", "--out", "local"], in: dir)
         #expect(local.status == 0, "stderr: \(local.stderr)")

@@ -44,7 +44,23 @@ struct KalmanTests {
         let apogee = f.height.max() ?? 0
         #expect(apogee > 400 && apogee < 1500, "apogee \(apogee) m")
         #expect(abs((f.velocity.last ?? 0) + 8) < 0.5, "descent \(f.velocity.last ?? 0) m/s under the parachute")
-        #expect(f.barometer.allSatisfy { ($0 / f.barometerSensor.lsb).rounded() * f.barometerSensor.lsb == $0 })
+    }
+
+    @Test("the barometer really digitises: whole LSBs of the 16-bit +-5000 m converter, with the configured noise")
+    func barometerReadings() {
+        let f = KalmanTests.flight(steps: 400)
+        // The converter's step from its specification (not from the sensor's own formula):
+        // 16 bits over +-5000 m, mid-tread, so 2^15 - 1 steps each way.
+        let lsb = 5000.0 / 32767
+        for (k, reading) in f.barometer.enumerated() {
+            let steps = reading / lsb
+            #expect(abs(steps - steps.rounded()) <= 1e-9 * max(1, abs(steps)), "sample \(k): \(reading) m is \(steps) LSBs")
+        }
+        #expect(f.barometer.contains { abs($0) > 100 * lsb }, "the readings are not just the zero code")
+        // The noise is really there: the RMS of reading - true height is the configured 1.5 m
+        // (plus LSB^2 / 12, negligible) to within 20 % (400 samples put the RMS within ~4 %).
+        let rms = (zip(f.barometer, f.height).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(f.height.count)).squareRoot()
+        #expect(rms >= 0.8 * 1.5 && rms <= 1.2 * 1.5, "barometer RMS error \(rms) m for a 1.5 m sigma")
     }
 
     @Test("200 steps: track error within 2x the double-precision filter's, S^-1 within its bound")

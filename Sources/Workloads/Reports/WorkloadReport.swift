@@ -88,7 +88,8 @@ public struct WorkloadReport: Sendable {
             lines.append("operations" + (counts.count > 1 ? " (by phase)" : ""))
             let header = ["count"] + counts.map(\.phase)
             let names = OperationCounts().rows.map(\.0)
-            let rows = names.indices.map { k in [names[k]] + counts.map { $0.counts.rows[k].1 } }
+            let phases = counts.map(\.counts.rows)
+            let rows = names.indices.map { k in [names[k]] + phases.map { $0[k].1 } }
             lines += WorkloadReport.align([header] + rows).map { "  \($0)" }
         }
         lines.append("parameters")
@@ -124,7 +125,8 @@ public struct WorkloadReport: Sendable {
         }
         if !counts.isEmpty {
             let names = OperationCounts().rows
-            let rows = names.indices.map { k in [names[k].0] + counts.map { $0.counts.rows[k].1 } + [names[k].2] }
+            let phases = counts.map(\.counts.rows)
+            let rows = names.indices.map { k in [names[k].0] + phases.map { $0[k].1 } + [names[k].2] }
             sections.append(HTMLReport.Section("Operations", [
                 .paragraph("Analogue primitives, conversions, digital glue and array programming, by phase. Energy per operation is not published for the reference chip: multiply these counts by your technology's figures."),
                 .table(header: ["count"] + counts.map(\.phase) + ["meaning"], rows: rows, caption: nil)]))
