@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Netlist", targets: ["Netlist"]),
         .library(name: "Ngspice", targets: ["Ngspice"]),
         .library(name: "Reference", targets: ["Reference"]),
+        .library(name: "CircuitTheory", targets: ["CircuitTheory"]),
         .library(name: "MatrixFiles", targets: ["MatrixFiles"]),
         .library(name: "Circuits", targets: ["Circuits"]),
         .library(name: "Verification", targets: ["Verification"]),
@@ -44,22 +45,23 @@ let package = Package(
             ]
         ),
         .target(name: "Reference", dependencies: ["CLapack"]),
+        .target(name: "CircuitTheory", dependencies: ["Reference"]),
         .target(name: "MatrixFiles", dependencies: ["Reference"]),
-        .target(name: "Circuits", dependencies: ["Netlist", "Reference"]),
+        .target(name: "Circuits", dependencies: ["Netlist", "CircuitTheory", "Reference"]),
         .target(
             name: "Verification",
             dependencies: [
-                "Netlist", "Ngspice", "Reference", "Circuits", "MatrixFiles",
+                "Netlist", "Ngspice", "CircuitTheory", "Reference", "Circuits", "MatrixFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Workloads", dependencies: ["Verification", "Reference", "Circuits", "Ngspice"]),
+        .target(name: "Workloads", dependencies: ["Verification", "CircuitTheory", "Reference", "Circuits", "Ngspice"]),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "crossloop",
             dependencies: [
-                "Netlist", "Ngspice", "Reference", "MatrixFiles", "Circuits", "Verification", "Workloads",
+                "Netlist", "Ngspice", "CircuitTheory", "Reference", "MatrixFiles", "Circuits", "Verification", "Workloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -69,14 +71,14 @@ let package = Package(
         // MARK: Unit test bundles
         .testTarget(name: "NetlistTests", dependencies: ["Netlist"], exclude: ["Golden"]),
         .testTarget(name: "NgspiceTests", dependencies: ["Ngspice", "Netlist"]),
-        .testTarget(name: "ReferenceTests", dependencies: ["Reference"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["CircuitTheory", "Reference"]),
         .testTarget(name: "MatrixFilesTests", dependencies: ["MatrixFiles", "Reference"]),
-        .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Netlist", "Reference"]),
+        .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Netlist", "CircuitTheory", "Reference"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "Circuits", "Reference", "Ngspice", "Netlist"]
+            dependencies: ["Verification", "Circuits", "CircuitTheory", "Reference", "Ngspice", "Netlist"]
         ),
-        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "Reference", "Circuits", "Ngspice"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "CircuitTheory", "Reference", "Circuits", "Ngspice"]),
         .testTarget(name: "CrossloopCLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

@@ -243,7 +243,7 @@ public struct Matrix: Hashable, Sendable {
     }
 
     /// A x without a dimension check (callers have checked).
-    func applying(_ x: [Double]) -> [Double] {
+    public func applying(_ x: [Double]) -> [Double] {
         var y = Array(repeating: 0.0, count: rows)
         for i in 0..<rows {
             var sum = 0.0

@@ -2,6 +2,7 @@ import Circuits
 import Foundation
 import Netlist
 import Ngspice
+import CircuitTheory
 import Reference
 
 /// Many problems of one shape on one loaded circuit: the first deck is loaded once and every

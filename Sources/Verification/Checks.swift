@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// The checks of a verdict, each an inequality with its tolerance stated.

@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// What the theory says before anything is simulated (domain.md sections 5 and 6): the

@@ -1,4 +1,5 @@
 import Foundation
+import CircuitTheory
 import Reference
 
 /// What the transient showed about the loop.

@@ -1,4 +1,5 @@
 import Circuits
+import CircuitTheory
 import Reference
 
 /// Which analysis verifies the circuit.

@@ -1,6 +1,7 @@
 import Circuits
 import Foundation
 import Ngspice
+import CircuitTheory
 import Reference
 
 /// Energy and latency of one solve at transistor level, next to a digital baseline.

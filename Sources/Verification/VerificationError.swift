@@ -1,5 +1,6 @@
 import Circuits
 import Ngspice
+import CircuitTheory
 import Reference
 
 /// Why a solve stopped before a verdict. Each stage wraps its own error.

@@ -1,6 +1,7 @@
 import Circuits
 import Foundation
 import Ngspice
+import CircuitTheory
 import Reference
 import Verification
 

@@ -1,4 +1,5 @@
 import Circuits
+import CircuitTheory
 import Reference
 
 /// The analogue resources of the chip a workload runs on (domain.md section 1: the reference

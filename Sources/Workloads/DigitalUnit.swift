@@ -1,3 +1,4 @@
+import CircuitTheory
 import Reference
 
 /// The digital side of the chip: double-precision arithmetic between analogue primitives,

@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// A planar arm of revolute joints: link i has length `lengths[i]` (m); joint angles are

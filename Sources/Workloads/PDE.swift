@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// Finite-difference matrices of the model PDEs on the unit interval or square with zero

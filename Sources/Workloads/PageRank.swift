@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// A small directed web graph: `links[j]` are the pages page j links to.

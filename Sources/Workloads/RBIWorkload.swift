@@ -1,4 +1,5 @@
 import Foundation
+import CircuitTheory
 import Reference
 
 /// Errors of the node solves at one recursion level.

@@ -1,4 +1,5 @@
 import Foundation
+import CircuitTheory
 import Reference
 
 /// How the Schur complement S = A22 - A21 A11^-1 A12 of a split is formed before solving.

@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// A vertical sounding-rocket flight: pad, powered ascent, coast with quadratic drag to

@@ -1,3 +1,4 @@
+import CircuitTheory
 import Reference
 import Verification
 

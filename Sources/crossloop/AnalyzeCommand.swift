@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MatrixFiles
+import CircuitTheory
 import Reference
 
 struct AnalyzeCommand: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import CircuitTheory
 import Reference
 
 /// The human and JSON output of `crossloop analyze`: every number the analysis used or

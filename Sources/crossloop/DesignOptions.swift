@@ -3,6 +3,7 @@ import Circuits
 import Foundation
 import MatrixFiles
 import Netlist
+import CircuitTheory
 import Reference
 import Verification
 

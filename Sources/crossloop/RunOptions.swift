@@ -3,6 +3,7 @@ import Circuits
 import Foundation
 import MatrixFiles
 import Ngspice
+import CircuitTheory
 import Reference
 import Verification
 import Workloads

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CircuitTheory
 import Reference
 import Workloads
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CircuitTheory
 import Reference
 
 /// How signed values cross the array boundary: the cells' sign scheme and the DAC/ADC

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ngspice
+import CircuitTheory
 import Reference
 import Verification
 

@@ -1,6 +1,7 @@
 import Circuits
 import Foundation
 import Netlist
+import CircuitTheory
 import Reference
 import Testing
 

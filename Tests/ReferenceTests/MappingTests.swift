@@ -1,4 +1,5 @@
 import Foundation
+import CircuitTheory
 import Reference
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Ngspice
+import CircuitTheory
 import Reference
 import Testing
 import Verification

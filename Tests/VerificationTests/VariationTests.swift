@@ -2,6 +2,7 @@ import Circuits
 import Foundation
 import Netlist
 import Ngspice
+import CircuitTheory
 import Reference
 import Testing
 import Verification

@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 import Testing
 import Verification

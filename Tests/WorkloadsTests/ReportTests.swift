@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import CircuitTheory
 import Reference
 import Testing
 import Verification

@@ -1,4 +1,5 @@
 import Netlist
+import CircuitTheory
 import Reference
 
 /// Resistance and capacitance of the metal lines, per segment between adjacent cells.

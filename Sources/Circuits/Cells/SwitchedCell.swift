@@ -1,4 +1,5 @@
 import Netlist
+import CircuitTheory
 import Reference
 
 /// How a cell's switches are built and what holds their gates.

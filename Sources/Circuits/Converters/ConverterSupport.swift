@@ -1,5 +1,6 @@
 import Foundation
 import Netlist
+import CircuitTheory
 import Reference
 
 /// Why a converter cannot be designed.

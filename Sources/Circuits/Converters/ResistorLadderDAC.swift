@@ -1,5 +1,6 @@
 import Foundation
 import Netlist
+import CircuitTheory
 import Reference
 
 /// An N-bit R-2R voltage-mode DAC with MOS transmission-gate switches, one per input line.

@@ -1,5 +1,6 @@
 import Foundation
 import Netlist
+import CircuitTheory
 import Reference
 
 /// An N-bit charge-redistribution SAR ADC: binary-weighted capacitor DAC with bottom-plate

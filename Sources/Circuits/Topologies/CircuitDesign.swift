@@ -1,4 +1,5 @@
 import Netlist
+import CircuitTheory
 import Reference
 
 /// A generated circuit: the deck (without analyses) and what the pipeline needs to read it.

@@ -1,4 +1,5 @@
 import Netlist
+import CircuitTheory
 import Reference
 
 /// Builds the closed-loop (or open-loop) circuit of a mapped problem at ideal or behavioural

@@ -1,3 +1,4 @@
+import CircuitTheory
 import Reference
 
 /// Everything about a circuit that is not the mapped problem: fidelity, amplifiers, inverters,

@@ -1,4 +1,5 @@
 import Netlist
+import CircuitTheory
 import Reference
 
 /// What a transistor-level circuit is built from: a technology, the loop op-amp's

@@ -1,4 +1,5 @@
 import Netlist
+import CircuitTheory
 import Reference
 
 /// Where one crossbar array sits in a generated deck: its lines, drives and cell names, so

@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// The verdict as JSON, JUnit XML and a short text summary. Every report states the values

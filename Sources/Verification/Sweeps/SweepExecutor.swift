@@ -2,6 +2,7 @@ import Circuits
 import Foundation
 import Netlist
 import Ngspice
+import CircuitTheory
 import Reference
 
 /// Runs single runs of a sweep: the nominal design of the run's grid point (its mapping,

@@ -2,6 +2,7 @@ import Circuits
 import Foundation
 import MatrixFiles
 import Netlist
+import CircuitTheory
 import Reference
 
 /// Why a sweep cannot be read, planned, run or collected. Each message says what to change.

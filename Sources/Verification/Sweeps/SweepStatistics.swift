@@ -1,4 +1,5 @@
 import Foundation
+import CircuitTheory
 import Reference
 
 /// Mean, sigma and quantiles of one quantity.

@@ -1,5 +1,6 @@
 import Circuits
 import Foundation
+import CircuitTheory
 import Reference
 
 /// The statistical models of a Monte Carlo run, each with its unit and a default of zero

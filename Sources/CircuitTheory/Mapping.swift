@@ -1,3 +1,4 @@
+import Reference
 /// A problem mapped onto the crossbar hardware: quantised conductances, input and feedback
 /// conductances, DAC voltages and the scale factors that turn output volts back into x.
 ///

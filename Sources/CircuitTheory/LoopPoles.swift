@@ -1,3 +1,4 @@
+import Reference
 /// The poles of an INV circuit with every amplifier modelled, a check on the first-order
 /// verdict of ``StabilityAnalysis``.
 ///

@@ -1,3 +1,4 @@
+import Reference
 import Foundation
 
 /// How a cell represents the sign of a matrix entry (domain.md section 3.2).

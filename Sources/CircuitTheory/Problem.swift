@@ -1,3 +1,4 @@
+import Reference
 /// The four operations of the closed-loop crossbar (domain.md section 3).
 public enum CrossbarOperation: String, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Open-loop matrix-vector multiplication y = A x (TIA readout); A may be rectangular.

@@ -1,3 +1,4 @@
+import Reference
 /// The answers a simulated circuit is compared against (domain.md section 6), all in the
 /// solution's units (x for INV, GINV and EIG; y for MVM; EIG vectors sign-normalised, unit norm).
 public struct CircuitReferences: Sendable, Hashable {

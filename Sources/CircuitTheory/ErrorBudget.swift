@@ -1,3 +1,4 @@
+import Reference
 import Foundation
 
 /// First-order bounds on the relative 2-norm error |x_hat - x| / |x| of a mapped circuit

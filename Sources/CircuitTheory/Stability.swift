@@ -1,3 +1,4 @@
+import Reference
 import Foundation
 
 /// The first-order dynamics of a mapped circuit (domain.md section 5).

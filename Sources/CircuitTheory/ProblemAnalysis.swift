@@ -1,3 +1,4 @@
+import Reference
 /// The op-amps as the analysis sees them: single pole, gain A0 at DC.
 public struct OpAmpParameters: Sendable, Hashable, Codable {
     /// A0, the DC open-loop gain in V/V. Default 1e4 (80 dB).
