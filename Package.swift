@@ -12,7 +12,11 @@ let package = Package(
         .library(name: "CircuitTheory", targets: ["CircuitTheory"]),
         .library(name: "MatrixFiles", targets: ["MatrixFiles"]),
         .library(name: "Circuits", targets: ["Circuits"]),
+        .library(name: "Specification", targets: ["Specification"]),
+        .library(name: "Characterization", targets: ["Characterization"]),
         .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "Sweeps", targets: ["Sweeps"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Workloads", targets: ["Workloads"]),
     ],
     dependencies: [
@@ -35,7 +39,9 @@ let package = Package(
             providers: [.apt(["liblapacke-dev"])]
         ),
 
-        // MARK: Public API
+        // MARK: Public API, in the order of the flow
+        // Problem -> Mapping -> Design -> Deck -> Engine run -> Readout -> Verdict -> Report
+        .target(name: "Reports"),
         .target(name: "Netlist"),
         .target(
             name: "Ngspice",
@@ -45,23 +51,31 @@ let package = Package(
             ]
         ),
         .target(name: "Reference", dependencies: ["CLapack"]),
-        .target(name: "CircuitTheory", dependencies: ["Reference"]),
+        .target(name: "CircuitTheory", dependencies: ["Reference", "Reports"]),
         .target(name: "MatrixFiles", dependencies: ["Reference"]),
-        .target(name: "Circuits", dependencies: ["Netlist", "CircuitTheory", "Reference"]),
+        .target(name: "Circuits", dependencies: ["Netlist", "CircuitTheory", "Reference", "Reports"]),
+        .target(name: "Specification", dependencies: ["Netlist", "CircuitTheory", "Circuits", "Reports"]),
+        .target(name: "Characterization", dependencies: ["Netlist", "Ngspice", "Circuits", "Reports"]),
         .target(
             name: "Verification",
             dependencies: [
-                "Netlist", "Ngspice", "CircuitTheory", "Reference", "Circuits", "MatrixFiles",
+                "Netlist", "Ngspice", "CircuitTheory", "Reference", "Circuits", "Specification", "Characterization", "Reports",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Workloads", dependencies: ["Verification", "CircuitTheory", "Reference", "Circuits", "Ngspice"]),
+        .target(
+            name: "Sweeps",
+            dependencies: ["Netlist", "Ngspice", "CircuitTheory", "Reference", "Circuits", "Specification",
+                           "Characterization", "Verification", "Reports"]
+        ),
+        .target(name: "Workloads", dependencies: ["Verification", "Specification", "CircuitTheory", "Reference", "Circuits", "Ngspice", "Reports"]),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "crossloop",
             dependencies: [
-                "Netlist", "Ngspice", "CircuitTheory", "Reference", "MatrixFiles", "Circuits", "Verification", "Workloads",
+                "Netlist", "Ngspice", "CircuitTheory", "Reference", "MatrixFiles", "Circuits", "Specification",
+                "Characterization", "Verification", "Sweeps", "Workloads", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -76,9 +90,11 @@ let package = Package(
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Netlist", "CircuitTheory", "Reference"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "Circuits", "CircuitTheory", "Reference", "Ngspice", "Netlist"]
+            dependencies: ["Verification", "Sweeps", "Characterization", "Specification", "Circuits", "CircuitTheory",
+                           "Reference", "Ngspice", "Netlist", "Reports"]
         ),
-        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "CircuitTheory", "Reference", "Circuits", "Ngspice"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "Specification", "CircuitTheory", "Reference", "Circuits", "Ngspice", "Reports"]),
+        .testTarget(name: "SpecificationTests", dependencies: ["Specification", "Circuits", "CircuitTheory"]),
         .testTarget(name: "CrossloopCLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

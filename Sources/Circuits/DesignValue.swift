@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 
 /// One electrical value a design used, for reports: every generator lists what it took.
 public struct DesignValue: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -8,9 +9,29 @@ public struct DesignValue: Sendable, Hashable, Codable, CustomStringConvertible 
     /// SI unit symbol (`V/V`, `Hz`, `S`, `Ohm`, `F`, `V`, `s`, `bit`), empty when dimensionless.
     public var unit: String
     public var description: String
+    /// A name in place of the number (fidelity `ideal`, analysis `tran`): reports print it and
+    /// `value` is 0.
+    public var text: String?
 
     public init(_ name: String, _ value: Double, _ unit: String, _ description: String) {
         self.name = name; self.value = value; self.unit = unit; self.description = description
+    }
+
+    /// A value that is a name, not a number.
+    public init(_ name: String, text: String, _ description: String) {
+        self.init(name, 0, "", description)
+        self.text = text
+    }
+
+    /// The value as a person reads it: the name, or the number with its unit.
+    public var formatted: String { text ?? engineering(value, unit: unit) }
+}
+
+extension DesignValue {
+    /// `{"name", "value", "unit", "description"}`; the value is the name for a named value.
+    public var json: JSONValue {
+        .object([("name", .string(name)), ("value", text.map { .string($0) } ?? .number(value)), ("unit", .string(unit)),
+                 ("description", .string(description))])
     }
 }
 
@@ -19,32 +40,8 @@ extension Array where Element == DesignValue {
     public func formattedLines() -> [String] {
         let width = map(\.name.count).max() ?? 0
         return map { item in
-            let value = engineering(item.value, unit: item.unit)
+            let value = item.formatted
             return "\(item.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)  \(item.description)"
         }
     }
 }
-
-/// 12.3 kOhm, 10 MHz, 1.5 uS: a value with an SI prefix for people (decks use `SpiceNumber`).
-public func engineering(_ value: Double, unit: String, digits: Int = 4) -> String {
-    guard value.isFinite, value != 0, !unit.isEmpty, unit != "V/V", unit != "bit" else {
-        let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : formatSignificant(value, digits)
-        return unit.isEmpty ? text : "\(text) \(unit)"
-    }
-    let prefixes: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"),
-                                         (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f"), (1e-18, "a")]
-    let magnitude = abs(value)
-    let (scale, prefix) = prefixes.first { magnitude >= $0.0 * 0.9999999 } ?? (1e-18, "a")
-    return "\(formatSignificant(value / scale, digits)) \(prefix)\(unit)"
-}
-
-public func formatSignificant(_ value: Double, _ digits: Int) -> String {
-    var text = String(format: "%.\(digits)g", value)
-    if text.contains("e") { return text }
-    if text.contains(".") {
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-    }
-    return text
-}
-

@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Circuits
 import Foundation
 import Netlist
@@ -24,16 +27,16 @@ public enum BatchSolver {
         public var alterSeconds: Double
     }
 
-    public static func solve(_ problems: [Problem], _ options: SolveOptions,
+    public static func solve(_ problems: [Problem], _ options: SolveSpecification,
                              engine: NgspiceEngine) async throws(VerificationError) -> Outcome {
         let options = try await Verifier.withMeasuredOpAmp(options, engine: engine)
         var prepared: [Verifier.Prepared] = []
         for problem in problems {
             let p = try Verifier.prepare(problem, options)
-            if !p.prediction.isStable && !options.force { throw .unstable(p.prediction) }
+            if !p.prediction.isStable && !options.policy.force { throw .unstable(p.prediction) }
             prepared.append(p)
         }
-        guard options.analysis == .op, !prepared.isEmpty else {
+        guard options.plan.analysis == .op, !prepared.isEmpty else {
             var verdicts: [Verdict] = []
             for (problem, p) in zip(problems, prepared) {
                 verdicts.append(try await Verifier.run(problem, options, p, engine: engine))

@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -13,7 +16,11 @@ enum Checks {
             bits >= v.toleranceBits ? .passed : .failed,
             "equivalent bits \(f(bits)) >= tolerance \(f(v.toleranceBits)) (relative error \(e(v.metricsIdeal.relativeError)), error budget \(e(v.prediction.budget.combined)))"))
 
-        if referenceIsExact(v.options) {
+        if let varied = v.options.policy.variedFromReference {
+            checks.append(Check(
+                "agreement with the finite-gain circuit reference", .skipped,
+                "the circuit is varied (\(varied)) and the reference is the nominal design's; relative difference \(e(v.circuitAgreement.relativeError))"))
+        } else if referenceIsExact(v.options) {
             let limit = 1e-6
             let error = v.circuitAgreement.relativeError
             checks.append(Check(
@@ -39,7 +46,7 @@ enum Checks {
             checks.append(Check(
                 "op-amp output current within its output stage",
                 required <= available ? .passed : .failed,
-                "the largest column needs \(engineering(required, unit: "A")) <= the OTA's second-stage current \(engineering(available, unit: "A"))\(required <= available ? "" : "; lower --g0 (larger unit resistors) or give the OTA more bias current")"))
+                "the largest column needs \(engineering(required, unit: "A")) <= the OTA's second-stage current \(engineering(available, unit: "A"))\(required <= available ? "" : "; lower design.g0 (larger unit resistors) or give the OTA more bias current")"))
         }
 
         if let adc = v.adc {
@@ -53,8 +60,8 @@ enum Checks {
             "outputs inside the ADC range",
             v.clippedOutputs.isEmpty ? .passed : .failed,
             v.clippedOutputs.isEmpty
-                ? "every |V| <= \(v.options.mapping.adc.fullScaleVolts) V"
-                : "outputs \(v.clippedOutputs.map { String($0 + 1) }.joined(separator: ", ")) clipped at +-\(v.options.mapping.adc.fullScaleVolts) V"))
+                ? "every |V| <= \(v.options.design.mapping.adc.fullScaleVolts) V"
+                : "outputs \(v.clippedOutputs.map { String($0 + 1) }.joined(separator: ", ")) clipped at +-\(v.options.design.mapping.adc.fullScaleVolts) V"))
 
         if let outcome = v.transientOutcome {
             let predictedStable = v.prediction.isStable
@@ -83,8 +90,8 @@ enum Checks {
     }
 
     /// The finite-gain reference models the ideal-fidelity circuit exactly (wires aside).
-    static func referenceIsExact(_ options: SolveOptions) -> Bool {
-        options.design.fidelity == .ideal && !options.design.wires.isPresent && options.analysis == .op
+    static func referenceIsExact(_ options: SolveSpecification) -> Bool {
+        options.design.circuit.fidelity == .ideal && !options.design.circuit.wires.isPresent && options.plan.analysis == .op
     }
 
     static func f(_ x: Double) -> String { String(format: "%.3g", x) }

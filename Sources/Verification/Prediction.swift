@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -110,7 +113,7 @@ public struct Prediction: Sendable {
         }
         let advice: String
         if let fix {
-            advice = "raise G_in: --gin-ratio \(String(format: "%g", fix.suggestedRatio)) makes it stable (boundary \(String(format: "%.3g", fix.thresholdRatio)) G0)"
+            advice = "raise G_in: design.gin-ratio \(String(format: "%g", fix.suggestedRatio)) makes it stable (boundary \(String(format: "%.3g", fix.thresholdRatio)) G0)"
         } else if mapping.operation == .inv {
             advice = "no G_in makes it stable (an eigenvalue of A has a non-positive real part); precondition the matrix"
         } else if mapping.operation == .ginv {
@@ -118,7 +121,7 @@ public struct Prediction: Sendable {
         } else {
             advice = "precondition or rescale the problem"
         }
-        return "\(what); \(advice); --force simulates it anyway"
+        return "\(what); \(advice); policy.force simulates it anyway"
     }
 }
 

@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Foundation
 import CircuitTheory
 import Reference

@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Circuits
 import Foundation
 import Ngspice
@@ -69,13 +72,13 @@ actor OTAMeasurements {
 
 extension Verifier {
     /// At transistor level, the op-amp seen by the predictions is the measured OTA.
-    static func withMeasuredOpAmp(_ options: SolveOptions, engine: NgspiceEngine) async throws(VerificationError) -> SolveOptions {
-        guard options.design.fidelity == .transistor else { return options }
-        guard let transistor = options.transistor else {
-            throw .design(.unsupported("transistor fidelity needs a technology: pass --tech generic or --tech sky130:CORNER"))
+    public static func withMeasuredOpAmp(_ options: SolveSpecification, engine: NgspiceEngine) async throws(VerificationError) -> SolveSpecification {
+        guard options.design.circuit.fidelity == .transistor else { return options }
+        guard let transistor = options.design.transistor else {
+            throw .design(.unsupported("transistor fidelity needs a technology: set design.technology to generic or sky130:CORNER"))
         }
         var options = options
-        options.adopt(try await OTAMeasurements.shared.measurement(for: transistor, engine: engine))
+        options.design.adopt(try await OTAMeasurements.shared.measurement(for: transistor, engine: engine))
         return options
     }
 

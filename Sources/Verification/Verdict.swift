@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Circuits
 import Foundation
 import Ngspice
@@ -20,7 +23,7 @@ public struct Check: Sendable, Hashable, Codable {
 /// What the simulation showed against what the theory predicted.
 public struct Verdict: Sendable {
     public var problem: Problem
-    public var options: SolveOptions
+    public var options: SolveSpecification
     public var prediction: Prediction
     public var design: CircuitDesign
     /// The answer after the ADC, in the problem's units.
@@ -49,7 +52,7 @@ public struct Verdict: Sendable {
     public var checks: [Check]
     /// Where the time went.
     public var timings = StageTimings()
-    /// The output waveforms of a `.tran` run when ``SolveOptions/keepWaveforms`` is set.
+    /// The output waveforms of a `.tran` run when ``SolveSpecification/keepWaveforms`` is set.
     public var waveforms: OutputWaveforms? = nil
 
     public var passed: Bool { !checks.contains { $0.status == .failed } }
@@ -100,16 +103,16 @@ public enum Tolerance {
     }
 
     /// The bits a verdict is held to: the user's, else the default for its prediction.
-    static func bits(_ options: SolveOptions, _ prediction: Prediction) -> Double {
-        options.toleranceBits ?? defaultBits(budget: prediction.budget, analysis: options.analysis,
+    static func bits(_ options: SolveSpecification, _ prediction: Prediction) -> Double {
+        options.policy.toleranceBits ?? defaultBits(budget: prediction.budget, analysis: options.plan.analysis,
                                              settlingBits: options.bitsForSettling, devices: prediction.deviceErrors)
     }
 
     /// Transistor level: the settling residue 2^-bits of a transient (0 for `.op`) and the
     /// limit on the difference from the finite-gain reference, twice the devices' first-order
     /// terms plus that residue.
-    static func agreementLimit(_ devices: DeviceErrors, _ options: SolveOptions) -> (settling: Double, limit: Double) {
-        let settling = options.analysis == .tran ? pow(2, -Double(options.bitsForSettling)) : 0
+    static func agreementLimit(_ devices: DeviceErrors, _ options: SolveSpecification) -> (settling: Double, limit: Double) {
+        let settling = options.plan.analysis == .tran ? pow(2, -Double(options.bitsForSettling)) : 0
         return (settling, 2 * (devices.combined + settling))
     }
 }

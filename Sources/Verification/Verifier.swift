@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Circuits
 import Foundation
 import Netlist
@@ -9,16 +12,20 @@ import Reference
 public enum Verifier {
     /// Maps, predicts and, unless the loop is predicted unstable (and not forced), builds,
     /// simulates and judges the circuit.
-    public static func solve(_ problem: Problem, _ options: SolveOptions, engine: NgspiceEngine,
+    public static func solve(_ problem: Problem, _ options: SolveSpecification, engine: NgspiceEngine,
                              progress: (@Sendable (RunProgress) -> Void)? = nil) async throws(VerificationError) -> Verdict {
+        if options.design.circuit.fidelity == .behavioral, let name = options.design.technologyName {
+            // Only sweeps characterise the Miller OTA per condition for a behavioural loop.
+            throw .design(.unsupported("technology \(name) at behavioral fidelity is characterised per corner in sweeps only; solve on the technology at fidelity transistor, or drop the technology"))
+        }
         let options = try await withMeasuredOpAmp(options, engine: engine)
         let prepared = try prepare(problem, options)
-        if !prepared.prediction.isStable && !options.force { throw .unstable(prepared.prediction) }
+        if !prepared.prediction.isStable && !options.policy.force { throw .unstable(prepared.prediction) }
         return try await run(problem, options, prepared, engine: engine, progress: progress)
     }
 
     /// Simulates a prepared problem and judges it; `options` as `prepare` was given them.
-    static func run(_ problem: Problem, _ options: SolveOptions, _ prepared: Prepared, engine: NgspiceEngine,
+    static func run(_ problem: Problem, _ options: SolveSpecification, _ prepared: Prepared, engine: NgspiceEngine,
                     progress: (@Sendable (RunProgress) -> Void)? = nil) async throws(VerificationError) -> Verdict {
         let result: SimulationResult
         var timings = prepared.timings
@@ -42,10 +49,10 @@ public enum Verifier {
     }
 
     /// What the engine is asked for: the outputs, the time limit and the technology's flags.
-    static func request(for prepared: Prepared, _ options: SolveOptions,
+    static func request(for prepared: Prepared, _ options: SolveSpecification,
                         progress: (@Sendable (RunProgress) -> Void)? = nil) -> RunRequest {
-        RunRequest(vectors: prepared.design.outputNodes, timeLimit: options.timeLimit,
-                   variables: options.transistor?.technology.engineVariables ?? [:], progress: progress)
+        RunRequest(vectors: prepared.design.outputNodes, timeLimit: options.limits.timeLimitSeconds,
+                   variables: options.design.transistor?.technology.engineVariables ?? [:], progress: progress)
     }
 
     /// The deck and the prediction, without simulating: what `crossloop generate` writes.
@@ -60,7 +67,7 @@ public enum Verifier {
         public var timings: StageTimings
     }
 
-    public static func prepare(_ problem: Problem, _ options: SolveOptions) throws(VerificationError) -> Prepared {
+    public static func prepare(_ problem: Problem, _ options: SolveSpecification) throws(VerificationError) -> Prepared {
         let mapping: Mapping
         let prediction: Prediction
         var timings = StageTimings()
@@ -68,9 +75,9 @@ public enum Verifier {
         var options = options
         // Transistor level: the loop OTA, sized once for the swing, the predictions and the circuit.
         var ota: MillerOTA?
-        if options.design.fidelity == .transistor {
-            guard let transistor = options.transistor else {
-                throw .design(.unsupported("transistor fidelity needs a technology: pass --tech generic or --tech sky130:CORNER"))
+        if options.design.circuit.fidelity == .transistor {
+            guard let transistor = options.design.transistor else {
+                throw .design(.unsupported("transistor fidelity needs a technology: set design.technology to generic or sky130:CORNER"))
             }
             ota = try? MillerOTA(transistor.ota, technology: transistor.technology)
             // The outputs must stay where every OTA device is saturated: the swing shrinks to
@@ -78,40 +85,40 @@ public enum Verifier {
             if let ota {
                 let reference = transistor.referenceVolts
                 let range = min(reference - ota.prediction.outputLowVolts, ota.prediction.outputHighVolts - reference)
-                if range > 0 { options.mapping.opAmpSwingVolts = min(options.mapping.opAmpSwingVolts, 0.9 * range) }
-                if options.measuredOpAmp == nil {
+                if range > 0 { options.design.mapping.opAmpSwingVolts = min(options.design.mapping.opAmpSwingVolts, 0.9 * range) }
+                if options.design.measuredOpAmp == nil {
                     // Without a measurement (`generate`), the OTA's sizing prediction stands in.
-                    options.design.opAmp.dcGain = ota.prediction.dcGain
-                    options.design.opAmp.gainBandwidthHertz = ota.prediction.gainBandwidthHertz
+                    options.design.circuit.opAmp.dcGain = ota.prediction.dcGain
+                    options.design.circuit.opAmp.gainBandwidthHertz = ota.prediction.gainBandwidthHertz
                 }
             }
         }
         let outputStageAmperes = ota?.device("m7")?.drainCurrent
         do {
-            var fitted = try Mapping(problem, parameters: options.mapping)
-            if options.fitUnitConductance, let stage = outputStageAmperes {
+            var fitted = try Mapping(problem, parameters: options.design.mapping)
+            if options.design.fitUnitConductance, let stage = outputStageAmperes {
                 // Levels and volts do not depend on G0; the column currents scale with it.
                 let need = DeviceErrors(mapping: fitted, offsetVolts: 0, onResistanceFraction: 0,
-                                        inverterOhms: options.design.inverterResistanceOhms, outputStageAmperes: stage)
+                                        inverterOhms: options.design.circuit.inverterResistanceOhms, outputStageAmperes: stage)
                 if need.requiredOutputAmperes > stage / 2 {
-                    let unit = options.mapping.unitConductanceSiemens * stage / 2 / need.requiredOutputAmperes
-                    options.mapping.unitConductanceSiemens = oneTwoFive(below: unit)
-                    fitted = try Mapping(problem, parameters: options.mapping)
+                    let unit = options.design.mapping.unitConductanceSiemens * stage / 2 / need.requiredOutputAmperes
+                    options.design.mapping.unitConductanceSiemens = oneTwoFive(below: unit)
+                    fitted = try Mapping(problem, parameters: options.design.mapping)
                 }
             }
             mapping = fitted
-            prediction = try Prediction(mapping: mapping, design: options.design, settlingBits: options.bitsForSettling,
-                                        wrongPolarity: options.design.wrongPolarity, transistor: options.transistor,
+            prediction = try Prediction(mapping: mapping, design: options.design.circuit, settlingBits: options.bitsForSettling,
+                                        wrongPolarity: options.design.circuit.wrongPolarity, transistor: options.design.transistor,
                                         outputStageAmperes: outputStageAmperes)
         } catch { throw .mapping(error) }
         timings.analysisSeconds = clock.seconds
         clock = Stopwatch()
-        if problem.operation == .eig && options.analysis == .op {
-            throw .design(.unsupported("eig grows its answer in time: use --analysis tran"))
+        if problem.operation == .eig && options.plan.analysis == .op {
+            throw .design(.unsupported("eig grows its answer in time: set plan.analysis to tran"))
         }
         var window: TransientWindow?
         let stimulus: Stimulus
-        if options.analysis == .tran {
+        if options.plan.analysis == .tran {
             let w = TransientWindow(prediction: prediction, options: options)
             window = w
             stimulus = .step(time: w.stepTime, rise: w.rise)
@@ -121,12 +128,12 @@ public enum Verifier {
         // Simulated converters sample once the loop has settled: twice the predicted settling
         // after the inputs arrive.
         var conversionStart: Double?
-        if let w = window, options.transistor?.converters == .transistor, options.design.fidelity == .transistor {
+        if let w = window, options.design.transistor?.converters == .transistor, options.design.circuit.fidelity == .transistor {
             conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
         }
         var design: CircuitDesign
         do {
-            design = try CircuitGenerator.design(mapping, options.design, transistor: options.transistor, ota: ota,
+            design = try CircuitGenerator.design(mapping, options.design.circuit, transistor: options.design.transistor, ota: ota,
                                                  stimulus: stimulus, conversionStart: conversionStart)
         } catch let error as CircuitError {
             throw .design(error)
@@ -135,14 +142,14 @@ public enum Verifier {
         }
         var deck = design.deck
         deck.comments = [
-            "Generated by Crossloop: \(problem.operation.rawValue) of a \(problem.matrix.rows)x\(problem.matrix.columns) matrix, \(options.design.fidelity.rawValue) fidelity, .\(options.analysis.rawValue)",
+            "Generated by Crossloop: \(problem.operation.rawValue) of a \(problem.matrix.rows)x\(problem.matrix.columns) matrix, \(options.design.circuit.fidelity.rawValue) fidelity, .\(options.plan.analysis.rawValue)",
             "Outputs (the answer, in order): \(design.outputNodes.joined(separator: " "))",
         ]
-        switch options.analysis {
+        switch options.plan.analysis {
         case .op:
             // Tight tolerances: the comparison against the references is at the ppm level.
             deck.options += [Parameter("reltol", 1e-9), Parameter("abstol", 1e-15), Parameter("vntol", 1e-12)]
-            if options.useNodeset { deck.nodesets = design.expectedVoltages }
+            if options.plan.useNodeset { deck.nodesets = design.expectedVoltages }
             deck.analyses = [.operatingPoint]
         case .tran:
             var w = window!
@@ -164,12 +171,12 @@ public enum Verifier {
     }
 
     /// Reads the answer out of the simulation and runs every check.
-    static func judge(_ problem: Problem, _ options: SolveOptions, _ prepared: Prepared,
+    public static func judge(_ problem: Problem, _ options: SolveSpecification, _ prepared: Prepared,
                       _ result: SimulationResult) throws(VerificationError) -> Verdict {
         let prediction = prepared.prediction
         let mapping = prediction.mapping
         let design = prepared.design
-        let swing = options.mapping.opAmpSwingVolts
+        let swing = options.design.mapping.opAmpSwingVolts
         var outcome: TransientOutcome?
         var measured: Double?
         var energy: EnergyReport?
@@ -177,7 +184,7 @@ public enum Verifier {
         var volts: [Double]
         var timepoints = 1
         var waveforms: OutputWaveforms?
-        switch options.analysis {
+        switch options.plan.analysis {
         case .op:
             guard let plot = result.plot("op") else { throw .readout("no operating point plot") }
             volts = try design.outputNodes.map { node throws(VerificationError) in
@@ -199,7 +206,7 @@ public enum Verifier {
             let waves = fullWaves.map { Array($0[..<cut]) }
             let settlingWaves = design.settlingNodes.compactMap { plot[$0]?.real.prefix(cut).map { $0 - offset } }
             let start = problem.operation == .eig ? (design.stimulusTime ?? 0) : (prepared.window?.settleFrom ?? 0)
-            if options.keepWaveforms {
+            if options.plan.keepWaveforms {
                 waveforms = OutputWaveforms(time: time, nodes: design.outputNodes, values: waves, start: start)
             }
             if problem.operation == .eig {
@@ -236,16 +243,16 @@ public enum Verifier {
                                       lsbVolts: adc.scale.lsbVolts, conversionEnd: timing.start + timing.conversionSeconds)
             }
             if let supply = design.supplySources.first, let current = plot[supply.lowercased() + "#branch"]?.real,
-               let technology = options.transistor?.technology {
+               let technology = options.design.transistor?.technology {
                 let time = fullTime
                 let step = prepared.window?.stepTime ?? start
                 var latency = (measured ?? (time.last ?? step) - step) + (start - step)
                 if let end = adcCodes?.conversionEnd { latency = end - step }
                 energy = Verifier.energy(time: time, current: current, supplyVolts: technology.supplyVolts, start: step,
-                                latency: latency, problem: problem, joulesPerFlop: options.joulesPerFlop)
+                                latency: latency, problem: problem, joulesPerFlop: options.policy.joulesPerFlop)
             }
         }
-        var (codes, clipped) = Readout.adc(volts, converter: options.mapping.adc)
+        var (codes, clipped) = Readout.adc(volts, converter: options.design.mapping.adc)
         if let adcCodes {
             // The simulated converters' codes are the answer.
             codes = adcCodes.codes.map { Double($0) * adcCodes.lsbVolts }
@@ -303,9 +310,10 @@ public struct StageTimings: Sendable, Hashable, Codable {
 }
 
 /// Elapsed wall-clock time since creation.
-struct Stopwatch {
+public struct Stopwatch: Sendable {
+    public init() {}
     let start = DispatchTime.now()
-    var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+    public var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 }
 
 /// Transient timing from the predicted settling time (or, for a forced unstable loop, from
@@ -327,7 +335,7 @@ public struct TransientWindow: Sendable, Hashable {
     /// When the inputs reach their values: settling is measured from here.
     public var settleFrom: Double { stepTime + rise }
 
-    init(prediction: Prediction, options: SolveOptions) {
+    init(prediction: Prediction, options: SolveSpecification) {
         let gbw = prediction.gainBandwidthHertz
         let unit = 1 / (2 * Double.pi * gbw)
         let tau = prediction.timeConstantSeconds ?? unit / prediction.instabilityRate
@@ -335,12 +343,12 @@ public struct TransientWindow: Sendable, Hashable {
         let underdamped = prediction.stability.phaseBudgetRadians > Double.pi / 4 && ringing > 0
         let ramp = underdamped ? 10 / (gbw * ringing) : tau / 20
         let window: Double
-        if let stop = options.stopTime {
+        if let stop = options.plan.stopTime {
             window = stop
         } else if let growth = prediction.growthSeconds {
             // EIG: the kick, then six times the first-order growth from the kick to half the
             // swing (the TIAs' and inverters' own poles slow the growth down).
-            window = 6 * growth + 2 * (options.design.kickSeconds ?? eigKickSeconds(prediction.mapping, options.design))
+            window = 6 * growth + 2 * (options.design.circuit.kickSeconds ?? eigKickSeconds(prediction.mapping, options.design.circuit))
         } else if let settling = prediction.settlingSeconds {
             // Four times the prediction: room to measure up to twice it and see the tail.
             window = 4 * max(settling, 5 * unit) + ramp
@@ -361,7 +369,7 @@ extension Verifier {
     /// The prepared deck made runnable on its own with `ngspice -b`: a header saying how it
     /// was generated and lines that print the outputs (a `.control` block printing the
     /// operating point, or `.print tran` for a transient).
-    public static func standalone(_ prepared: Prepared, generatedBy command: String, options: SolveOptions) -> Deck {
+    public static func standalone(_ prepared: Prepared, generatedBy command: String, options: SolveSpecification) -> Deck {
         var deck = prepared.deck
         deck.comments.insert("Command: \(command)", at: 0)
         let design = prepared.design

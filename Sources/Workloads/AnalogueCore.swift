@@ -1,3 +1,5 @@
+import Reports
+import Specification
 import Circuits
 import Foundation
 import Ngspice
@@ -65,8 +67,8 @@ public struct WaveformSample: Sendable {
 /// through ``Verifier`` at the fidelity of `options`, with the digital glue between them
 /// (``digital``) explicit and counted.
 ///
-/// Inputs reach a primitive through the mapping's DAC (quantised at `options.mapping.dac`)
-/// and leave through its ADC (`options.mapping.adc`): every value the digital side sees is
+/// Inputs reach a primitive through the mapping's DAC (quantised at `options.design.mapping.dac`)
+/// and leave through its ADC (`options.design.mapping.adc`): every value the digital side sees is
 /// ADC codes times a scale. Batches of independent primitives are simulated in parallel on
 /// the engine pool; the chip itself runs them one after another, and the analogue time adds
 /// up accordingly.
@@ -75,7 +77,7 @@ public struct WaveformSample: Sendable {
 /// immutable after init.
 public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state behind `lock`.
     public let resources: ChipResources
-    public let options: SolveOptions
+    public let options: SolveSpecification
     public let pool: EnginePool
     let progress: (@Sendable (CoreProgress) -> Void)?
 
@@ -108,13 +110,13 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     ///     `force` and `keepWaveforms` are honoured per primitive).
     ///   - pool: the engines; one pool for a whole workload, never an engine per primitive.
     ///   - progress: called after every primitive.
-    public init(resources: ChipResources = ChipResources(), options: SolveOptions, pool: EnginePool,
+    public init(resources: ChipResources = ChipResources(), options: SolveSpecification, pool: EnginePool,
                 progress: (@Sendable (CoreProgress) -> Void)? = nil) throws(WorkloadError) {
         try resources.validate()
-        do { try options.mapping.validate() } catch {
+        do { try options.design.mapping.validate() } catch {
             throw .invalidParameter(name: "mapping", value: "\(error)", requirement: "a valid mapping")
         }
-        guard options.design.fidelity != .transistor else {
+        guard options.design.circuit.fidelity != .transistor else {
             throw .invalidParameter(name: "fidelity", value: "transistor", requirement: "ideal or behavioral (transistor level comes later)")
         }
         self.resources = resources
@@ -314,7 +316,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     private func run(_ kind: PrimitiveKind, _ a: Matrix, _ batch: [[Double]], label: String) async throws(WorkloadError)
         -> [PrimitiveResult]
     {
-        let arrays = resources.arraysNeeded(for: a, sign: options.mapping.cell.sign)
+        let arrays = resources.arraysNeeded(for: a, sign: options.design.mapping.cell.sign)
         guard arrays <= resources.arrayCount else {
             throw .insufficientArrays(needed: arrays, available: resources.arrayCount,
                                       reason: "array P for the positive and array N for the negative entries")
@@ -373,7 +375,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     /// Simulates one primitive on `engine`; a zero input (or, for MVM, a zero product) is
     /// skipped with a zero answer.
     private static func simulate(_ kind: PrimitiveKind, _ operation: CrossbarOperation, _ a: Matrix, _ vector: [Double],
-                                 options base: SolveOptions, keep: Bool, engine: NgspiceEngine) async
+                                 options base: SolveSpecification, keep: Bool, engine: NgspiceEngine) async
         -> Result<Outcome, VerificationError>
     {
         let length = kind == .mvm ? a.rows : a.columns
@@ -388,7 +390,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
             return .failure(.mapping(error))
         }
         var options = base
-        options.keepWaveforms = keep && base.analysis == .tran
+        options.plan.keepWaveforms = keep && base.plan.analysis == .tran
         let verdict: Verdict
         do throws(VerificationError) {
             verdict = try await Verifier.solve(problem, options, engine: engine)
@@ -421,13 +423,13 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
             return (WaveformSample(kind: kind, label: label, waveforms: waves,
                                    predictedSeconds: kind == .eig ? p.growthSeconds : p.settlingSeconds,
                                    measuredSeconds: verdict.measuredSettlingSeconds, probe: false,
-                                   fidelity: verdict.options.design.fidelity), nil)
+                                   fidelity: verdict.options.design.circuit.fidelity), nil)
         }
         var options = verdict.options
-        if options.design.fidelity == .ideal { options.design.fidelity = .behavioral }
-        options.analysis = .tran
-        options.keepWaveforms = true
-        options.stopTime = nil
+        if options.design.circuit.fidelity == .ideal { options.design.circuit.fidelity = .behavioral }
+        options.plan.analysis = .tran
+        options.plan.keepWaveforms = true
+        options.plan.stopTime = nil
         do {
             let probe = try await Verifier.solve(verdict.problem, options, engine: pool.engines[0])
             guard let waves = probe.waveforms else { return (nil, "the probe kept no waveforms") }
@@ -435,7 +437,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
             return (WaveformSample(kind: kind, label: label, waveforms: waves,
                                    predictedSeconds: kind == .eig ? p.growthSeconds : p.settlingSeconds,
                                    measuredSeconds: probe.measuredSettlingSeconds, probe: true,
-                                   fidelity: options.design.fidelity), nil)
+                                   fidelity: options.design.circuit.fidelity), nil)
         } catch {
             return (nil, "the behavioural probe of \(label) failed: \(error)")
         }

@@ -1,3 +1,5 @@
+import Reports
+import Specification
 import Circuits
 import CircuitTheory
 import Reference

@@ -1,3 +1,5 @@
+import Reports
+import Specification
 import Foundation
 import CircuitTheory
 import Reference

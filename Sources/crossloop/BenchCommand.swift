@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import Ngspice
@@ -38,11 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
         let sections = only.map { Set($0.split(separator: ",").compactMap { BenchSection(rawValue: String($0)) }) }
             ?? Set(BenchSection.allCases)
         let bench: Benchmarks
-        do {
-            bench = try Benchmarks(suite: suite)
-        } catch {
-            throw fail(.simulationFailed, "\(error)")
-        }
+        do { bench = try Benchmarks(suite: suite) } catch { throw SimulationFailure("\(error)") }
         print("crossloop \(CrossloopVersion.string) bench, \(suite.rawValue) suite: ngspice \(bench.engine.info.ngspiceVersion), \(bench.engine.info.hasKLU ? "KLU available" : "Sparse 1.3 only"), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         #if DEBUG
         print("note: a debug build; rerun with `swift run -c release crossloop bench` for figures worth quoting")
@@ -60,17 +60,10 @@ struct BenchCommand: AsyncParsableCommand {
                 print(result.text)
                 report.append((section.rawValue, result.json))
             }
-        } catch let error as BenchError {
-            throw fail(.simulationFailed, error.description)
         } catch {
-            throw fail(.simulationFailed, "\(error)")
+            // A benchmark that cannot run is the simulator's failure, whatever the stage.
+            throw SimulationFailure(ExitStatus.message(error))
         }
-        if let json {
-            do {
-                try JSONValue.object(report).text().write(to: URL(fileURLWithPath: json), atomically: true, encoding: .utf8)
-            } catch {
-                throw fail(.invalidInput, "cannot write \(json): \(error.localizedDescription)")
-            }
-        }
+        if let json { try OutputFile.write(JSONValue.object(report).text(), to: json) }
     }
 }

@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import Circuits
 import Foundation
 import Netlist
@@ -92,10 +96,10 @@ final class Benchmarks {
             let repetitions = n <= 64 ? (quick ? 7 : 15) : (quick ? 3 : 5)
             var totals = Samples()
             var stages = StageTimings()
-            _ = try await Verifier.solve(problem, SolveOptions(), engine: engine)  // warm-up
+            _ = try await Verifier.solve(problem, SolveSpecification(), engine: engine)  // warm-up
             for _ in 0..<repetitions {
                 var verdict: Verdict?
-                let t = try await measure { verdict = try await Verifier.solve(problem, SolveOptions(), engine: engine) }
+                let t = try await measure { verdict = try await Verifier.solve(problem, SolveSpecification(), engine: engine) }
                 totals.add(t)
                 let s = verdict!.timings
                 stages.analysisSeconds += s.analysisSeconds; stages.generationSeconds += s.generationSeconds
@@ -119,8 +123,8 @@ final class Benchmarks {
     /// The same deck in process vs the plain ngspice binary, alternating.
     func overhead() async throws -> SectionResult {
         let n = 64
-        let prepared = try Verifier.prepare(try Self.problem(n), SolveOptions())
-        let deck = Verifier.standalone(prepared, generatedBy: "crossloop bench", options: SolveOptions())
+        let prepared = try Verifier.prepare(try Self.problem(n), SolveSpecification())
+        let deck = Verifier.standalone(prepared, generatedBy: "crossloop bench", options: SolveSpecification())
         let text = try deck.text()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crossloop-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -168,8 +172,8 @@ final class Benchmarks {
         var lines = ["solver: KLU vs Sparse 1.3, the same .op decks"]
         var rows: [JSONValue] = []
         for (label, n, wire) in cases {
-            var options = SolveOptions()
-            options.design.wires = WireParasitics(resistanceOhms: wire)
+            var options = SolveSpecification()
+            options.design.circuit.wires = WireParasitics(resistanceOhms: wire)
             let prepared = try Verifier.prepare(try Self.problem(n), options)
             let deck = try PreparedDeck(deck: prepared.deck)
             var klu = Samples(), sparse = Samples()
@@ -188,8 +192,8 @@ final class Benchmarks {
     /// new matrices (every cell changes) and for new right-hand sides (only the inputs do).
     func batch() async throws -> SectionResult {
         let n = 64, k = quick ? 10 : 30
-        var options = SolveOptions()
-        options.mapping.cell.magnitudeBits = nil  // continuous cells: every cell exists in every sample
+        var options = SolveSpecification()
+        options.design.mapping.cell.magnitudeBits = nil  // continuous cells: every cell exists in every sample
         let base = Matrix.wellConditioned(n, seed: 3)
         var generator = SeededGenerator(seed: 4)
         let matrices = try (0..<k).map { _ in
@@ -228,7 +232,7 @@ final class Benchmarks {
     /// A sweep of independent solves on one engine vs two.
     func parallel() async throws -> SectionResult {
         let count = quick ? 16 : 40
-        let options = SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran)
+        let options = SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran)
         let problems = try (0..<count).map { try Problem(operation: .inv, matrix: .wellConditioned(24, seed: UInt64(100 + $0))) }
         let one = try EnginePool(size: 1), two = try EnginePool(size: 2)
         var single = Samples(), double = Samples()
@@ -286,10 +290,10 @@ final class Benchmarks {
             var points: [(Double, Double)] = []
             for n in sizes {
                 let problem = try Self.problem(n, seed: 9)
-                var options = SolveOptions(design: DesignParameters(fidelity: fidelity), analysis: .tran)
+                var options = SolveSpecification(circuit: DesignParameters(fidelity: fidelity), analysis: .tran)
                 if fidelity == .transistor {
-                    options.transistor = TransistorDesign(technology: .generic())
-                    options.fitUnitConductance = true
+                    options.design.transistor = TransistorDesign(technology: .generic())
+                    options.design.fitUnitConductance = true
                 }
                 var times = Samples()
                 var timepoints = 0

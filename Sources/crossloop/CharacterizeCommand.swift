@@ -1,8 +1,13 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Circuits
 import Foundation
 import Ngspice
 import Verification
+import Specification
 
 struct CharacterizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,22 +24,18 @@ struct CharacterizeCommand: AsyncParsableCommand {
             within 20 % of the design's prediction; the converters when they have no missing \
             codes and |INL| and |DNL| below 1 LSB.
 
-            --tech generic is Crossloop's built-in 90-nm-class BSIM4 card (1.2 V). \
-            --tech sky130:CORNER uses the SkyWater sky130 1.8 V devices fetched by \
+            --technology generic is Crossloop's built-in 90-nm-class BSIM4 card (1.2 V). \
+            --technology sky130:CORNER uses the SkyWater sky130 1.8 V devices fetched by \
             Scripts/fetch-pdk.sh (corner tt, ss, ff, sf or fs). The 8-bit ADC ramp takes about \
             a thousand conversions, split over two engines: about a minute on two cores; --bits \
             and --hits trade resolution for time.
 
             Exit codes: 0 pass, 1 a block missed its targets, 2 invalid input (or the PDK is \
             not fetched), 3 simulation failed.
+
+            \(KnobArguments.help(KnobArguments.technologyKnobs, title: "Technology options"))
             """
     )
-
-    @Option(help: ArgumentHelp("Technology: generic, or sky130:tt|ss|ff|sf|fs.", valueName: "tech"))
-    var tech: String = "generic"
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Simulation temperature in degrees Celsius.", valueName: "C"))
-    var temp: String = "27"
 
     @Option(help: ArgumentHelp("What to characterise: ota, dac, adc or all.", valueName: "what"))
     var what: String = "all"
@@ -48,47 +49,42 @@ struct CharacterizeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the report as JSON to this path.", valueName: "path"))
     var json: String?
 
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The technology options below.", valueName: "options"))
+    var knobs: [String] = []
+
     struct Settings {
-        var temperature: Double
+        var technology: Technology
         var components: Set<Component>
         var bits: Int
         var hits: Int
     }
 
     func settings() throws -> Settings {
-        guard let temperature = Double(temp), temperature.isFinite, (-55...200).contains(temperature) else {
-            throw fail(.invalidInput, "--temp \(temp) is not a temperature from -55 to 200 C: pass e.g. --temp 85.")
-        }
+        // The technology knobs resolve as a transistor-level design's do: one set of rules.
+        let entries = try KnobArguments.parse(knobs, knobs: KnobArguments.technologyKnobs)
+        let spec = try SolveSpecification.resolve([("fidelity", .text("transistor"))] + entries, operation: .inv)
+        guard let technology = spec.design.transistor?.technology else { throw UsageError("no technology") }
         let components: Set<Component>
         switch what.lowercased() {
         case "all": components = Set(Component.allCases)
         case let name:
             guard let component = Component(rawValue: name) else {
-                throw fail(.invalidInput, "unknown --what '\(what)': pass ota, dac, adc or all.")
+                throw UsageError("unknown --what '\(Quantity.echo(what))': pass ota, dac, adc or all.")
             }
             components = [component]
         }
         guard let n = Int(bits), (2...12).contains(n) else {
-            throw fail(.invalidInput, "--bits \(bits) is not a whole number from 2 to 12: pass e.g. --bits 8.")
+            throw UsageError("--bits \(Quantity.echo(bits)) is not a whole number from 2 to 12: pass e.g. --bits 8.")
         }
         guard let h = Int(hits), (1...64).contains(h) else {
-            throw fail(.invalidInput, "--hits \(hits) is not a whole number from 1 to 64: pass e.g. --hits 4.")
+            throw UsageError("--hits \(Quantity.echo(hits)) is not a whole number from 1 to 64: pass e.g. --hits 4.")
         }
-        return Settings(temperature: temperature, components: components, bits: n, hits: h)
-    }
-
-    func validate() throws {
-        _ = try settings()
+        return Settings(technology: technology, components: components, bits: n, hits: h)
     }
 
     func run() async throws {
         let settings = try settings()
-        let technology: Technology
-        do {
-            technology = try Technology.named(tech, temperatureCelsius: settings.temperature)
-        } catch {
-            throw fail(.invalidInput, "\(error)")
-        }
+        let technology = settings.technology
         var request = ComponentCharacterization.Request(components: settings.components, hitsPerCode: settings.hits)
         request.dac.bits = settings.bits
         request.adc.bits = settings.bits
@@ -101,12 +97,7 @@ struct CharacterizeCommand: AsyncParsableCommand {
             request.dac.fullScaleVolts = maximumFullScale
         }
         let engineCount = settings.components.contains(.adc) ? max(1, min(2, ProcessInfo.processInfo.activeProcessorCount)) : 1
-        let engines: [NgspiceEngine]
-        do {
-            engines = try (0..<engineCount).map { _ in try NgspiceEngine() }
-        } catch {
-            throw fail(.simulationFailed, "\(error)")
-        }
+        let engines = try (0..<engineCount).map { _ in try NgspiceEngine() }
         let line = ProgressLine(label: "characterize")
         let report: ComponentReport
         do {
@@ -116,19 +107,10 @@ struct CharacterizeCommand: AsyncParsableCommand {
             line.finish()
         } catch {
             line.finish()
-            switch error {
-            case .technology, .design: throw fail(.invalidInput, "\(error)")
-            case .simulation, .measurement: throw fail(.simulationFailed, "\(error)")
-            }
+            throw error
         }
         print(report.text())
-        if let json {
-            do {
-                try report.json().write(to: URL(fileURLWithPath: json))
-            } catch {
-                throw fail(.invalidInput, "cannot write \(json): \(error.localizedDescription)")
-            }
-        }
-        if !report.passed { throw ExitStatus.verificationFailed.code }
+        if let json { try OutputFile.write(try report.json(), to: json) }
+        if !report.passed { throw VerificationFailure() }
     }
 }

@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 
@@ -29,7 +33,9 @@ struct Crossloop: AsyncParsableCommand {
     )
 
     /// Parses and runs like ArgumentParser's own entry point, except that usage and
-    /// validation errors leave with Crossloop's "invalid input" code (2) instead of 64.
+    /// validation errors leave with Crossloop's "invalid input" code (2) instead of 64, and
+    /// every other failure with the code ``ExitStatus`` gives it and one line on standard
+    /// error, never a stack trace.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -38,13 +44,25 @@ struct Crossloop: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch {
+        } catch let error as VerificationFailure {
+            _ = error
+            Foundation.exit(ExitStatus.verificationFailed.rawValue)
+        } catch let error where error is ExitCode || error is CleanExit || isArgumentParserError(error) {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 printError(fullMessage(for: error))
                 Foundation.exit(ExitStatus.invalidInput.rawValue)
             }
             exit(withError: error)
+        } catch {
+            printError("error: \(ExitStatus.message(error))")
+            Foundation.exit(ExitStatus(error).rawValue)
         }
+    }
+
+    /// Whether ArgumentParser raised `error` (usage, help, validation), as opposed to a
+    /// command's own failure.
+    static func isArgumentParserError(_ error: any Error) -> Bool {
+        error is ValidationError || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }

@@ -1,6 +1,15 @@
 import ArgumentParser
+import Characterization
+import CircuitTheory
+import Circuits
 import Foundation
+import MatrixFiles
+import Ngspice
+import Reference
+import Specification
+import Sweeps
 import Verification
+import Workloads
 
 /// The process exit codes, one meaning each, shared by every subcommand.
 enum ExitStatus: Int32 {
@@ -17,22 +26,67 @@ enum ExitStatus: Int32 {
 
     var code: ExitCode { ExitCode(rawValue) }
 
-    /// The exit for a problem that could not be verified: the problem or design invalid,
-    /// a loop predicted unstable and refused, or ngspice failing or giving no answer.
-    init(_ error: VerificationError) {
+    /// The one mapping from a failure to its exit code: the same failure leaves with the
+    /// same code from every command.
+    init(_ error: any Error) {
         switch error {
-        case .mapping, .design: self = .invalidInput
-        case .unstable: self = .unstable
-        case .simulation, .readout: self = .simulationFailed
+        case let error as VerificationError:
+            switch error {
+            case .mapping, .design: self = .invalidInput
+            case .unstable: self = .unstable
+            case .simulation, .readout: self = .simulationFailed
+            }
+        case let error as SweepError:
+            switch error {
+            case .invalidSpec, .directory, .io, .specification: self = .invalidInput
+            case .verification(let inner): self = ExitStatus(inner)
+            case .scheduler: self = .simulationFailed
+            case .everyRun(let status, _):
+                self = status == "unstable" ? .unstable : status == "invalid" ? .invalidInput : .simulationFailed
+            }
+        case let error as WorkloadError:
+            switch error {
+            case .invalidParameter, .doesNotFit, .insufficientArrays, .digital: self = .invalidInput
+            case .engine: self = .simulationFailed
+            case .primitive(_, _, let inner): self = ExitStatus(inner)
+            }
+        case let error as CharacterizationError:
+            switch error {
+            case .technology, .design: self = .invalidInput
+            case .simulation, .measurement: self = .simulationFailed
+            }
+        case is NgspiceError, is SimulationFailure: self = .simulationFailed
+        case is VerificationFailure: self = .verificationFailed
+        default:
+            // What was typed or read: flags, knobs, files, matrices, technologies.
+            self = .invalidInput
+        }
+    }
+
+    /// The one-line message of a failure, with knob names spelt as flags.
+    static func message(_ error: any Error) -> String {
+        switch error {
+        case let error as SpecificationError: return error.rendered(.flag)
+        case let error as CustomStringConvertible: return Knob.spelled(error.description, as: .flag)
+        default: return Knob.spelled("\(error)", as: .flag)
         }
     }
 }
 
-/// Prints one clear line on standard error and leaves with `status`; never a stack trace.
-func fail(_ status: ExitStatus, _ message: String) -> ExitCode {
-    printError("error: \(message)")
-    return status.code
+/// A problem with what was typed or named on the command line (exit 2).
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
+
+/// A simulator failure found by the command line itself (exit 3).
+struct SimulationFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A result that missed its checks or target, already reported on standard output (exit 1).
+struct VerificationFailure: Error {}
 
 func printError(_ message: String) {
     var stderr = StandardError()

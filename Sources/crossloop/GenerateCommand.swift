@@ -1,3 +1,4 @@
+import Specification
 import ArgumentParser
 import Foundation
 import Verification
@@ -7,44 +8,33 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Write the circuit's SPICE deck without simulating it.",
         discussion: """
-            Takes the same problem and design flags as solve and writes the deck that solve \
+            Takes the same problem and design options as solve and writes the deck that solve \
             would simulate, with lines that print its outputs, so `ngspice -b DECK` runs it \
             unchanged. Writes to standard output without --deck. An unstable mapping is still \
             written (with a warning on standard error).
+
+            \(KnobArguments.help(KnobArguments.solveKnobs))
             """
     )
 
-    @OptionGroup var design: DesignOptions
+    @OptionGroup var problem: ProblemOptions
 
     @Option(help: ArgumentHelp("Write the deck here instead of standard output.", valueName: "path"))
     var deck: String?
 
-    func validate() throws { _ = try design.validated() }
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The design and analysis options below.", valueName: "options"))
+    var knobs: [String] = []
+
 
     func run() async throws {
-        let (operation, options) = try design.validated()
-        let problem = try design.problem(operation)
-        let prepared: Verifier.Prepared
-        do {
-            prepared = try Verifier.prepare(problem, options)
-        } catch {
-            throw fail(ExitStatus(error), error.description)
-        }
-        if !prepared.prediction.isStable { printError("warning: \(prepared.prediction.refusal)") }
-        let text: String
-        do {
-            text = try Verifier.standalone(prepared, generatedBy: DeckFile.generatedBy(CommandLine.arguments), options: options).text()
-        } catch {
-            throw fail(.invalidInput, "\(error)")
-        }
+        let (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
+        let prepared = try Verifier.prepare(try problem.problem(operation), spec)
+        if !prepared.prediction.isStable { printError("warning: \(Knob.spelled(prepared.prediction.refusal, as: .flag))") }
         if let deck {
-            do {
-                try text.write(to: URL(fileURLWithPath: deck), atomically: true, encoding: .utf8)
-            } catch {
-                throw fail(.invalidInput, "cannot write \(deck): \(error.localizedDescription)")
-            }
+            try DeckFile.write(prepared, spec: spec, commandLine: CommandLine.arguments, to: deck)
         } else {
-            print(text, terminator: "")
+            print(try Verifier.standalone(prepared, generatedBy: DeckFile.generatedBy(CommandLine.arguments), options: spec).text(),
+                  terminator: "")
         }
     }
 }

@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 
 /// `crossloop run WORKLOAD`: algorithms built on the analogue primitives, every primitive a
@@ -17,6 +21,8 @@ struct RunCommand: AsyncParsableCommand {
 
             Exit codes: 0 accuracy target met, 1 target missed, 2 invalid input, 3 simulation \
             failed, 4 a primitive's loop was predicted unstable and refused.
+
+            \(RunOptions.knobHelp)
             """,
         subcommands: [
             RunRBICommand.self,

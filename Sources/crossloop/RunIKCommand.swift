@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import Workloads
@@ -11,6 +15,8 @@ struct RunIKCommand: AsyncParsableCommand {
             (J J^T + lambda^2 I)^-1 e is a simulated INV. Targets outside the arm's reach are \
             reported as unreachable (with how close the arm came), not as a failure to converge. \
             Default cells: 8 bits.
+
+            \(RunOptions.knobHelp)
             """
     )
 
@@ -42,7 +48,6 @@ struct RunIKCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        _ = try options.validated(Self.defaults)
         guard (2...32).contains(links) else { throw ValidationError("Pass --links between 2 and 32.") }
         _ = try parsedTargets()
         guard damping > 0, tolerance > 0 else { throw ValidationError("Pass --damping and --tolerance as positive numbers of metres.") }

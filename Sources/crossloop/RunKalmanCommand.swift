@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import Workloads
@@ -12,6 +16,8 @@ struct RunKalmanCommand: AsyncParsableCommand {
             filters read the same digitised measurements, one inverting S with the simulated \
             circuit, one in double. The target: RMS height and velocity errors within \
             --factor times the double filter's. Default cells: 8 bits.
+
+            \(RunOptions.knobHelp)
             """
     )
 
@@ -41,7 +47,6 @@ struct RunKalmanCommand: AsyncParsableCommand {
     static let defaults = RunDefaults(cellBits: 8)
 
     func validate() throws {
-        _ = try options.validated(Self.defaults)
         guard (1...100_000).contains(steps) else { throw ValidationError("Pass --steps between 1 and 100000.") }
         guard dt > 0, dt <= 10 else { throw ValidationError("Pass --dt in seconds, between 0 and 10.") }
         guard baroNoise > 0, accelNoise > 0, jerk > 0 else { throw ValidationError("Pass --baro-noise, --accel-noise and --jerk as positive numbers.") }

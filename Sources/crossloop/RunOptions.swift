@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Circuits
 import Foundation
@@ -8,39 +12,24 @@ import Reference
 import Verification
 import Workloads
 
-/// What a `crossloop run` workload assumes for the flags left out (its help states them).
+/// What a `crossloop run` workload assumes for the options left out (its help states them).
 struct RunDefaults: Sendable {
-    /// Magnitude bits per cell without --bits; nil for continuous conductances.
-    var cellBits: Int?
+    /// Magnitude bits per cell without --bits; 0 for continuous conductances.
+    var cellBits: Int = 0
     /// Fidelity without --fidelity.
     var fidelity: Fidelity = .ideal
+    /// The primitive whose rules the options follow (eig: op-amp dynamics, a transient).
+    var operation: CrossbarOperation = .inv
+
+    /// As knob values, before the user's.
+    var entries: [(name: String, value: KnobValue)] {
+        [("bits", .number(Double(cellBits))), ("fidelity", .text(fidelity.rawValue))]
+    }
 }
 
-/// The chip, converter and circuit flags shared by every `crossloop run` workload.
+/// The chip flags shared by every `crossloop run` workload, and the knob flags of its
+/// primitives.
 struct RunOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("ideal (VCVS op-amps) or behavioral (single-pole op-amps with limits). Default: ideal (pagerank: behavioral).", valueName: "fidelity"))
-    var fidelity: String?
-
-    @Option(help: ArgumentHelp("op or tran for every primitive. Default: op at ideal fidelity, tran at behavioral.", valueName: "analysis"))
-    var analysis: String?
-
-    @Option(help: ArgumentHelp("Magnitude bits per cell, 1 to 16; 0 for continuous conductances. Default: per workload (stated in the output).", valueName: "K"))
-    var bits: Int?
-
-    @OptionGroup var signalPath: SignalPathOptions
-
-    @Option(help: ArgumentHelp("Op-amp DC gain A0, V/V. Default 1e6 (ideal), 1e4 (behavioral).", valueName: "A0"))
-    var gain: Quantity?
-
-    @Option(help: ArgumentHelp("Op-amp gain-bandwidth product, Hz. Default 10meg.", valueName: "hz"))
-    var gbw: Quantity = Quantity(10e6)
-
-    @Option(help: ArgumentHelp("Op-amp output limit, volts about the reference. Default 0.5.", valueName: "V"))
-    var swing: Quantity = Quantity(0.5)
-
-    @Option(help: ArgumentHelp("Unit conductance G0 (one cell level), siemens. Default 10u.", valueName: "S"))
-    var g0: Quantity = Quantity(10e-6)
-
     @Option(help: ArgumentHelp("Rows = columns of one array.", valueName: "N"))
     var tile: Int = 64
 
@@ -59,118 +48,71 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the same data as JSON.", valueName: "path"))
     var json: String?
 
-    /// The chip and the primitives' options; every message says what to type instead.
-    func validated(_ defaults: RunDefaults) throws -> (ChipResources, SolveOptions) {
-        var chosen = defaults.fidelity
-        if let fidelity {
-            guard let parsed = Fidelity(rawValue: fidelity.lowercased()), parsed != .transistor else {
-                throw ValidationError("Unknown fidelity '\(fidelity)': pass --fidelity ideal or behavioral.")
-            }
-            chosen = parsed
-        }
-        var kind: AnalysisKind = chosen == .ideal ? .op : .tran
-        if let analysis {
-            guard let parsed = AnalysisKind(rawValue: analysis.lowercased()) else {
-                throw ValidationError("Unknown analysis '\(analysis)': pass --analysis op or tran.")
-            }
-            kind = parsed
-        }
-        let cellBits = bits ?? defaults.cellBits ?? 0
-        var mapping = MappingParameters()
-        try signalPath.apply(cellBits: cellBits, to: &mapping)
-        for (flag, q) in [("--gbw", gbw), ("--swing", swing), ("--g0", g0)] where !(q.value > 0) {
-            throw ValidationError("Pass \(flag) as a positive number (SPICE suffixes allowed, e.g. 10meg).")
-        }
-        if let gain, !(gain.value > 1) { throw ValidationError("Pass --gain above 1 V/V, e.g. 1e4.") }
-        guard (2...256).contains(tile) else { throw ValidationError("Pass --tile between 2 and 256.") }
-        guard (1...64).contains(arrays) else { throw ValidationError("Pass --arrays between 1 and 64.") }
-        guard (1...16).contains(engines) else { throw ValidationError("Pass --engines between 1 and 16.") }
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The primitives' design and analysis options (crossloop run --help lists them).", valueName: "options"))
+    var knobs: [String] = []
 
-        mapping.unitConductanceSiemens = g0.value
-        mapping.opAmpSwingVolts = swing.value
-        var design = DesignParameters(fidelity: chosen)
-        design.opAmp.gainBandwidthHertz = gbw.value
-        design.opAmp.outputSwingVolts = swing.value
-        if let gain {
-            design.idealGain = gain.value
-            design.opAmp.dcGain = gain.value
+    /// The help every workload shows for its knob options.
+    static var knobHelp: String {
+        KnobArguments.help(KnobArguments.workloadKnobs, title: "Design and analysis options of every primitive")
+            + "\n\nWithout --analysis the primitives run op at ideal fidelity and tran at behavioral."
+    }
+
+    /// The chip and the primitives' specification; every message says what to type instead.
+    func validated(_ defaults: RunDefaults) throws -> (ChipResources, SolveSpecification) {
+        guard (2...256).contains(tile) else { throw UsageError("--tile \(tile): pass a tile between 2 and 256") }
+        guard (1...64).contains(arrays) else { throw UsageError("--arrays \(arrays): pass between 1 and 64") }
+        guard (1...16).contains(engines) else { throw UsageError("--engines \(engines): pass between 1 and 16") }
+        let entries = try KnobArguments.parse(knobs, knobs: KnobArguments.workloadKnobs)
+        var spec = try SolveSpecification.resolve(defaults.entries + entries, operation: defaults.operation)
+        if spec.design.circuit.fidelity == .transistor {
+            throw UsageError("--fidelity transistor: the workloads run at ideal or behavioral fidelity (transistor level comes later)")
         }
-        return (ChipResources(arraySize: tile, arrayCount: arrays), SolveOptions(mapping: mapping, design: design, analysis: kind))
+        if spec.design.technologyName != nil {
+            throw UsageError("--technology: the workloads' op-amps are behavioural; a technology applies to solve and sweeps")
+        }
+        if !entries.contains(where: { Knob.named($0.name)?.name == "analysis" }) {
+            spec.plan.analysis = spec.design.circuit.fidelity == .ideal ? .op : .tran
+        }
+        return (ChipResources(arraySize: tile, arrayCount: arrays), spec)
     }
 
     /// The core on a fresh engine pool, with a progress line on a terminal.
     func core(_ defaults: RunDefaults, label: String) throws -> (AnalogueCore, ProgressLine) {
-        let (resources, options) = try validated(defaults)
+        let (resources, spec) = try validated(defaults)
         let pool: EnginePool
-        do { pool = try EnginePool(size: engines) } catch { throw fail(.simulationFailed, "cannot start ngspice: \(error)") }
+        do { pool = try EnginePool(size: engines) } catch { throw SimulationFailure("cannot start ngspice: \(error)") }
         let progress = ProgressLine(label: label)
-        do {
-            let core = try AnalogueCore(resources: resources, options: options, pool: pool) { p in
-                progress.update(message: "\(p.phase): \(p.counts.inv) INV, \(p.counts.mvm) MVM, \(p.counts.eig) EIG (\(p.label))")
-            }
-            return (core, progress)
-        } catch {
-            throw fail(.invalidInput, error.description)
+        let core = try AnalogueCore(resources: resources, options: spec, pool: pool) { p in
+            progress.update(message: "\(p.phase): \(p.counts.inv) INV, \(p.counts.mvm) MVM, \(p.counts.eig) EIG (\(p.label))")
         }
+        return (core, progress)
     }
 
     /// Prints the report, writes the files and leaves with 1 when the target was missed.
     func finish(_ report: WorkloadReport) throws {
-        print(report.text())
+        print(Knob.spelled(report.text(), as: .flag))
         let byline = "crossloop \(CrossloopVersion.string): " + DeckFile.generatedBy(CommandLine.arguments)
-        do {
-            if let path = self.report {
-                try report.html(byline: byline).write(to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
-            }
-            if let path = json {
-                try report.json(crossloopVersion: CrossloopVersion.string).text()
-                    .write(to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
-            }
-        } catch {
-            throw fail(.invalidInput, "cannot write a report: \(error.localizedDescription)")
-        }
-        if !report.passed { throw ExitStatus.verificationFailed.code }
+        if let path = self.report { try OutputFile.write(report.html(byline: byline), to: path) }
+        if let path = json { try OutputFile.write(report.json(crossloopVersion: CrossloopVersion.string).text(), to: path) }
+        if !report.passed { throw VerificationFailure() }
     }
 
-    /// The exit for a workload that stopped: input problems 2, simulation 3, a refused
-    /// unstable primitive 4.
-    static func exit(for error: WorkloadError) -> ExitCode {
-        switch error {
-        case .invalidParameter, .doesNotFit, .insufficientArrays, .digital:
-            return fail(.invalidInput, error.description)
-        case .engine:
-            return fail(.simulationFailed, error.description)
-        case .primitive(_, _, let inner):
-            return fail(ExitStatus(inner), error.description)
-        }
-    }
-
-    /// Runs a workload body, mapping its errors to exit codes and clearing the progress line.
+    /// Runs a workload body, clearing the progress line however it ends.
     static func perform<T>(_ progress: ProgressLine, _ body: () async throws(WorkloadError) -> T) async throws -> T {
-        do {
-            let value = try await body()
-            progress.finish()
-            return value
-        } catch {
-            progress.finish()
-            throw exit(for: error)
-        }
+        defer { progress.finish() }
+        return try await body()
     }
 
     /// A matrix (and optional vector) from files, or nil when no --matrix was given.
     static func readSystem(matrix: String?, rhs: String?) throws -> (Matrix, [Double]?)? {
         guard let matrix else {
-            if rhs != nil { throw fail(.invalidInput, "--rhs needs --matrix") }
+            if rhs != nil { throw UsageError("--rhs needs --matrix") }
             return nil
         }
-        do {
-            let a = try MatrixFiles.readMatrix(at: matrix)
-            let b = try rhs.map { try MatrixFiles.readVector(at: $0) }
-            guard a.isSquare else { throw fail(.invalidInput, "\(matrix): the matrix is \(a.rows)x\(a.columns); pass a square matrix") }
-            if let b, b.count != a.rows { throw fail(.invalidInput, "\(rhs ?? ""): \(b.count) entries for a \(a.rows)x\(a.rows) matrix") }
-            return (a, b)
-        } catch let error as MatrixFileError {
-            throw fail(.invalidInput, error.description)
-        }
+        let a = try MatrixFiles.readMatrix(at: matrix)
+        let b = try rhs.map { try MatrixFiles.readVector(at: $0) }
+        guard a.isSquare else { throw UsageError("\(matrix): the matrix is \(a.rows)x\(a.columns); pass a square matrix") }
+        if let b, b.count != a.rows { throw UsageError("\(rhs ?? ""): \(b.count) entries for a \(a.rows)x\(a.rows) matrix") }
+        return (a, b)
     }
 }

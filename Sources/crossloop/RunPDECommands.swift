@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import Workloads
@@ -11,6 +15,8 @@ struct RunHeatCommand: AsyncParsableCommand {
             (--dim 2, --size points per side), zero boundaries; tiled by recursive block \
             inversion when the system is larger than one array, the step matrix prepared once. \
             Compared step by step with the same integration in double. Default cells: 8 bits.
+
+            \(RunOptions.knobHelp)
             """
     )
 
@@ -34,7 +40,6 @@ struct RunHeatCommand: AsyncParsableCommand {
     static let defaults = RunDefaults(cellBits: 8)
 
     func validate() throws {
-        _ = try options.validated(Self.defaults)
         _ = try RunOptions.schurFormation(schur)
         try validateGrid(size: size, dimensions: dim)
         guard (1...10_000).contains(steps) else { throw ValidationError("Pass --steps between 1 and 10000.") }
@@ -59,6 +64,8 @@ struct RunPoissonCommand: AsyncParsableCommand {
             -laplace(u) = f with u = prod sin(pi x_i) exact, zero boundaries, --size interior \
             points (per side in 2-D); one array when it fits, recursive block inversion \
             otherwise. Compared with LAPACK on the discrete system. Default cells: 8 bits.
+
+            \(RunOptions.knobHelp)
             """
     )
 
@@ -76,7 +83,6 @@ struct RunPoissonCommand: AsyncParsableCommand {
     static let defaults = RunDefaults(cellBits: 8)
 
     func validate() throws {
-        _ = try options.validated(Self.defaults)
         _ = try RunOptions.schurFormation(schur)
         try validateGrid(size: size, dimensions: dim)
     }

@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import Workloads
@@ -11,6 +15,8 @@ struct RunPageRankCommand: AsyncParsableCommand {
             graph (redrawn until its exact top --top + 1 scores are --min-gap of the top score \
             apart) on the regenerative EIG loop, which needs behavioural fidelity and a \
             transient. The target: the top --top pages in the exact order. Default cells: 8 bits.
+
+            \(RunOptions.knobHelp)
             """
     )
 
@@ -28,14 +34,9 @@ struct RunPageRankCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    static let defaults = RunDefaults(cellBits: 8, fidelity: .behavioral)
+    static let defaults = RunDefaults(cellBits: 8, fidelity: .behavioral, operation: .eig)
 
     func validate() throws {
-        let (_, solve) = try options.validated(Self.defaults)
-        guard solve.design.fidelity == .behavioral else {
-            throw ValidationError("pagerank runs the EIG loop, which needs op-amp dynamics: pass --fidelity behavioral (the default).")
-        }
-        guard solve.analysis == .tran else { throw ValidationError("The EIG loop grows its answer in time: pass --analysis tran (the default).") }
         guard pages >= 3, pages <= options.tile else { throw ValidationError("Pass --pages between 3 and the tile size (\(options.tile)).") }
         guard damping > 0, damping < 1 else { throw ValidationError("Pass --damping between 0 and 1, e.g. 0.85.") }
         guard top >= 1, top < pages else { throw ValidationError("Pass --top between 1 and --pages - 1.") }
@@ -45,7 +46,7 @@ struct RunPageRankCommand: AsyncParsableCommand {
     func run() async throws {
         guard let (graph, draws) = WebGraph.synthetic(pages: pages, damping: damping, resolvableTop: top, minimumGap: minGap,
                                                       seed: options.seed) else {
-            throw fail(.invalidInput, "no graph of \(pages) pages in 2000 draws has its top \(top + 1) scores \(minGap) of the top score apart; lower --min-gap or --top")
+            throw UsageError("no graph of \(pages) pages in 2000 draws has its top \(top + 1) scores \(minGap) of the top score apart; lower --min-gap or --top")
         }
         let (core, progress) = try options.core(Self.defaults, label: "pagerank")
         let result = try await RunOptions.perform(progress) { () async throws(WorkloadError) in

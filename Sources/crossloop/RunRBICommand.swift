@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import CircuitTheory
@@ -15,6 +19,8 @@ struct RunRBICommand: AsyncParsableCommand {
             INVs). Compares with LAPACK and with the error model's bound, level by level. \
             Without --matrix, A is a seeded SPD matrix R R^T / n + I and b a seeded normal vector. \
             Default cells: 8 bits.
+
+            \(RunOptions.knobHelp)
             """
     )
 
@@ -35,7 +41,6 @@ struct RunRBICommand: AsyncParsableCommand {
     static let defaults = RunDefaults(cellBits: 8)
 
     func validate() throws {
-        _ = try options.validated(Self.defaults)
         _ = try RunOptions.schurFormation(schur)
         guard (2...1024).contains(size) else { throw ValidationError("Pass --size between 2 and 1024.") }
     }

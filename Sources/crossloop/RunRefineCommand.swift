@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import CircuitTheory
@@ -13,6 +17,8 @@ struct RunRefineCommand: AsyncParsableCommand {
             --target-bits equivalent bits from LAPACK's answer (or stops improving). Without \
             --matrix, A = I + 0.5 R / sqrt(n) (seeded, non-symmetric, well conditioned). \
             Default cells: 4 bits, so that one solve is coarse.
+
+            \(RunOptions.knobHelp)
             """
     )
 
@@ -36,7 +42,6 @@ struct RunRefineCommand: AsyncParsableCommand {
     static let defaults = RunDefaults(cellBits: 4)
 
     func validate() throws {
-        _ = try options.validated(Self.defaults)
         guard size >= 2, size <= options.tile else { throw ValidationError("Pass --size between 2 and the tile size (\(options.tile)).") }
         guard targetBits > 0, targetBits <= 52 else { throw ValidationError("Pass --target-bits between 0 and 52.") }
         guard (1...200).contains(maxIterations) else { throw ValidationError("Pass --max-iterations between 1 and 200.") }

@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Foundation
 import Ngspice
@@ -46,7 +50,7 @@ struct SimulateCommand: AsyncParsableCommand {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw fail(.invalidInput, "cannot read deck \(deck): \(error.localizedDescription)")
+            throw UsageError("cannot read deck \(deck): \(error.localizedDescription)")
         }
         let progress = ProgressLine(label: "simulating")
         let request = RunRequest(
@@ -64,22 +68,18 @@ struct SimulateCommand: AsyncParsableCommand {
             progress.finish()
         } catch let error as NgspiceError {
             progress.finish()
-            throw fail(.simulationFailed, "\(deck): \(error)")
+            throw SimulationFailure("\(deck): \(error)")
         }
         for warning in result.warnings { printError("warning: \(warning.text)") }
         guard let plot = result.lastPlot else {
-            throw fail(.simulationFailed, "\(deck): the deck has no analysis to run")
+            throw SimulationFailure("\(deck): the deck has no analysis to run")
         }
         let selected: [SpiceVector] = vectors.isEmpty
             ? plot.nodeVoltages.filter { $0.quantity != .time }
             : vectors.compactMap { plot[$0] }
         print(VectorTable.render(plot: plot, vectors: selected))
         if let json {
-            do {
-                try SimulationJSON.write(result, to: json)
-            } catch {
-                throw fail(.invalidInput, "cannot write \(json): \(error.localizedDescription)")
-            }
+            do { try SimulationJSON.write(result, to: json) } catch { throw UsageError("cannot write \(json): \(error.localizedDescription)") }
         }
     }
 }

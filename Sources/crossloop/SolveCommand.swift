@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ngspice
-import CircuitTheory
-import Reference
+import Specification
 import Verification
 
 struct SolveCommand: AsyncParsableCommand {
@@ -18,19 +17,12 @@ struct SolveCommand: AsyncParsableCommand {
 
             Exit codes: 0 pass, 1 verification failed, 2 invalid input, 3 simulation failed, \
             4 unstable circuit refused.
+
+            \(KnobArguments.help(KnobArguments.solveKnobs))
             """
     )
 
-    @OptionGroup var design: DesignOptions
-
-    @Option(name: .customLong("tolerance-bits"), help: ArgumentHelp("Pass at this many equivalent bits vs the ideal answer. Default: from the error model.", valueName: "B"))
-    var toleranceBits: Double?
-
-    @Flag(help: "Simulate even when the loop is predicted unstable.")
-    var force = false
-
-    @Option(help: ArgumentHelp("Stop the simulation after this many seconds of wall time.", valueName: "s"))
-    var timeout: Double?
+    @OptionGroup var problem: ProblemOptions
 
     @Option(help: ArgumentHelp("Write the verdict as JSON.", valueName: "path"))
     var json: String?
@@ -41,64 +33,42 @@ struct SolveCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the simulated deck.", valueName: "path"))
     var deck: String?
 
-    func validate() throws {
-        _ = try design.validated()
-        if let toleranceBits, !(toleranceBits > 0 && toleranceBits <= 60) {
-            throw ValidationError("Pass --tolerance-bits between 0 and 60.")
-        }
-        if let timeout, !(timeout > 0) { throw ValidationError("Pass --timeout as a positive number of seconds.") }
-    }
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The design and analysis options below.", valueName: "options"))
+    var knobs: [String] = []
+
 
     func run() async throws {
-        var (operation, options) = try design.validated()
-        options.toleranceBits = toleranceBits
-        options.force = force
-        options.timeLimit = timeout
-        let problem = try design.problem(operation)
-
+        let (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
+        let problem = try problem.problem(operation)
         if let deck {
-            do {
-                let prepared = try Verifier.prepare(problem, options)
-                try DeckFile.write(prepared, options: options, commandLine: CommandLine.arguments, to: deck)
-            } catch let error as VerificationError {
-                throw fail(ExitStatus(error), error.description)
-            } catch {
-                throw fail(.invalidInput, "cannot write \(deck): \(error.localizedDescription)")
-            }
+            let prepared = try Verifier.prepare(problem, spec)
+            try DeckFile.write(prepared, spec: spec, commandLine: CommandLine.arguments, to: deck)
         }
-        let engine: NgspiceEngine
-        do { engine = try NgspiceEngine() } catch { throw fail(.simulationFailed, "\(error)") }
+        let engine = try NgspiceEngine()
         let progress = ProgressLine(label: "simulating")
         let verdict: Verdict
         do {
-            verdict = try await Verifier.solve(problem, options, engine: engine) { progress.update($0) }
+            verdict = try await Verifier.solve(problem, spec, engine: engine) { progress.update($0) }
             progress.finish()
         } catch {
             progress.finish()
-            throw fail(ExitStatus(error), error.description)
+            throw error
         }
-        print(VerdictReport.summary(verdict))
-        do {
-            if let json {
-                try VerdictReport.json(verdict, crossloopVersion: CrossloopVersion.string).text()
-                    .write(to: URL(fileURLWithPath: json), atomically: true, encoding: .utf8)
-            }
-            if let junit {
-                let name = "crossloop solve \(operation.rawValue) \(design.matrix)"
-                try VerdictReport.junit(verdict, suiteName: name).write(to: URL(fileURLWithPath: junit), atomically: true, encoding: .utf8)
-            }
-        } catch {
-            throw fail(.invalidInput, "cannot write a report: \(error.localizedDescription)")
+        print(Knob.spelled(VerdictReport.summary(verdict), as: .flag))
+        if let json { try OutputFile.write(VerdictReport.json(verdict, crossloopVersion: CrossloopVersion.string).text(), to: json) }
+        if let junit {
+            let name = "crossloop solve \(operation.rawValue) \(self.problem.matrix)"
+            try OutputFile.write(VerdictReport.junit(verdict, suiteName: name), to: junit)
         }
-        if !verdict.passed { throw ExitStatus.verificationFailed.code }
+        if !verdict.passed { throw VerificationFailure() }
     }
 }
 
 /// A generated deck on disk, runnable with plain `ngspice -b`: it prints its outputs.
 enum DeckFile {
-    static func write(_ prepared: Verifier.Prepared, options: SolveOptions, commandLine: [String], to path: String) throws {
-        let deck = Verifier.standalone(prepared, generatedBy: generatedBy(commandLine), options: options)
-        try deck.text().write(to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
+    static func write(_ prepared: Verifier.Prepared, spec: SolveSpecification, commandLine: [String], to path: String) throws {
+        let deck = Verifier.standalone(prepared, generatedBy: generatedBy(commandLine), options: spec)
+        try OutputFile.write(try deck.text(), to: path)
     }
 
     /// The command that made the deck, with the binary's name only (no machine paths).

@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import ArgumentParser
 import Ngspice
 
@@ -9,12 +13,7 @@ struct VersionCommand: AsyncParsableCommand {
 
     func run() async throws {
         print("crossloop \(CrossloopVersion.string)")
-        let engine: NgspiceEngine
-        do {
-            engine = try NgspiceEngine()
-        } catch {
-            throw fail(.simulationFailed, "\(error)")
-        }
+        let engine = try NgspiceEngine()
         let info = engine.info
         print("ngspice \(info.ngspiceVersion) (\(info.libraryPath))")
         print(info.hasKLU

@@ -1,3 +1,7 @@
+import Characterization
+import Sweeps
+import Reports
+import Specification
 import Foundation
 import Verification
 import Yams

@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -10,8 +14,8 @@ struct BatchSolverTests {
     @Test("re-programming a loaded circuit gives the answers of fresh solves")
     func sameAnswers() async throws {
         let engine = SharedEngine.engine
-        var options = SolveOptions()
-        options.mapping.cell.magnitudeBits = nil
+        var options = SolveSpecification()
+        options.design.mapping.cell.magnitudeBits = nil
         let base = Matrix.wellConditioned(12, seed: 71)
         var generator = SeededGenerator(seed: 72)
         var problems: [Problem] = []
@@ -35,7 +39,7 @@ struct BatchSolverTests {
         let b = try Matrix([[2, 0.5], [0.3, 1.5]])  // a sign flips: the cell moves to the other array
         let problems = [try Problem(operation: .inv, matrix: a), try Problem(operation: .inv, matrix: b)]
         let outcome = try await BatchSolver.solve(problems,
-                                                  SolveOptions(), engine: SharedEngine.engine)
+                                                  SolveSpecification(), engine: SharedEngine.engine)
         #expect(outcome.reprogrammed == 0)
         #expect(outcome.verdicts.count == 2)
         #expect(outcome.verdicts.allSatisfy { $0.passed })

@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import Netlist

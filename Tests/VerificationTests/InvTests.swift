@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import Ngspice
@@ -15,7 +19,7 @@ struct InvTests {
     func idealAgreement(n: Int, seed: UInt64) async throws {
         let a = TestMatrices.wellConditioned(n, seed: seed)
         let problem = try Problem(operation: .inv, matrix: a, vector: TestMatrices.vector(n, seed: seed + 100))
-        let verdict = try await Verifier.solve(problem, SolveOptions(), engine: engine)
+        let verdict = try await Verifier.solve(problem, SolveSpecification(), engine: engine)
         // The finite-gain reference solves exactly the nodal equations of this circuit
         // (VCVS op-amps of gain 1e6, inverters of gain A0/(A0+2)); only the solver's rounding separates them.
         #expect(verdict.circuitAgreement.relativeError <= 1e-6, "relative difference \(verdict.circuitAgreement.relativeError)")
@@ -45,7 +49,7 @@ struct InvTests {
         default: TestMatrices.heatStep(32)
         }
         let problem = try Problem(operation: .inv, matrix: a)
-        let options = SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran)
+        let options = SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran)
         let verdict = try await Verifier.solve(problem, options, engine: engine)
         let measured = try #require(verdict.measuredSettlingSeconds)
         let predicted = try #require(verdict.prediction.settlingSeconds)
@@ -56,7 +60,7 @@ struct InvTests {
 
     @Test("Poisson is slow and the heat step fast, as the eigenvalues of M say")
     func slowAndFast() throws {
-        let options = SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran)
+        let options = SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran)
         let poisson = try Verifier.prepare(try Problem(operation: .inv, matrix: TestMatrices.poisson(64)), options).prediction
         let heat = try Verifier.prepare(try Problem(operation: .inv, matrix: TestMatrices.heatStep(64)), options).prediction
         let slow = try #require(poisson.timeConstantSeconds), fast = try #require(heat.timeConstantSeconds)
@@ -69,8 +73,8 @@ struct InvTests {
     func counterExample() async throws {
         let a = try Matrix([[-1, 2], [-10, 3]])
         let problem = try Problem(operation: .inv, matrix: a)
-        var options = SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran)
-        options.mapping.inputConductanceRatio = 1
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran)
+        options.design.mapping.inputConductanceRatio = 1
         do {
             _ = try await Verifier.solve(problem, options, engine: engine)
             Issue.record("an unstable mapping must be refused")
@@ -80,7 +84,7 @@ struct InvTests {
             #expect(prediction.fix?.suggestedRatio == 2.6)
             #expect(error.description.contains("--gin-ratio 2.6"))
         }
-        options.force = true
+        options.policy.force = true
         let forced = try await Verifier.solve(problem, options, engine: engine)
         let outcome = try #require(forced.transientOutcome)
         #expect(outcome == .diverged || outcome == .oscillating, "transient \(outcome)")
@@ -92,15 +96,15 @@ struct InvTests {
     func counterExampleSolved() async throws {
         let a = try Matrix([[-1, 2], [-10, 3]])
         let problem = try Problem(operation: .inv, matrix: a)
-        var ideal = SolveOptions()
-        ideal.mapping.inputConductanceRatio = 5
+        var ideal = SolveSpecification()
+        ideal.design.mapping.inputConductanceRatio = 5
         let verdict = try await Verifier.solve(problem, ideal, engine: engine)
         #expect(verdict.prediction.stability.isStable)
         #expect(verdict.passed, "\(verdict.checks)")
         // Op-amp inverters at the loop's GBW add a pole that this loop cannot afford (the
         // stricter check refuses it); inverters ten times faster leave M's verdict standing.
-        var transient = SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran)
-        transient.mapping.inputConductanceRatio = 5
+        var transient = SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran)
+        transient.design.mapping.inputConductanceRatio = 5
         do {
             _ = try await Verifier.solve(problem, transient, engine: engine)
             Issue.record("op-amp inverters at GBW/2 make this loop unstable")
@@ -108,9 +112,9 @@ struct InvTests {
             guard case .unstable(let prediction) = error else { Issue.record("\(error)"); return }
             #expect(prediction.stability.isStable && prediction.loopPoles?.isStable == false)
         }
-        var fast = transient.design.opAmp
+        var fast = transient.design.circuit.opAmp
         fast.gainBandwidthHertz = 1e9
-        transient.design.inverterOpAmp = fast
+        transient.design.circuit.inverterOpAmp = fast
         let settled = try await Verifier.solve(problem, transient, engine: engine)
         #expect(settled.transientOutcome == .settled)
         #expect(settled.metricsIdeal.relativeError <= 2 * settled.prediction.budget.combined)
@@ -119,8 +123,8 @@ struct InvTests {
     @Test("wire resistance raises the error, more in a larger array")
     func wireResistance() async throws {
         func error(_ n: Int, wire: Double) async throws -> Double {
-            var options = SolveOptions.exactCells()
-            options.design.wires = WireParasitics(resistanceOhms: wire)
+            var options = SolveSpecification.exactCells()
+            options.design.circuit.wires = WireParasitics(resistanceOhms: wire)
             let problem = try Problem(operation: .inv, matrix: TestMatrices.spd(n, seed: 11))
             return try await Verifier.solve(problem, options, engine: engine).metricsIdeal.relativeError
         }
@@ -134,9 +138,9 @@ struct InvTests {
     @Test("the sign-bit array and the two arrays give the same answer without wires")
     func signSchemes() async throws {
         let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(10, seed: 5))
-        let two = try await Verifier.solve(problem, SolveOptions(), engine: engine)
-        var options = SolveOptions()
-        options.mapping.cell.sign = .signBit
+        let two = try await Verifier.solve(problem, SolveSpecification(), engine: engine)
+        var options = SolveSpecification()
+        options.design.mapping.cell.sign = .signBit
         let bit = try await Verifier.solve(problem, options, engine: engine)
         #expect(two.outputVolts.minus(bit.outputVolts).norm2 <= 1e-9 * two.outputVolts.norm2)
     }
@@ -144,9 +148,9 @@ struct InvTests {
     @Test("without .nodeset the operating point is the same")
     func nodeset() async throws {
         let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(10, seed: 6))
-        var options = SolveOptions()
+        var options = SolveSpecification()
         let seeded = try await Verifier.solve(problem, options, engine: engine)
-        options.useNodeset = false
+        options.plan.useNodeset = false
         let plain = try await Verifier.solve(problem, options, engine: engine)
         #expect(seeded.outputVolts.minus(plain.outputVolts).norm2 <= 1e-9 * seeded.outputVolts.norm2)
         #expect(seeded.design.expectedVoltages.count > 0)

@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import Ngspice
@@ -15,13 +19,13 @@ struct OperationTests {
         let a = TestMatrices.random(8, 8, seed: 21)
         let x = TestMatrices.vector(8, seed: 22)
         let problem = try Problem(operation: .mvm, matrix: a, vector: x)
-        let ideal = try await Verifier.solve(problem, SolveOptions(), engine: engine)
+        let ideal = try await Verifier.solve(problem, SolveSpecification(), engine: engine)
         #expect(ideal.passed, "\(ideal.checks)")
         #expect(ideal.circuitAgreement.relativeError <= 1e-6)
         let exact = try await Verifier.solve(problem, .exactCells(), engine: engine)
         let y = try a.multiplied(by: x)
         #expect(exact.solution.minus(y).norm2 / y.norm2 <= 1e-4)
-        let behavioural = try await Verifier.solve(problem, SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran), engine: engine)
+        let behavioural = try await Verifier.solve(problem, SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran), engine: engine)
         #expect(behavioural.passed, "\(behavioural.checks)")
     }
 
@@ -35,7 +39,7 @@ struct OperationTests {
         let error = exact.solution.minus(lstsq).norm2 / lstsq.norm2
         #expect(error <= 1e-4, "relative error against dgelsd \(error)")
         #expect(exact.circuitAgreement.relativeError <= 1e-6)
-        let quantised = try await Verifier.solve(problem, SolveOptions(), engine: engine)
+        let quantised = try await Verifier.solve(problem, SolveSpecification(), engine: engine)
         #expect(quantised.passed, "\(quantised.checks)")
     }
 
@@ -43,23 +47,23 @@ struct OperationTests {
     func ginvWrongPolarity() async throws {
         let x = TestMatrices.random(6, 3, seed: 31)
         let problem = try Problem(operation: .ginv, matrix: x, vector: TestMatrices.vector(6, seed: 32))
-        var wrong = SolveOptions.exactCells()
-        wrong.design.wrongPolarity = true
-        wrong.force = true
+        var wrong = SolveSpecification.exactCells()
+        wrong.design.circuit.wrongPolarity = true
+        wrong.policy.force = true
         let op = try await Verifier.solve(problem, wrong, engine: engine)
         let right = try await Verifier.solve(problem, .exactCells(), engine: engine)
         // The DC point cannot tell: the two differ only by the sign of a 1/A0 term (A0 = 1e6).
         #expect(op.outputVolts.minus(right.outputVolts).norm2 <= 1e-3 * right.outputVolts.norm2, "the DC point cannot tell")
 
-        wrong.design.fidelity = .behavioral
-        wrong.analysis = .tran
+        wrong.design.circuit.fidelity = .behavioral
+        wrong.plan.analysis = .tran
         let transient = try await Verifier.solve(problem, wrong, engine: engine)
         #expect(!transient.prediction.isStable)
         let outcome = try #require(transient.transientOutcome)
         #expect(outcome != .settled, "the wrong polarity must not settle, got \(outcome)")
 
-        var correct = SolveOptions.exactCells(fidelity: .behavioral, analysis: .tran)
-        correct.force = false
+        var correct = SolveSpecification.exactCells(fidelity: .behavioral, analysis: .tran)
+        correct.policy.force = false
         let settled = try await Verifier.solve(problem, correct, engine: engine)
         #expect(settled.transientOutcome == .settled)
     }
@@ -68,8 +72,8 @@ struct OperationTests {
     func eig() async throws {
         let a = TestMatrices.spd(8, seed: 41)
         let problem = try Problem(operation: .eig, matrix: a)
-        var options = SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran)
-        options.mapping.cell.magnitudeBits = 8
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran)
+        options.design.mapping.cell.magnitudeBits = 8
         let verdict = try await Verifier.solve(problem, options, engine: engine)
         let decomposition = try a.eigenDecomposition()
         let dominant = decomposition.values.indices.max { decomposition.values[$0].real < decomposition.values[$1].real }!
@@ -103,7 +107,7 @@ struct OperationTests {
         let schur = try Mapping.schurComplement(of: m, blockSize: 3).multiplied(by: u)
         #expect(verdict.solution.minus(schur).norm2 / schur.norm2 <= 1e-4)
         #expect(verdict.circuitAgreement.relativeError <= 1e-6)
-        let behavioural = try await Verifier.solve(problem, SolveOptions(design: DesignParameters(fidelity: .behavioral), analysis: .tran), engine: engine)
+        let behavioural = try await Verifier.solve(problem, SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran), engine: engine)
         #expect(behavioural.passed, "\(behavioural.checks)")
     }
 }

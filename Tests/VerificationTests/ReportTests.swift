@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Foundation
 import CircuitTheory
 import Reference
@@ -12,7 +16,7 @@ struct ReportTests {
     @Test("JSON carries the documented keys and parses")
     func json() async throws {
         let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(6, seed: 61))
-        let verdict = try await Verifier.solve(problem, SolveOptions(), engine: SharedEngine.engine)
+        let verdict = try await Verifier.solve(problem, SolveSpecification(), engine: SharedEngine.engine)
         let text = VerdictReport.json(verdict, crossloopVersion: "test").text()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         func value(_ path: String) -> Any? {
@@ -37,7 +41,7 @@ struct ReportTests {
     @Test("JUnit XML is well-formed with one testcase per check")
     func junit() async throws {
         let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(6, seed: 62))
-        let verdict = try await Verifier.solve(problem, SolveOptions(), engine: SharedEngine.engine)
+        let verdict = try await Verifier.solve(problem, SolveSpecification(), engine: SharedEngine.engine)
         let xml = VerdictReport.junit(verdict, suiteName: "solve <inv> & \"quotes\"")
         let delegate = CountingDelegate()
         let parser = XMLParser(data: Data(xml.utf8))

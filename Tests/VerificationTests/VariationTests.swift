@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import Netlist
@@ -159,9 +163,9 @@ struct VariationTests {
     func wiresAndSignBit(sign: SignScheme) async throws {
         let a = TestMatrices.poisson(6)  // zeros off the tridiagonal: plenty of unprogrammed sites
         let problem = try Problem(operation: .inv, matrix: a)
-        var options = SolveOptions.exactCells()
-        options.mapping.cell.sign = sign
-        options.design.wires = WireParasitics(resistanceOhms: 5)
+        var options = SolveSpecification.exactCells()
+        options.design.mapping.cell.sign = sign
+        options.design.circuit.wires = WireParasitics(resistanceOhms: 5)
         let prepared = try Verifier.prepare(problem, options)
         let sites = CircuitVariation.sites(of: prepared.design)
         #expect(sites.count == (sign == .twoArrays ? 2 : 1) * 36)

@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -60,7 +64,7 @@ struct PageRankTests {
 
     @Test("30 pages on the EIG circuit: the top 10 in the exact order")
     func ranking() async throws {
-        let options = SolveOptions.workload(cellBits: 8, fidelity: .behavioral, analysis: .tran)
+        let options = SolveSpecification.workload(cellBits: 8, fidelity: .behavioral, analysis: .tran)
         let core = try AnalogueCore(options: options, pool: SharedPool.pool)
         let (graph, _) = try #require(WebGraph.synthetic(pages: 30, damping: 0.85, resolvableTop: 10, minimumGap: 0.02, seed: 1))
         let r = try await PageRankWorkload.run(graph: graph, damping: 0.85, topK: 10, core: core)

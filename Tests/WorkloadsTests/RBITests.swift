@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -61,7 +65,7 @@ struct RBITests {
 
     @Test("128x128 at behavioural fidelity with transients completes, settles and keeps waveforms")
     func behavioural128() async throws {
-        let options = SolveOptions.workload(cellBits: 8, converterBits: 8, fidelity: .behavioral, analysis: .tran)
+        let options = SolveSpecification.workload(cellBits: 8, converterBits: 8, fidelity: .behavioral, analysis: .tran)
         let core = try AnalogueCore(options: options, pool: SharedPool.pool)
         let a = WorkloadMatrices.spd(128, seed: 5)
         let b = WorkloadMatrices.vector(128, seed: 6)

@@ -1,3 +1,7 @@
+import Reports
+import Characterization
+import Sweeps
+import Specification
 import Circuits
 import Foundation
 import Ngspice
@@ -14,15 +18,15 @@ enum SharedPool {
     }()
 }
 
-extension SolveOptions {
+extension SolveSpecification {
     /// Ideal fidelity, .op, with the given cell and converter bits (nil: continuous / ideal).
     static func workload(cellBits: Int?, converterBits: Int? = 8, fidelity: Fidelity = .ideal,
-                         analysis: AnalysisKind = .op) -> SolveOptions {
+                         analysis: AnalysisKind = .op) -> SolveSpecification {
         var mapping = MappingParameters()
         mapping.cell = CellFormat(magnitudeBits: cellBits)
         mapping.dac = ConverterParameters(bits: converterBits)
         mapping.adc = ConverterParameters(bits: converterBits)
-        return SolveOptions(mapping: mapping, design: DesignParameters(fidelity: fidelity), analysis: analysis)
+        return SolveSpecification(mapping: mapping, circuit: DesignParameters(fidelity: fidelity), analysis: analysis)
     }
 }
 

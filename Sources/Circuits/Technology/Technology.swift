@@ -173,7 +173,7 @@ public struct Technology: Sendable, Hashable {
         case genericName where parts.count == 1:
             return generic(temperatureCelsius: temperatureCelsius)
         case genericName:
-            throw .unknownTechnology(text, reason: "the generic card has one corner; write --tech generic")
+            throw .unknownTechnology(text, reason: "the generic card has one corner; write generic")
         case sky130Name:
             var corner = ProcessCorner.tt
             if parts.count == 2 {

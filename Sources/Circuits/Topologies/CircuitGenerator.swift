@@ -29,7 +29,7 @@ public enum CircuitGenerator {
         case .ginv: builder.ginv()
         case .eig:
             guard parameters.fidelity != .ideal else {
-                throw CircuitError.unsupported("eig needs op-amp dynamics to grow its dominant mode; use --fidelity behavioral")
+                throw CircuitError.unsupported("eig needs op-amp dynamics to grow its dominant mode; set design.fidelity to behavioral")
             }
             builder.eig()
         case .block: builder.block()
@@ -108,7 +108,7 @@ private struct Builder {
             ref = "ref"
             if transistor.converters == .transistor {
                 guard case .step = stimulus, let start = conversionStart else {
-                    throw CircuitError.unsupported("simulated converters need a transient: pass --analysis tran")
+                    throw CircuitError.unsupported("simulated converters need a transient: set plan.analysis to tran")
                 }
                 do {
                     if [.inv, .ginv].contains(mapping.operation) {
@@ -432,7 +432,7 @@ private struct Builder {
         values.append(DesignValue("cell.g0", g0, "S", "unit conductance G0 (one cell level)"))
         values.append(DesignValue("cell.bits", Double(mapping.parameters.cell.magnitudeBits ?? 0), "bit",
                                   "magnitude bits per cell (0: continuous)"))
-        values.append(DesignValue("cell.signBit", sign == .signBit ? 1 : 0, "", "1: sign bit per cell, 0: two arrays"))
+        values.append(DesignValue("cell.sign", text: sign.rawValue, "sign handling: a sign bit per cell, or two arrays"))
         if let r = mapping.inputConductanceRatio {
             values.append(DesignValue("gin", r * g0, "S", "input conductance G_in per row"))
         }

@@ -57,8 +57,7 @@ public struct DesignParameters: Sendable, Hashable, Codable {
     }
 
     public func designValues(swingVolts: Double) -> [DesignValue] {
-        var values = [DesignValue("design.fidelity", Double(Fidelity.allCases.firstIndex(of: fidelity) ?? 0), "",
-                                  "0 ideal, 1 behavioral, 2 transistor: \(fidelity.rawValue)")]
+        var values = [DesignValue("fidelity", text: fidelity.rawValue, "op-amp and cell models: ideal, behavioral or transistor")]
         switch fidelity {
         case .ideal:
             values.append(DesignValue("opamp.dcGain", idealGain, "V/V", "VCVS gain of every op-amp (ideal fidelity)"))

@@ -32,10 +32,10 @@ public struct TransistorDesign: Sendable, Hashable {
     public var designValues: [DesignValue] {
         technology.designValues + [
             DesignValue("cell.ronFraction", cell.onResistanceFraction, "", "switch on-resistance / branch resistance"),
-            DesignValue("cell.ronCompensated", cell.compensateOnResistance ? 1 : 0, "", "1: resistors shortened by the estimated R_on"),
-            DesignValue("cell.sram", cell.sram == .full ? 1 : 0, "", "1: a 6T latch per bit, 0: DC gate levels"),
+            DesignValue("cell.ronCompensated", text: cell.compensateOnResistance ? "yes" : "no", "whether the resistors are shortened by the estimated R_on"),
+            DesignValue("cell.sram", text: cell.sram.rawValue, "the stored bits: dc gate levels, or full (a 6T latch per bit)"),
             DesignValue("reference", referenceVolts, "V", "analogue reference (mid-rail)"),
-            DesignValue("converters", converters == .transistor ? 1 : 0, "", "1: R-2R DACs and SAR ADCs simulated, 0: ideal"),
+            DesignValue("converters", text: converters.rawValue, "ideal, or transistor (R-2R DACs and SAR ADCs simulated)"),
         ]
     }
 }

@@ -1,3 +1,5 @@
+import Reports
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -134,7 +136,7 @@ public struct WorkloadReport: Sendable {
         }
         sections.append(HTMLReport.Section("Parameters", [
             .table(header: ["name", "value", "meaning"],
-                   rows: parameters.map { [$0.name, engineering($0.value, unit: $0.unit), $0.description] }, caption: nil)]))
+                   rows: parameters.map { [$0.name, $0.formatted, $0.description] }, caption: nil)]))
         if !notes.isEmpty { sections.append(HTMLReport.Section("Notes", notes.map { .paragraph($0) })) }
         return HTMLReport(title: title, byline: byline, sections: sections).html()
     }
@@ -179,10 +181,7 @@ public struct WorkloadReport: Sendable {
                          ("description", .string(m.description))])
             })),
             ("operations", .object(self.counts.map { ($0.phase, counts($0.counts)) })),
-            ("parameters", .array(parameters.map { v in
-                .object([("name", .string(v.name)), ("value", .number(v.value)), ("unit", .string(v.unit)),
-                         ("description", .string(v.description))])
-            })),
+            ("parameters", .array(parameters.map(\.json))),
             ("tables", .array(tables.map { t in
                 .object([("title", .string(t.title)), ("header", .array(t.header.map { .string($0) })),
                          ("rows", .array(t.rows.map { .array($0.map { .string($0) }) }))])
@@ -197,25 +196,13 @@ public struct WorkloadReport: Sendable {
 // MARK: Shared pieces of the workload reports
 
 extension AnalogueCore {
-    /// Every value the core's primitives use: chip, mapping, design, analysis.
+    /// Every value the core's primitives use: the chip, every knob of their specification,
+    /// the op-amp models they make and the engines.
     public var parameterValues: [DesignValue] {
-        let m = options.mapping
-        var values = resources.designValues
-        values.append(DesignValue("cell.bits", Double(m.cell.magnitudeBits ?? 0), "bit", "magnitude bits per cell (0: continuous conductances)"))
-        values.append(DesignValue("cell.signBit", m.cell.sign == .signBit ? 1 : 0, "", "1: sign bit per cell, 0: two arrays (P and N)"))
-        values.append(DesignValue("cell.g0", m.unitConductanceSiemens, "S", "unit conductance G0 (one cell level)"))
-        values.append(DesignValue("dac.bits", Double(m.dac.bits ?? 0), "bit", "input DAC resolution (0: ideal)"))
-        values.append(DesignValue("dac.fullScale", m.dac.fullScaleVolts, "V", "DAC full scale about the reference, +-"))
-        values.append(DesignValue("adc.bits", Double(m.adc.bits ?? 0), "bit", "output ADC resolution (0: ideal)"))
-        values.append(DesignValue("adc.fullScale", m.adc.fullScaleVolts, "V", "ADC full scale about the reference, +-"))
+        let m = options.design.mapping
+        var values = resources.designValues + options.parameterValues(in: [.design, .plan])
         values.append(DesignValue("mapping.headroom", m.outputHeadroom, "", "largest output as a fraction of min(swing, ADC full scale)"))
-        if let r = m.inputConductanceRatio {
-            values.append(DesignValue("mapping.ginRatio", r, "", "G_in / G0 (fixed)"))
-        } else {
-            values.append(DesignValue("mapping.ginRatio", 0, "", "G_in / G0: 0 = auto-ranged per primitive from its exact answer"))
-        }
-        values += options.design.designValues(swingVolts: m.opAmpSwingVolts)
-        values.append(DesignValue("analysis", options.analysis == .op ? 0 : 1, "", "0 .op (operating point), 1 .tran (step response)"))
+        values += options.design.circuit.designValues(swingVolts: m.opAmpSwingVolts)
         values.append(DesignValue("engines", Double(pool.size), "", "ngspice engines simulating independent primitives in parallel"))
         return values
     }

@@ -1,3 +1,5 @@
+import Reports
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -59,7 +61,7 @@ extension WorkloadReport {
                 ReportMetric("solveSeconds", r.solveSeconds, "s", "wall clock of the solve"),
             ],
             parameters: [DesignValue("rbi.size", Double(r.size), "", "order of A"),
-                         DesignValue("rbi.schur", r.schurFormation == .analogue ? 1 : 0, "", "Schur complements: 1 analogue, 0 digital")]
+                         DesignValue("rbi.schur", text: r.schurFormation.rawValue, "how the Schur complements are formed: analogue or digital")]
                 + core.parameterValues,
             counts: core.phaseCounts(),
             figures: figures,

@@ -1,40 +1,8 @@
+import Reports
 import Circuits
 import Foundation
 import Netlist
 import Ngspice
-
-/// What the OTA did on the simulator.
-public struct OTAMeasurement: Sendable, Hashable, Codable {
-    /// |A| at `lowFrequencyHertz`, V/V.
-    public var dcGain: Double
-    public var dcGainDecibels: Double
-    /// Open-loop -3 dB frequency, Hz.
-    public var poleHertz: Double
-    /// A0 f_-3dB, Hz: the single-pole model's GBW (what loop settling predictions use).
-    public var gainBandwidthHertz: Double
-    /// Where |A| = 1, Hz.
-    public var unityGainHertz: Double
-    /// 180 deg + arg A at the unity-gain frequency.
-    public var phaseMarginDegrees: Double
-    /// Unity-gain follower, input step up: 10-90 % slope of the output, V/s.
-    public var slewRisingVoltsPerSecond: Double
-    /// Same for the step down (positive number), V/s.
-    public var slewFallingVoltsPerSecond: Double
-    /// Longest time, over both edges, from the input step until the output stays within
-    /// `settlingTolerance` of the step size of its final value, seconds.
-    public var settlingSeconds: Double
-    /// Relative settling band, dimensionless.
-    public var settlingTolerance: Double
-    /// Step amplitude of the follower test, volts.
-    public var stepVolts: Double
-    /// Input-referred offset from the unity-gain operating point, V(out) - V(inp), volts.
-    public var offsetVolts: Double
-    /// Supply current at the operating point, amperes.
-    public var supplyCurrentAmperes: Double
-    public var powerWatts: Double
-    /// Wall-clock seconds spent in ngspice (both runs).
-    public var simulationSeconds: Double
-}
 
 /// One measured figure against its target.
 public struct TargetCheck: Sendable, Hashable, Codable {
@@ -255,7 +223,7 @@ func unwrappedDegrees(_ radians: [Double]) -> [Double] {
 }
 
 /// First frequency where a falling magnitude crosses `level` (log-log interpolation).
-func crossing(_ frequency: [Double], _ magnitude: [Double], level: Double) -> Double? {
+public func crossing(_ frequency: [Double], _ magnitude: [Double], level: Double) -> Double? {
     for i in 1..<magnitude.count where magnitude[i - 1] >= level && magnitude[i] < level {
         let u = log(magnitude[i - 1] / level) / log(magnitude[i - 1] / magnitude[i])
         return exp(log(frequency[i - 1]) + u * log(frequency[i] / frequency[i - 1]))

@@ -1,13 +1,19 @@
 import Foundation
-import CircuitTheory
+import Reports
 import Reference
 
 /// The human and JSON output of `crossloop analyze`: every number the analysis used or
 /// predicted, each with its unit.
-struct AnalyzeReport {
-    let analysis: ProblemAnalysis
-    let matrixPath: String
-    let rhsPath: String?
+public struct AnalyzeReport {
+    public let analysis: ProblemAnalysis
+    public let matrixPath: String
+    public let rhsPath: String?
+
+    public init(analysis: ProblemAnalysis, matrixPath: String, rhsPath: String?) {
+        self.analysis = analysis
+        self.matrixPath = matrixPath
+        self.rhsPath = rhsPath
+    }
 
     private var mapping: Mapping { analysis.mapping }
     private var parameters: MappingParameters { mapping.parameters }
@@ -15,7 +21,7 @@ struct AnalyzeReport {
 
     // MARK: Text
 
-    func text() -> String {
+    public func text() -> String {
         let p = parameters
         let a = mapping.problem.matrix
         let g0 = p.unitConductanceSiemens
@@ -26,11 +32,11 @@ struct AnalyzeReport {
         let cell = p.cell.magnitudeBits.map { "\($0) magnitude bits (levels 0..\((1 << $0) - 1))" } ?? "continuous"
         let sign = p.cell.sign == .twoArrays ? "sign by two arrays (P driven by V, N by -V)" : "sign bit per cell"
         lines.append(("cells", "\(cell), \(sign)"))
-        lines.append(("unit conductance", "G0 = \(si(g0, "S")) (\(si(1 / g0, "Ohm")) per LSB)"))
-        lines.append(("matrix scale", "s_A = \(num(mapping.matrixScale)) matrix units per level; |E|_max = \(num(mapping.quantisationError.maxAbsEntry)) (A_q = A + E)"))
+        lines.append(("unit conductance", "G0 = \(engineering(g0, unit: "S")) (\(engineering(1 / g0, unit: "Ohm")) per LSB)"))
+        lines.append(("matrix scale", "s_A = \(significant(mapping.matrixScale, 4)) matrix units per level; |E|_max = \(significant(mapping.quantisationError.maxAbsEntry, 4)) (A_q = A + E)"))
         if let r = mapping.inputConductanceRatio {
-            let how = p.inputConductanceRatio == nil ? "auto-ranged" : "from --gin-ratio"
-            lines.append(("input conductance", "G_in = \(num(r)) G0 = \(si(r * g0, "S")) per row (\(how))"))
+            let how = p.inputConductanceRatio == nil ? "auto-ranged" : "from design.gin-ratio"
+            lines.append(("input conductance", "G_in = \(significant(r, 4)) G0 = \(engineering(r * g0, unit: "S")) per row (\(how))"))
         }
         if let g = mapping.feedbackConductanceRatio {
             let name = switch operation {
@@ -40,22 +46,22 @@ struct AnalyzeReport {
             case .block: "TIA feedback G_f"
             case .inv: "feedback"
             }
-            lines.append(("feedback", "\(name) = \(num(g)) G0 = \(si(g * g0, "S"))"))
+            lines.append(("feedback", "\(name) = \(significant(g, 4)) G0 = \(engineering(g * g0, unit: "S"))"))
         }
         if operation != .eig {
-            lines.append(("input scale", "\(num(mapping.inputScale)) units of \(operation.vectorName) per DAC volt"))
-            lines.append(("output scale", "\(num(mapping.outputScale)) solution units per output volt"))
+            lines.append(("input scale", "\(significant(mapping.inputScale, 4)) units of \(operation.vectorName) per DAC volt"))
+            lines.append(("output scale", "\(significant(mapping.outputScale, 4)) solution units per output volt"))
         }
         lines.append(("DAC", converter(p.dac)))
         lines.append(("ADC", converter(p.adc)))
-        lines.append(("op-amp swing", "+-\(si(p.opAmpSwingVolts, "V")) about the reference; outputs scaled to \(num(p.outputHeadroom * 100)) % of min(swing, ADC range) = \(si(p.targetOutputVolts, "V"))"))
-        lines.append(("op-amps", "A0 = \(num(analysis.opAmp.openLoopGain)) V/V (\(num(20 * log10(analysis.opAmp.openLoopGain))) dB), GBW = \(si(analysis.opAmp.gainBandwidthHertz, "Hz")), single pole"))
-        lines.append(("condition number", "kappa_2 = \(num(analysis.conditionNumber))"))
+        lines.append(("op-amp swing", "+-\(engineering(p.opAmpSwingVolts, unit: "V")) about the reference; outputs scaled to \(significant(p.outputHeadroom * 100, 4)) % of min(swing, ADC range) = \(engineering(p.targetOutputVolts, unit: "V"))"))
+        lines.append(("op-amps", "A0 = \(significant(analysis.opAmp.openLoopGain, 4)) V/V (\(significant(20 * log10(analysis.opAmp.openLoopGain), 4)) dB), GBW = \(engineering(analysis.opAmp.gainBandwidthHertz, unit: "Hz")), single pole"))
+        lines.append(("condition number", "kappa_2 = \(significant(analysis.conditionNumber, 4))"))
         lines.append(("M = D^-1 G0 A", eigenvalueSummary()))
         lines.append(("stability", stability.summary))
         if !stability.isStable {
             if let fix = analysis.fix {
-                lines.append(("suggested fix", "--gin-ratio \(num(fix.suggestedRatio)) (G_in = \(si(fix.suggestedRatio * g0, "S")); boundary at \(num(fix.thresholdRatio)) G0, 25 % margin)"))
+                lines.append(("suggested fix", "design.gin-ratio \(significant(fix.suggestedRatio, 4)) (G_in = \(engineering(fix.suggestedRatio * g0, unit: "S")); boundary at \(significant(fix.thresholdRatio, 4)) G0, 25 % margin)"))
             } else if operation == .inv {
                 lines.append(("suggested fix", "none: no G_in in [1e-3, 1e6] G0 makes M stable (eig(A) has a real part <= 0)"))
             } else if operation == .ginv {
@@ -67,21 +73,21 @@ struct AnalyzeReport {
         if let poles = analysis.loopPoles {
             let label = "with op-amp inverters"
             if let tau = poles.timeConstantSeconds(gainBandwidthHertz: analysis.opAmp.gainBandwidthHertz) {
-                lines.append((label, "stable: slowest pole tau = \(si(tau, "s")) (inverters of the same op-amp at GBW/2, A0 as above)"))
+                lines.append((label, "stable: slowest pole tau = \(engineering(tau, unit: "s")) (inverters of the same op-amp at GBW/2, A0 as above)"))
             } else if let fix = analysis.fixWithInverters {
-                lines.append((label, "warning: unstable, the inverters' pole at GBW/2 is not in M; --gin-ratio \(num(fix.suggestedRatio)) stabilises it (boundary \(num(fix.thresholdRatio)) G0)"))
+                lines.append((label, "warning: unstable, the inverters' pole at GBW/2 is not in M; design.gin-ratio \(significant(fix.suggestedRatio, 4)) stabilises it (boundary \(significant(fix.thresholdRatio, 4)) G0)"))
             } else {
                 lines.append((label, "warning: unstable, the inverters' pole at GBW/2 is not in M, and no G_in in [1e-3, 1e6] G0 fixes it"))
             }
         }
-        lines.append(("phase budget", "max |arg lambda(M)| = \(num(stability.phaseBudgetRadians * 180 / .pi)) deg (op-amp phase margin must exceed it)"))
+        lines.append(("phase budget", "max |arg lambda(M)| = \(significant(stability.phaseBudgetRadians * 180 / .pi, 4)) deg (op-amp phase margin must exceed it)"))
         let tauRule = operation == .eig ? "1/(2 pi GBW (Re lambda_2 - lambda_1)(M)), dominant mode outgrowing the next" : "1/(2 pi GBW Re lambda_min(M))"
-        lines.append(("tau", analysis.timeConstantSeconds.map { "\(si($0, "s")) = \(tauRule)" } ?? "none (unstable)"))
-        lines.append(("settling", analysis.settlingSeconds.map { "\(si($0, "s")) to \(analysis.settlingBits) bits (tau ln 2^\(analysis.settlingBits))" } ?? "none (unstable)"))
+        lines.append(("tau", analysis.timeConstantSeconds.map { "\(engineering($0, unit: "s")) = \(tauRule)" } ?? "none (unstable)"))
+        lines.append(("settling", analysis.settlingSeconds.map { "\(engineering($0, unit: "s")) to \(analysis.settlingBits) bits (tau ln 2^\(analysis.settlingBits))" } ?? "none (unstable)"))
         let b = analysis.errorBudget
-        lines.append(("error budget", "relative 2-norm, first order: finite gain \(num(b.finiteGain)), quantisation \(num(b.quantisation)), DAC \(num(b.dac)), ADC \(num(b.adc))"))
+        lines.append(("error budget", "relative 2-norm, first order: finite gain \(significant(b.finiteGain, 4)), quantisation \(significant(b.quantisation, 4)), DAC \(significant(b.dac, 4)), ADC \(significant(b.adc, 4))"))
         if b.combined.isFinite {
-            lines.append(("predicted error", "\(num(b.combined)) relative = \(b.combined < 1 ? num(b.equivalentBits) : "0") equivalent bits"))
+            lines.append(("predicted error", "\(significant(b.combined, 4)) relative = \(b.combined < 1 ? significant(b.equivalentBits, 4) : "0") equivalent bits"))
         } else {
             lines.append(("predicted error", "unbounded: the first-order model needs a stable, well-conditioned mapping"))
         }
@@ -90,15 +96,15 @@ struct AnalyzeReport {
     }
 
     private func converter(_ c: ConverterParameters) -> String {
-        let bits = c.bits.map { "\($0) bits, LSB \(si(c.lsbVolts!, "V"))" } ?? "ideal"
-        return "\(bits), range +-\(si(c.fullScaleVolts, "V"))"
+        let bits = c.bits.map { "\($0) bits, LSB \(engineering(c.lsbVolts!, unit: "V"))" } ?? "ideal"
+        return "\(bits), range +-\(engineering(c.fullScaleVolts, unit: "V"))"
     }
 
     private func eigenvalueSummary() -> String {
         let values = analysis.stability.eigenvalues
         let realParts = values.map(\.real)
         let maxImaginary = values.map { abs($0.imaginary) }.max() ?? 0
-        var text = "\(values.count) eigenvalues, Re in [\(num(realParts.min() ?? 0)), \(num(realParts.max() ?? 0))], max |Im| \(num(maxImaginary))"
+        var text = "\(values.count) eigenvalues, Re in [\(significant(realParts.min() ?? 0, 4)), \(significant(realParts.max() ?? 0, 4))], max |Im| \(significant(maxImaginary, 4))"
         let growing = values.filter { $0.real <= 0 }
         if !growing.isEmpty {
             text += "; Re <= 0: " + growing.prefix(4).map { complex($0) }.joined(separator: ", ")
@@ -108,7 +114,7 @@ struct AnalyzeReport {
     }
 
     private func complex(_ z: Complex) -> String {
-        z.imaginary == 0 ? num(z.real) : "\(num(z.real)) \(z.imaginary < 0 ? "-" : "+") \(num(abs(z.imaginary)))j"
+        z.imaginary == 0 ? significant(z.real, 4) : "\(significant(z.real, 4)) \(z.imaginary < 0 ? "-" : "+") \(significant(abs(z.imaginary), 4))j"
     }
 
     // MARK: JSON
@@ -178,13 +184,13 @@ struct AnalyzeReport {
         var expectedOutputVolts: [Double]
     }
 
-    func json() throws -> Data {
+    public func json(crossloopVersion: String) throws -> Data {
         let p = parameters
         let s = analysis.stability
         let b = analysis.errorBudget
         let a = mapping.problem.matrix
         let document = Document(
-            crossloopVersion: CrossloopVersion.string,
+            crossloopVersion: crossloopVersion,
             operation: operation.rawValue,
             matrix: .init(path: Nullable(matrixPath), rows: a.rows, columns: a.columns),
             rhs: operation == .eig ? "none" : (rhsPath ?? "all ones"),
@@ -240,20 +246,4 @@ struct Nullable<Wrapped: Encodable>: Encodable {
         var container = encoder.singleValueContainer()
         if let value { try container.encode(value) } else { try container.encodeNil() }
     }
-}
-
-/// Four significant digits, locale-independent.
-func num(_ x: Double) -> String {
-    guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
-    return String(format: "%.4g", x)
-}
-
-/// A value with an SI prefix and unit, 4 significant digits: si(1e-5, "S") = "10 uS".
-func si(_ x: Double, _ unit: String) -> String {
-    guard x.isFinite, x != 0 else { return "\(num(x)) \(unit)" }
-    let prefixes: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""),
-                                         (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
-    let magnitude = abs(x)
-    let (factor, prefix) = prefixes.first { magnitude >= $0.0 * (1 - 5e-5) } ?? prefixes.last!
-    return "\(num(x / factor)) \(prefix)\(unit)"
 }

@@ -1,3 +1,7 @@
+import Characterization
+import Reports
+import Verification
+import Specification
 import Foundation
 import CircuitTheory
 import Reference
@@ -116,6 +120,14 @@ public struct SweepStatistics: Sendable {
     public var marginals: [(variable: String, groups: [GroupStatistics])]
     /// The runs with the fewest equivalent bits (failed runs first), with their seeds.
     public var worst: [JSONValue]
+
+    /// When no run could run and all for the same kind of reason (every row `unstable`, or
+    /// every row `invalid`, or every row `failed`), that reason; nil otherwise.
+    public var uniformRefusal: SweepError? {
+        guard let first = rows.first?["status"]?.stringValue, first != "ok",
+              rows.allSatisfy({ $0["status"]?.stringValue == first }) else { return nil }
+        return .everyRun(status: first, message: rows.first?["message"]?.stringValue ?? "")
+    }
 
     public init(spec: SweepSpec, rows: [JSONValue], problem: Problem, worstCount: Int = 5) {
         self.spec = spec

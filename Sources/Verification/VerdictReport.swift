@@ -1,3 +1,6 @@
+import Characterization
+import Reports
+import Specification
 import Circuits
 import Foundation
 import CircuitTheory
@@ -86,14 +89,12 @@ public enum VerdictReport {
                 ("swingVolts", .number(m.parameters.opAmpSwingVolts)),
             ])),
             ("design", .object([
-                ("fidelity", .string(v.options.design.fidelity.rawValue)),
-                ("analysis", .string(v.options.analysis.rawValue)),
+                ("fidelity", .string(v.options.design.circuit.fidelity.rawValue)),
+                ("analysis", .string(v.options.plan.analysis.rawValue)),
                 ("elements", .number(Double(v.design.elementCount))),
-                ("values", .array(v.design.values.map { value in
-                    .object([("name", .string(value.name)), ("value", .number(value.value)),
-                             ("unit", .string(value.unit)), ("description", .string(value.description))])
-                })),
+                ("values", .array(v.design.values.map(\.json))),
             ])),
+            ("specification", .array(v.options.parameterValues().map(\.json))),
             ("engine", .object([
                 ("ngspiceVersion", .string(v.simulation.ngspiceVersion)),
                 ("solver", .string(v.simulation.solver)),
@@ -162,7 +163,7 @@ public enum VerdictReport {
         let op = v.problem.operation
         let shape = "\(v.problem.matrix.rows)x\(v.problem.matrix.columns)"
         var lines: [String] = []
-        lines.append("\(op.rawValue) \(shape), \(v.options.design.fidelity.rawValue) fidelity, .\(v.options.analysis.rawValue): \(v.passed ? "PASS" : "FAIL")")
+        lines.append("\(op.rawValue) \(shape), \(v.options.design.circuit.fidelity.rawValue) fidelity, .\(v.options.plan.analysis.rawValue): \(v.passed ? "PASS" : "FAIL")")
         lines.append("  solution  \(vector(v.solution))")
         lines.append("  ideal     \(vector(p.references.ideal))")
         lines.append("  accuracy  \(f(v.metricsIdeal.equivalentBits)) equivalent bits vs ideal (relative error \(e(v.metricsIdeal.relativeError))), tolerance \(f(v.toleranceBits)) bits")
@@ -172,7 +173,7 @@ public enum VerdictReport {
         if let tau = p.timeConstantSeconds { stability += ", tau = \(engineering(tau, unit: "s"))" }
         if let outcome = v.transientOutcome { stability += "; transient \(outcome.rawValue)" }
         lines.append(stability)
-        if v.options.analysis == .tran {
+        if v.options.plan.analysis == .tran {
             let predicted = (op == .eig ? p.growthSeconds : p.settlingSeconds).map { engineering($0, unit: "s") } ?? "n/a"
             let measured = v.measuredSettlingSeconds.map { engineering($0, unit: "s") } ?? "n/a"
             let what = op == .eig ? "growth from the kick to half the swing (first order)" : "settling to \(p.settlingBits) bits"
@@ -183,19 +184,19 @@ public enum VerdictReport {
         let cells = m.parameters.cell.magnitudeBits.map { "\($0)-bit cells" } ?? "continuous cells"
         let dac = m.parameters.dac.bits.map { "\($0)-bit DAC" } ?? "ideal DAC"
         let adc = m.parameters.adc.bits.map { "\($0)-bit ADC" } ?? "ideal ADC"
-        let gain = engineering(v.options.design.openLoopGain, unit: "V/V")
-        let gbw = v.options.design.fidelity == .ideal ? "" : ", GBW = \(engineering(v.options.design.opAmp.gainBandwidthHertz, unit: "Hz"))"
+        let gain = engineering(v.options.design.circuit.openLoopGain, unit: "V/V")
+        let gbw = v.options.design.circuit.fidelity == .ideal ? "" : ", GBW = \(engineering(v.options.design.circuit.opAmp.gainBandwidthHertz, unit: "Hz"))"
         lines.append("  design    G0 = \(engineering(m.unitConductanceSiemens, unit: "S"))\(gin)\(fb), \(cells), \(dac), \(adc), A0 = \(gain)\(gbw), swing +-\(engineering(m.parameters.opAmpSwingVolts, unit: "V")), \(v.design.elementCount) elements")
         if let energy = v.energy {
             lines.append("  energy    \(engineering(energy.joulesPerSolve, unit: "J")) per solve over \(engineering(energy.latencySeconds, unit: "s")) (average \(engineering(energy.averageWatts, unit: "W")), quiescent \(engineering(energy.quiescentWatts, unit: "W")))")
-            lines.append("  digital   \(formatSignificant(energy.digitalFlops, 4)) flops x \(engineering(energy.joulesPerFlop, unit: "J")) = \(engineering(energy.digitalJoules, unit: "J")) (assumed per flop, --energy-per-flop): analogue \(formatSignificant(energy.efficiencyRatio, 3))x \(energy.efficiencyRatio >= 1 ? "more" : "less") efficient")
+            lines.append("  digital   \(formatSignificant(energy.digitalFlops, 4)) flops x \(engineering(energy.joulesPerFlop, unit: "J")) = \(engineering(energy.digitalJoules, unit: "J")) (assumed per flop, policy.energy-per-flop): analogue \(formatSignificant(energy.efficiencyRatio, 3))x \(energy.efficiencyRatio >= 1 ? "more" : "less") efficient")
         }
-        if let t = v.options.transistor, v.options.design.fidelity == .transistor {
-            let measured = v.options.measuredOpAmp.map { "measured A0 \(engineering($0.dcGain, unit: "V/V")), GBW \(engineering($0.gainBandwidthHertz, unit: "Hz")), PM \(formatSignificant($0.phaseMarginDegrees, 3)) deg" } ?? "sizing prediction"
+        if let t = v.options.design.transistor, v.options.design.circuit.fidelity == .transistor {
+            let measured = v.options.design.measuredOpAmp.map { "measured A0 \(engineering($0.dcGain, unit: "V/V")), GBW \(engineering($0.gainBandwidthHertz, unit: "Hz")), PM \(formatSignificant($0.phaseMarginDegrees, 3)) deg" } ?? "sizing prediction"
             lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, Miller OTA (\(measured)), switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch, SRAM \(t.cell.sram.rawValue)")
         }
-        if v.options.design.wires.isPresent {
-            lines.append("  wires     \(engineering(v.options.design.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.wires.capacitanceFarads, unit: "F")) per segment")
+        if v.options.design.circuit.wires.isPresent {
+            lines.append("  wires     \(engineering(v.options.design.circuit.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.circuit.wires.capacitanceFarads, unit: "F")) per segment")
         }
         lines.append("  engine    ngspice \(v.simulation.ngspiceVersion), \(v.simulation.solver), \(String(format: "%.3f", v.simulation.seconds)) s (load \(String(format: "%.3f", v.simulation.loadSeconds)) s, run \(String(format: "%.3f", v.simulation.runSeconds)) s)")
         for check in v.checks {

@@ -1,3 +1,7 @@
+import Characterization
+import Reports
+import Verification
+import Specification
 import Foundation
 
 /// The sweep's HTML report, built with the shared report writer (`HTMLReport`, `LinePlot`):

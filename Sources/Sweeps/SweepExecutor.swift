@@ -1,3 +1,7 @@
+import Characterization
+import Reports
+import Verification
+import Specification
 import Circuits
 import Foundation
 import Netlist
@@ -14,8 +18,8 @@ import Reference
 /// A row: `run`, `point` (grid point), `sample`, `read`, `seed` (the sample's), `variables`
 /// (the grid values and per-sample draws), `status` (`ok`; `unstable` when the nominal loop is
 /// predicted unstable and `force` is off; `failed` when ngspice failed; `invalid` when the
-/// design point cannot be built, with `message`), `pass` (equivalent bits >= tolerance and, for
-/// `.tran`, a stable transient: settled, or for EIG one mode grown), `equivalentBits`, `relativeError`, `maxErrorLSB`,
+/// design point cannot be built, with `message`), `pass` (the verdict's: every check of
+/// `crossloop solve` passed, judged against the nominal design), `equivalentBits`, `relativeError`, `maxErrorLSB`,
 /// `snrDecibels` (all against the ideal answer), `toleranceBits`, `settlingSeconds`,
 /// `transient`, `clipped` (outputs beyond the ADC range), `stuckOn`, `stuckOff`, `unattached`,
 /// `offsetRMSVolts`, `opAmpGain`, `opAmpGBW`, `powerWatts`, `energyJoules` (technology-backed
@@ -37,7 +41,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
 
     /// The nominal design of one grid point.
     struct Nominal: Sendable {
-        var options: SolveOptions
+        var options: SolveSpecification
         var prepared: Verifier.Prepared
         var stimulus: Stimulus
         /// The figures of the technology-backed op-amp at the nominal conditions.
@@ -48,7 +52,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         self.spec = spec
         problem = try spec.problem.problem()
         amplifiers = AmplifierModels(environment: environment)
-        let circuitKnobs = Knobs.designNames.union(Knobs.conditions.map(\.0)).union(["mismatch"])
+        let circuitKnobs = Knobs.circuitNames
         cachesCircuits = !spec.randomVariables.contains { circuitKnobs.contains($0.name) }
     }
 
@@ -64,8 +68,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     func amplifier(_ settings: RunSettings, _ conditions: OperatingConditions, engine: NgspiceEngine) async throws(SweepError)
         -> (AmplifierParameters, AmplifierFigures?)
     {
-        var amp = settings.options.design.opAmp
-        guard let technology = settings.technology else { return (amp, nil) }
+        var amp = settings.spec.design.circuit.opAmp
+        guard let technology = settings.spec.design.technologyName else { return (amp, nil) }
         let f = try await amplifiers.figures(technology, target: amp, conditions: conditions, engine: engine)
         amp.dcGain = f.dcGain
         amp.gainBandwidthHertz = f.gainBandwidthHertz
@@ -77,21 +81,20 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         if let cached = lock.withLock({ nominal[settings.designKey] }) { return try cached.get() }
         let result: Result<Nominal, SweepError>
         do throws(SweepError) {
-            var options = settings.options
-            options.toleranceBits = spec.toleranceBits
-            options.timeLimit = spec.timeLimitSeconds
+            var options = settings.spec
+            // The file's top-level "tolerance-bits" and "time-limit" hold for every run.
+            if let bits = spec.toleranceBits { options.policy.toleranceBits = bits }
+            if let seconds = spec.timeLimitSeconds { options.limits.timeLimitSeconds = seconds }
             var figures: AmplifierFigures?
-            if options.design.fidelity == .transistor, let name = settings.technology {
-                // The circuit is the technology's own; its OTA is measured at the nominal point
-                // (as `solve` does) and the predictions and references use it.
-                options.transistor = TransistorDesign(technology: try amplifiers.technology(name, .nominal),
-                                                      ota: SweepExecutor.otaSpecification(settings), cell: settings.cell)
-                options.fitUnitConductance = !settings.unitConductanceGiven
+            if options.design.circuit.fidelity == .transistor, let name = settings.spec.design.technologyName {
+                // The circuit is the technology's own at the nominal conditions; its OTA is
+                // measured there (as `solve` does) and the predictions and references use it.
+                options.design.transistor?.technology = try amplifiers.technology(name, .nominal)
                 do { options = try await Verifier.withMeasuredOpAmp(options, engine: engine) } catch { throw SweepError.verification(error) }
-            } else if settings.technology != nil {
+            } else if settings.spec.design.technologyName != nil {
                 let (amp, f) = try await amplifier(settings, .nominal, engine: engine)
                 figures = f
-                options.design = SweepExecutor.design(options.design, opAmp: amp)
+                options.design.circuit = SweepExecutor.design(options.design.circuit, opAmp: amp)
             }
             let prepared: Verifier.Prepared
             do { prepared = try Verifier.prepare(problem, options) } catch { throw SweepError.verification(error) }
@@ -131,13 +134,13 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         }
     }
 
-    /// The loop OTA's specification at transistor level: the file's gain and gbw when given,
-    /// else `MillerOTA`'s defaults (as `solve --fidelity transistor` uses).
-    static func otaSpecification(_ settings: RunSettings) -> MillerOTA.Specification {
-        var spec = MillerOTA.Specification()
-        if settings.gainGiven { spec.dcGain = settings.options.design.opAmp.dcGain }
-        if settings.gbwGiven { spec.gainBandwidthHertz = settings.options.design.opAmp.gainBandwidthHertz }
-        return spec
+    /// What a run changes about its nominal design, in words; nil when nothing.
+    static func variation(of design: DesignSpecification) -> String? {
+        var causes: [String] = []
+        if !design.variation.isNominal { causes.append("variation models") }
+        if design.mismatch { causes.append("device mismatch") }
+        if design.technologyName != nil, !design.conditions.isNominal { causes.append("conditions other than tt, 27 C, nominal supply") }
+        return causes.isEmpty ? nil : causes.joined(separator: ", ")
     }
 
     /// `design` with `amp` as its op-amp; inverters with an op-amp of their own take its gain
@@ -177,17 +180,17 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     private func build(_ settings: RunSettings, seed: UInt64, read: Int, engine: NgspiceEngine) async throws(SweepError) -> Built {
         let nominal = try await self.nominal(settings, engine: engine)
         let prepared = nominal.prepared
-        if !prepared.prediction.isStable && !nominal.options.force {
+        if !prepared.prediction.isStable && !nominal.options.policy.force {
             throw .verification(.unstable(prepared.prediction))
         }
         // The circuit at this run's conditions: op-amps from the technology at the run's corner,
         // temperature and supply; the mapping (and so the references) stay nominal.
         var design = prepared.design
         var figures = nominal.figures
-        if let transistor = nominal.options.transistor, let name = settings.technology {
+        if let transistor = nominal.options.design.transistor, let name = settings.spec.design.technologyName {
             // Transistor level: the same circuit on the technology at this run's corner,
             // temperature and supply, with the PDK's mismatch models switched on for mismatch.
-            guard settings.conditions != .nominal || settings.mismatch else {
+            guard settings.spec.design.conditions != .nominal || settings.spec.design.mismatch else {
                 return Built(nominal: nominal, deck: prepared.deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
                              unattached: 0, figures: nil, amplifierCount: 0, technology: transistor.technology,
                              randomSeed: nil)
@@ -195,11 +198,11 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
             let circuit = try transistorCircuit(settings, nominal, transistor, technology: name)
             // The sample's seed goes to ngspice, which draws the PDK's mismatch from it: the deck
             // itself is the same for every sample.
-            let randomSeed = settings.mismatch ? SeedStream.ngspiceSeed(SeedStream.derive(seed, SeedStream.purpose("mismatch"))) : nil
+            let randomSeed = settings.spec.design.mismatch ? SeedStream.ngspiceSeed(SeedStream.derive(seed, SeedStream.purpose("mismatch"))) : nil
             return Built(nominal: nominal, deck: circuit.deck, draw: VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0),
                          unattached: 0, figures: nil, amplifierCount: 0, technology: circuit.technology, randomSeed: randomSeed)
         }
-        if settings.technology != nil && settings.conditions != .nominal {
+        if settings.spec.design.technologyName != nil && settings.spec.design.conditions != .nominal {
             let circuit = try await behavioralCircuit(settings, nominal, engine: engine)
             design = circuit.design
             figures = circuit.figures
@@ -207,11 +210,11 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         // The variation of this sample and read.
         let mapping = prepared.prediction.mapping
         let fullScale = mapping.unitConductanceSiemens * mapping.parameters.cell.fullScaleLevel
-        var draw = VariationDraw.draw(settings.variation, design: design, fullScaleSiemens: fullScale, sampleSeed: seed, read: read)
+        var draw = VariationDraw.draw(settings.spec.design.variation, design: design, fullScaleSiemens: fullScale, sampleSeed: seed, read: read)
         let names = CircuitVariation.amplifiers(of: design)
-        if settings.mismatch, let technology = settings.technology {
-            let target = settings.options.design.opAmp
-            let offsets = try await amplifiers.mismatchOffsets(technology, target: target, conditions: settings.conditions,
+        if settings.spec.design.mismatch, let technology = settings.spec.design.technologyName {
+            let target = settings.spec.design.circuit.opAmp
+            let offsets = try await amplifiers.mismatchOffsets(technology, target: target, conditions: settings.spec.design.conditions,
                                                                count: names.count, seed: SeedStream.derive(seed, SeedStream.purpose("mismatch")),
                                                                engine: engine)
             for (name, offset) in zip(names, offsets) { draw.offsets[name, default: 0] += offset }
@@ -245,8 +248,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     /// conditions and whether mismatch is on. Not the sample: its seed goes to the engine and
     /// the variation draw, not to the circuit.
     static func circuitKey(_ settings: RunSettings) -> String {
-        let c = settings.conditions
-        return "\(settings.designKey)|\(c.corner.rawValue)|\(c.temperatureCelsius)|\(c.supplyVolts ?? -1)|\(settings.mismatch)"
+        let c = settings.spec.design.conditions
+        return "\(settings.designKey)|\(c.corner.rawValue)|\(c.temperatureCelsius)|\(c.supplyVolts ?? -1)|\(settings.spec.design.mismatch)"
     }
 
     private func transistorCircuit(_ settings: RunSettings, _ nominal: Nominal, _ transistor: TransistorDesign,
@@ -256,11 +259,11 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         if cachesCircuits, let cached = lock.withLock({ transistorCircuits[key] }) { return cached }
         let prepared = nominal.prepared
         var varied = transistor
-        varied.technology = try amplifiers.technology(name, settings.conditions)
-        if settings.mismatch { varied.technology = try AmplifierModels.withMismatch(varied.technology) }
+        varied.technology = try amplifiers.technology(name, settings.spec.design.conditions)
+        if settings.spec.design.mismatch { varied.technology = try AmplifierModels.withMismatch(varied.technology) }
         let variedDesign: CircuitDesign
         do {
-            variedDesign = try CircuitGenerator.design(prepared.prediction.mapping, nominal.options.design, transistor: varied,
+            variedDesign = try CircuitGenerator.design(prepared.prediction.mapping, nominal.options.design.circuit, transistor: varied,
                                                        stimulus: nominal.stimulus)
         } catch let error as CircuitError {
             throw .verification(.design(error))
@@ -285,8 +288,8 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     {
         let key = SweepExecutor.circuitKey(settings)
         if cachesCircuits, let cached = lock.withLock({ behavioralCircuits[key] }) { return cached }
-        let (amp, figures) = try await amplifier(settings, settings.conditions, engine: engine)
-        let parameters = SweepExecutor.design(nominal.options.design, opAmp: amp)
+        let (amp, figures) = try await amplifier(settings, settings.spec.design.conditions, engine: engine)
+        let parameters = SweepExecutor.design(nominal.options.design.circuit, opAmp: amp)
         let design: CircuitDesign
         do {
             design = try CircuitGenerator.design(nominal.prepared.prediction.mapping, parameters, stimulus: nominal.stimulus)
@@ -306,15 +309,18 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         let result: SimulationResult
         do {
             result = try await engine.run(try PreparedDeck(deck: built.deck), RunRequest(
-                vectors: prepared.design.outputNodes, timeLimit: built.nominal.options.timeLimit,
+                vectors: prepared.design.outputNodes, timeLimit: built.nominal.options.limits.timeLimitSeconds,
                 variables: built.technology?.engineVariables ?? [:], randomSeed: built.randomSeed))
         } catch let error as NgspiceError {
             throw .verification(.simulation(error))
         } catch {
             throw .verification(.readout("\(error)"))
         }
+        // The verdict is the nominal design's, judging a circuit that this run may vary.
+        var options = built.nominal.options
+        options.policy.variedFromReference = SweepExecutor.variation(of: settings.spec.design)
         let verdict: Verdict
-        do { verdict = try Verifier.judge(problem, built.nominal.options, prepared, result) } catch { throw .verification(error) }
+        do { verdict = try Verifier.judge(problem, options, prepared, result) } catch { throw .verification(error) }
         return SweepExecutor.fields(verdict, draw: built.draw, unattached: built.unattached, figures: built.figures,
                                     amplifierCount: built.amplifierCount)
     }
@@ -340,8 +346,6 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     /// The measured part of a row.
     static func fields(_ v: Verdict, draw: VariationDraw, unattached: Int, figures: AmplifierFigures?, amplifierCount: Int) -> [(String, JSONValue)] {
         let m = v.metricsIdeal
-        let stable = v.transientOutcome?.isStable ?? true
-        let pass = m.equivalentBits >= v.toleranceBits && stable
         var energy: Double? = v.energy?.joulesPerSolve
         var power: Double? = v.energy?.averageWatts
         if let figures {
@@ -350,7 +354,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         }
         return [
             ("status", .string("ok")),
-            ("pass", .bool(pass)),
+            ("pass", .bool(v.passed)),
             ("equivalentBits", .number(m.equivalentBits)),
             ("relativeError", .number(m.relativeError)),
             ("maxErrorLSB", .optional(m.maxErrorLSB)),

@@ -1,3 +1,7 @@
+import Characterization
+import Reports
+import Verification
+import Specification
 import Foundation
 
 /// A sweep on a SLURM cluster: a job array whose task i runs shard i/K of the sweep with the

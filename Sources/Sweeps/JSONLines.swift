@@ -1,3 +1,7 @@
+import Characterization
+import Reports
+import Verification
+import Specification
 import Foundation
 
 /// Reading JSON into `JSONValue` (keys keep their order, so a sweep file's variables keep

@@ -1,3 +1,7 @@
+import Characterization
+import Reports
+import Verification
+import Specification
 import Circuits
 import Foundation
 import MatrixFiles
@@ -17,6 +21,11 @@ public enum SweepError: Error, Sendable, CustomStringConvertible {
     case verification(VerificationError)
     /// The scheduler refused or failed.
     case scheduler(String)
+    /// A knob's value, or a combination of knobs, that the specification refuses.
+    case specification(SpecificationError)
+    /// No run of the sweep could run, all for the same kind of reason (`status` of the rows:
+    /// `unstable`, `invalid` or `failed`); `message` is the first run's.
+    case everyRun(status: String, message: String)
 
     public var description: String {
         switch self {
@@ -25,6 +34,8 @@ public enum SweepError: Error, Sendable, CustomStringConvertible {
         case .directory(let reason): return reason
         case .verification(let error): return error.description
         case .scheduler(let reason): return reason
+        case .specification(let error): return "invalid sweep file: \(error)"
+        case let .everyRun(status, message): return "every run of the sweep is \(status): \(message)"
         }
     }
 }

@@ -55,7 +55,7 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     /// A number, string, bool or null, the same bytes in the pretty and the one-line forms:
     /// integers without a fraction, other numbers in Swift's shortest round-trip form.
-    func writeScalar(to out: inout String) {
+    public func writeScalar(to out: inout String) {
         switch self {
         case .number(let x):
             if !x.isFinite { out += "null" }
@@ -72,7 +72,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -1,3 +1,4 @@
+import Reports
 import Circuits
 import Foundation
 import Netlist

@@ -1,0 +1,129 @@
+import Circuits
+import CircuitTheory
+import Foundation
+
+/// A specification while its knobs are applied: the values that others combine with.
+struct Draft {
+    var spec = SolveSpecification()
+    var ota = MillerOTA.Specification()
+    var cell = SwitchedCellParameters()
+    var converters = TransistorDesign.ConverterModel.ideal
+    var inverterGBW: Double?
+    /// The corner written into the technology's name (`sky130:ss`).
+    var technologyCorner: ProcessCorner?
+}
+
+extension SolveSpecification {
+    /// The specification of `operation` from knob values (later values of a knob win), with
+    /// every rule that ties knobs together checked once, here.
+    ///
+    /// - Parameter environment: where the technology's models are found (sky130's PDK).
+    public static func resolve(_ entries: [(name: String, value: KnobValue)], operation: CrossbarOperation,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws(SpecificationError)
+        -> SolveSpecification
+    {
+        var latest: [String: (Knob, KnobValue)] = [:]
+        for (name, value) in entries {
+            guard let knob = Knob.named(name) else {
+                throw .unknown(name: name, suggestion: Knob.suggestion(for: name)?.qualifiedName)
+            }
+            latest[knob.name] = (knob, value)
+        }
+        var draft = Draft()
+        for knob in Knob.table {
+            guard let (_, value) = latest[knob.name] else { continue }
+            try knob.apply(&draft, try knob.read(value))
+        }
+        return try draft.finish(operation: operation, given: Set(latest.keys), environment: environment)
+    }
+}
+
+extension Draft {
+    /// Combines the applied values and checks the rules between knobs.
+    func finish(operation: CrossbarOperation, given: Set<String>, environment: [String: String]) throws(SpecificationError)
+        -> SolveSpecification
+    {
+        func conflict(_ knobs: [String], _ reason: String) -> SpecificationError {
+            .conflict(knobs: knobs.map { Knob.named($0)!.qualifiedName }, reason: reason)
+        }
+        var spec = self.spec
+        let fidelity = spec.design.circuit.fidelity
+        if let inverterGBW {
+            var inverter = spec.design.circuit.opAmp
+            inverter.gainBandwidthHertz = inverterGBW
+            spec.design.circuit.inverterOpAmp = inverter
+        }
+        if !given.contains("analysis"), operation == .eig || fidelity == .transistor { spec.plan.analysis = .tran }
+
+        // Operations.
+        if given.contains("gin-ratio"), operation != .inv, operation != .ginv {
+            throw conflict(["gin-ratio"], "design.gin-ratio applies to inv and ginv only; drop it for \(operation)")
+        }
+        if operation == .eig, fidelity == .ideal {
+            throw conflict(["fidelity"], "eig needs op-amp dynamics to grow its dominant mode: set design.fidelity to behavioral")
+        }
+        if operation == .eig, spec.plan.analysis == .op {
+            throw conflict(["analysis"], "eig grows its answer in time: set plan.analysis to tran")
+        }
+
+        // Technology and conditions.
+        if fidelity == .transistor, spec.design.technologyName == nil { spec.design.technologyName = Technology.genericName }
+        if let corner = technologyCorner {
+            if given.contains("corner"), corner != spec.design.conditions.corner {
+                throw conflict(["technology", "corner"], "design.technology names corner \(corner.rawValue) and conditions.corner \(spec.design.conditions.corner.rawValue): give one")
+            }
+            spec.design.conditions.corner = corner
+        }
+        let technology = spec.design.technologyName
+        if technology != nil, fidelity == .ideal {
+            throw conflict(["technology"], "design.technology needs design.fidelity behavioral (a characterised Miller OTA stands in for the op-amp) or transistor; ideal op-amps have no devices")
+        }
+        let conditionKnobs = ["corner", "temperature", "supply"].filter(given.contains) + (spec.design.mismatch ? ["mismatch"] : [])
+        if technology == nil, !conditionKnobs.isEmpty {
+            throw conflict(conditionKnobs, "\(conditionKnobs.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) act on transistors: set design.technology to generic or sky130 (or design.fidelity to transistor)")
+        }
+        if technology == Technology.genericName {
+            if spec.design.mismatch {
+                throw conflict(["mismatch"], "variation.mismatch: the generic card has no mismatch models; use design.technology sky130")
+            }
+            if spec.design.conditions.corner != .tt {
+                throw conflict(["corner"], "corner \(spec.design.conditions.corner.rawValue): the generic card has only the typical corner; use design.technology sky130")
+            }
+        }
+
+        // Transistor level.
+        let transistorOnly = ["sram", "converters", "ron-fraction"].filter(given.contains)
+        if fidelity != .transistor, !transistorOnly.isEmpty {
+            throw conflict(transistorOnly, "\(transistorOnly.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) apply to design.fidelity transistor only")
+        }
+        if fidelity == .transistor {
+            if spec.design.mapping.cell.magnitudeBits == nil {
+                throw conflict(["bits"], "design.bits 0 (continuous conductances) has no transistor circuit: a switched cell has discrete levels; set design.bits from 1 to 16")
+            }
+            if converters == .transistor, spec.design.mapping.dac.bits == nil || spec.design.mapping.adc.bits == nil {
+                throw conflict(["converters"], "simulated converters need bits: drop design.dac-bits 0 / design.adc-bits 0 or set design.converters ideal")
+            }
+            if !spec.design.variation.isNominal {
+                throw conflict(["programming-sigma"], "at transistor level the variation comes from the technology's own mismatch models (variation.mismatch true); variation.programming-sigma, stuck cells, variation.read-noise-sigma and variation.offset-sigma apply to ideal and behavioral fidelity")
+            }
+            var device: Technology
+            do {
+                let name = technology == Technology.sky130Name ? "\(Technology.sky130Name):\(spec.design.conditions.corner.rawValue)" : Technology.genericName
+                device = try Technology.named(name, temperatureCelsius: spec.design.conditions.temperatureCelsius, environment: environment)
+            } catch {
+                throw .invalid(knob: "design.technology", value: technology ?? "", requirement: error.description)
+            }
+            if let supply = spec.design.conditions.supplyVolts { device.supplyVolts = supply }
+            spec.design.transistor = TransistorDesign(technology: device, ota: ota, cell: cell, converters: converters)
+            spec.design.fitUnitConductance = !given.contains("g0")
+        }
+        let variation = spec.design.variation
+        if variation.stuckOnRate + variation.stuckOffRate > 1 {
+            throw conflict(["stuck-on-rate", "stuck-off-rate"], "variation.stuck-on-rate + variation.stuck-off-rate = \(variation.stuckOnRate + variation.stuckOffRate): a site is stuck one way at most, so the sum must be at most 1")
+        }
+        do { try spec.design.mapping.validate() } catch {
+            throw .invalid(knob: "design", value: "", requirement: error.description)
+        }
+        return spec
+    }
+}
