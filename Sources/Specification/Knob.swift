@@ -217,20 +217,31 @@ public struct Domain: Sendable, Hashable {
 
     func text(unit: String) -> String {
         let u = unit.isEmpty ? "" : " \(unit)"
-        // Limits as a person types them: 1 k, 0.5, 1 T.
-        func n(_ x: Double) -> String {
-            let text = engineering(x, unit: unit.isEmpty ? "" : "#")
-            return unit.isEmpty ? text : String(text.dropLast()).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "")
-        }
         switch (lower, upper) {
-        case (nil, nil): return "a finite number\(unit.isEmpty ? "" : " of\(u)")"
-        case (let a?, nil) where a == 0: return lowerInclusive ? "zero or positive\(unit.isEmpty ? "" : ",\(u)")" : "positive\(unit.isEmpty ? "" : ",\(u)")"
-        case (let a?, nil): return "above \(n(a))\(u)"
-        case (nil, let b?): return "below \(n(b))\(u)"
+        case (nil, nil): return "a finite number" + (unit.isEmpty ? "" : " of\(u)")
+        case (let a?, nil) where a == 0: return (lowerInclusive ? "zero or positive" : "positive") + (unit.isEmpty ? "" : ",\(u)")
+        case (let a?, nil): return "above \(Domain.typed(a))\(u)"
+        case (nil, let b?): return "below \(Domain.typed(b))\(u)"
         case (let a?, let b?):
-            let ends = lowerInclusive && upperInclusive ? "" : lowerInclusive ? " (\(n(b)) excluded)" : upperInclusive ? " (\(n(a)) excluded)" : " (both excluded)"
-            return "from \(n(a)) to \(n(b))\(u)\(ends)"
+            let (x, y) = (Domain.typed(a), Domain.typed(b))
+            switch (lowerInclusive, upperInclusive) {
+            case (true, true): return "from \(x) to \(y)\(u)"
+            case (false, true): return "above \(x) and at most \(y)\(u)"
+            case (true, false): return "at least \(x) and below \(y)\(u)"
+            case (false, false): return "between \(x) and \(y)\(u), both excluded"
+            }
         }
+    }
+
+    /// A limit as a user types it: 1k, 1meg, 0.5, -55.
+    static func typed(_ x: Double) -> String {
+        let scales: [(Double, String)] = [(1e12, "T"), (1e9, "g"), (1e6, "meg"), (1e3, "k"), (1, ""), (1e-3, "m"),
+                                          (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
+        guard x != 0, x.isFinite else { return significant(x, 4) }
+        let (scale, suffix) = scales.first { abs(x) >= $0.0 * (1 - 5e-5) } ?? scales.last!
+        // Numbers of everyday size read best as they are (-55, 175, 0.5).
+        if abs(x) < 1e3, abs(x) >= 1e-3 { return significant(x, 6) }
+        return significant(x / scale, 4) + suffix
     }
 }
 

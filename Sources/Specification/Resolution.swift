@@ -60,10 +60,10 @@ extension Draft {
             throw conflict(["gin-ratio"], "design.gin-ratio applies to inv and ginv only; drop it for \(operation)")
         }
         if operation == .eig, fidelity == .ideal {
-            throw conflict(["fidelity"], "eig needs op-amp dynamics to grow its dominant mode: set design.fidelity to behavioral")
+            throw conflict(["fidelity"], "eig needs op-amp dynamics to grow its dominant mode: use design.fidelity behavioral")
         }
         if operation == .eig, spec.plan.analysis == .op {
-            throw conflict(["analysis"], "eig grows its answer in time: set plan.analysis to tran")
+            throw conflict(["analysis"], "eig grows its answer in time: use plan.analysis tran")
         }
 
         // Technology and conditions.
@@ -80,7 +80,7 @@ extension Draft {
         }
         let conditionKnobs = ["corner", "temperature", "supply"].filter(given.contains) + (spec.design.mismatch ? ["mismatch"] : [])
         if technology == nil, !conditionKnobs.isEmpty {
-            throw conflict(conditionKnobs, "\(conditionKnobs.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) act on transistors: set design.technology to generic or sky130 (or design.fidelity to transistor)")
+            throw conflict(conditionKnobs, "\(conditionKnobs.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) act on transistors: use design.technology generic or sky130 (or design.fidelity to transistor)")
         }
         if technology == Technology.genericName {
             if spec.design.mismatch {

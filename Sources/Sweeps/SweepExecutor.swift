@@ -223,9 +223,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         do { applied = try CircuitVariation.apply(to: design, conductances: draw.conductances, offsets: draw.offsets) } catch {
             throw .verification(.design(error))
         }
-        var deck = prepared.deck
-        deck.subcircuits = applied.design.deck.subcircuits
-        deck.elements = applied.design.deck.elements
+        let deck = Verifier.runnableDeck(applied.design, problem, nominal.options, window: prepared.window).deck
         return Built(nominal: nominal, deck: deck, draw: draw, unattached: applied.unattached.count, figures: figures,
                      amplifierCount: names.count, technology: nil, randomSeed: nil)
     }
@@ -270,14 +268,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         } catch {
             throw .verification(.design(.unsupported("\(error)")))
         }
-        var deck = variedDesign.deck
-        let own = Set(deck.options.map { $0.name.lowercased() })
-        deck.options += prepared.deck.options.filter { !own.contains($0.name.lowercased()) }
-        deck.comments = prepared.deck.comments
-        deck.nodesets = prepared.deck.nodesets
-        deck.initialConditions = prepared.deck.initialConditions
-        deck.saves = prepared.deck.saves
-        deck.analyses = prepared.deck.analyses
+        let deck = Verifier.runnableDeck(variedDesign, problem, nominal.options, window: prepared.window).deck
         let circuit = TransistorCircuit(deck: deck, technology: varied.technology)
         if cachesCircuits { lock.withLock { transistorCircuits[key] = circuit } }
         return circuit

@@ -75,7 +75,7 @@ extension Verifier {
     public static func withMeasuredOpAmp(_ options: SolveSpecification, engine: NgspiceEngine) async throws(VerificationError) -> SolveSpecification {
         guard options.design.circuit.fidelity == .transistor else { return options }
         guard let transistor = options.design.transistor else {
-            throw .design(.unsupported("transistor fidelity needs a technology: set design.technology to generic or sky130:CORNER"))
+            throw .design(.unsupported("transistor fidelity needs a technology: use design.technology generic or sky130:CORNER"))
         }
         var options = options
         options.design.adopt(try await OTAMeasurements.shared.measurement(for: transistor, engine: engine))

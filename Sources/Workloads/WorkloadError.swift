@@ -26,7 +26,7 @@ public enum WorkloadError: Error, Sendable, CustomStringConvertible {
         case let .doesNotFit(operation, rows, columns, arraySize):
             return "\(operation) of a \(rows)x\(columns) matrix does not fit one \(arraySize)x\(arraySize) array; use recursive block inversion (crossloop run rbi) or a larger tile"
         case let .insufficientArrays(needed, available, reason):
-            return "the primitive needs \(needed) arrays (\(reason)) and the chip has \(available); set design.sign to sign-bit or give the chip more arrays"
+            return "the primitive needs \(needed) arrays (\(reason)) and the chip has \(available); use design.sign sign-bit or give the chip more arrays"
         case let .primitive(kind, label, error):
             return "\(kind.rawValue.uppercased()) primitive '\(label)' failed: \(error)"
         case let .digital(label, error):

@@ -67,6 +67,8 @@ enum ExitStatus: Int32 {
     static func message(_ error: any Error) -> String {
         switch error {
         case let error as SpecificationError: return error.rendered(.flag)
+        // A sweep file names knobs as the file does.
+        case let error as SweepError: return error.description
         case let error as CustomStringConvertible: return Knob.spelled(error.description, as: .flag)
         default: return Knob.spelled("\(error)", as: .flag)
         }

@@ -46,25 +46,39 @@ enum KnobArguments {
         return entries
     }
 
-    /// The help of `knobs`, one per line: flag, value, what it does, its allowed values and
-    /// default, as a user types them.
+    /// The help of `knobs`: each flag with its value on a line, then what it does, its allowed
+    /// values and its default as a user types them, wrapped under it (ArgumentParser keeps
+    /// lines that fit).
     static func help(_ knobs: [Knob], title: String = "Design and analysis options") -> String {
-        let rows = knobs.map { knob -> (String, String) in
+        let entries = knobs.map { knob -> String in
             let flag: String
             if case .flag = knob.kind { flag = "--\(knob.name), --no-\(knob.name)" } else { flag = "--\(knob.name) <\(knob.valueName)>" }
-            let aliases = knob.aliases.isEmpty ? "" : " (also --\(knob.aliases.joined(separator: ", --")))"
+            let aliases = knob.aliases.isEmpty ? "" : " Also --\(knob.aliases.joined(separator: ", --"))."
             let allowed: String
             switch knob.kind {
             case .choice, .flag, .text: allowed = ""
             default: allowed = "; \(knob.requirement)"
             }
-            return (flag, "\(knob.help)\(allowed) (default: \(knob.defaultText))\(aliases)")
+            let text = "\(knob.help.prefix(1).uppercased() + knob.help.dropFirst())\(allowed). Default: \(knob.defaultText).\(aliases)"
+            return (["  \(flag)"] + wrapped(text, width: 72).map { "      \($0)" }).joined(separator: "\n")
         }
-        let width = min(34, rows.map(\.0.count).max() ?? 0)
-        let lines = rows.map { flag, text in
-            flag.count <= width ? "  \(flag.padding(toLength: width, withPad: " ", startingAt: 0))  \(text)" : "  \(flag)\n  \(String(repeating: " ", count: width))  \(text)"
+        let footer = wrapped("Numbers take SPICE scales (f p n u m k meg g t) and the unit: 10meg, 10megHz, 2.5k, -10m. M alone is refused: SPICE reads it as milli.", width: 76)
+        return "\(title.uppercased()):\n" + entries.joined(separator: "\n") + "\n\n" + footer.joined(separator: "\n")
+    }
+
+    /// `text` broken at spaces into lines of at most `width` characters.
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
         }
-        return "\(title.uppercased()):\n" + lines.joined(separator: "\n") + "\n\nNumbers take SPICE scales (f p n u m k meg g t) and the unit: 10meg, 10megHz, 2.5k, -10m. M alone is refused (SPICE reads it as milli)."
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     /// The knobs of the commands that build and judge a circuit (`solve`, `generate`).

@@ -54,7 +54,7 @@ struct RunOptions: ParsableArguments {
     /// The help every workload shows for its knob options.
     static var knobHelp: String {
         KnobArguments.help(KnobArguments.workloadKnobs, title: "Design and analysis options of every primitive")
-            + "\n\nWithout --analysis the primitives run op at ideal fidelity and tran at behavioral."
+            + "\n\n" + KnobArguments.wrapped("Without --analysis the primitives run op at ideal fidelity and tran at behavioral.", width: 76).joined(separator: "\n")
     }
 
     /// The chip and the primitives' specification; every message says what to type instead.

@@ -16,7 +16,7 @@ struct RunCommandTests: CLISuite {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Recursive block inversion, 128x128 on 64x64 tiles: PASS"))
         #expect(result.stdout.contains("3 INV (3^1 = 3 expected)"))
-        for parameter in ["chip.arraySize", "chip.arrayCount", "cell.bits", "dac.bits", "adc.bits", "opamp.dcGain", "rbi.schur"] {
+        for parameter in ["chip.arraySize", "chip.arrayCount", "--bits", "--dac-bits", "--adc-bits", "opamp.dcGain", "rbi.schur"] {
             #expect(result.stdout.contains(parameter), "\(parameter) not printed")
         }
         let html = try String(contentsOf: dir.appendingPathComponent("r.html"), encoding: .utf8)

@@ -125,7 +125,7 @@ struct SweepCommandTests: CLISuite {
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = try CLIRunner.run(["sweep", "bad.json"], in: dir)
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains("gbw = \"fast\" is not a number"), "stderr: \(bad.stderr)")
+        #expect(bad.stderr.contains("design.gbw = fast: \"fast\" is not a number"), "stderr: \(bad.stderr)")
         let missing = try CLIRunner.run(["sweep", "nothing.json"], in: dir)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("nothing.json"))

@@ -83,7 +83,7 @@ struct ResolutionTests {
         let cases: [([(String, KnobValue)], CrossbarOperation, String)] = [
             ([("gin-ratio", .number(2))], .mvm, "design.gin-ratio applies to inv and ginv only"),
             ([], .eig, "eig needs op-amp dynamics"),
-            ([("fidelity", .text("behavioral")), ("analysis", .text("op"))], .eig, "plan.analysis to tran"),
+            ([("fidelity", .text("behavioral")), ("analysis", .text("op"))], .eig, "plan.analysis tran"),
             ([("technology", .text("generic"))], .inv, "design.technology needs design.fidelity behavioral"),
             ([("temperature", .number(85))], .inv, "act on transistors"),
             ([("fidelity", .text("transistor")), ("corner", .text("ss"))], .inv, "generic card has only the typical corner"),
@@ -106,9 +106,9 @@ struct ResolutionTests {
         let cases: [(String, KnobValue, String)] = [
             ("temperature", .number(300), "conditions.temperature = 300: it must be from -55 to 175 C"),
             ("gbw", .number(1e30), "design.gbw = 1e+30"), ("gbw", .text("1e-30"), "from 1k to 1T Hz"),
-            ("gain", .number(1), "(1 excluded)"), ("bits", .number(17), "from 1 to 16, or 0 for continuous"),
+            ("gain", .number(1), "above 1 and at most 1T V/V"), ("bits", .number(17), "from 1 to 16, or 0 for continuous"),
             ("bits", .number(2.5), "whole number"), ("dac-bits", .number(1), "from 2 to 24"),
-            ("ron-fraction", .number(0.5), "(both excluded)"), ("wire-r", .number(-1), "from 0 to"),
+            ("ron-fraction", .number(0.5), "between 0 and 0.5, both excluded"), ("wire-r", .number(-1), "from 0 to"),
             ("fidelity", .text("spice"), "one of ideal, behavioral, transistor"), ("nodeset", .text("maybe"), "true or false"),
             ("technology", .text("tsmc"), "use generic or sky130"), ("offset", .number(.infinity), "design.offset"),
             ("swing", .flag(true), "it must be a number"),

@@ -72,8 +72,8 @@ struct SweepSpecTests {
             ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"desing\": {}}", "unknown key \"desing\""),
             ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"design\": {\"gbww\": 1}}", "unknown knob \"gbww\""),
             ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"variables\": {\"bits\": [4, 40]}}", "bits = 40"),
-            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"conditions\": {\"corner\": \"ss\"}}", "set design.technology"),
-            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"variation\": {\"stuck-on-rate\": 2}}", "a probability in [0, 1]"),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"conditions\": {\"corner\": \"ss\"}}", "use design.technology"),
+            ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}}, \"variation\": {\"stuck-on-rate\": 2}}", "variation.stuck-on-rate = 2: it must be from 0 to 1"),
             ("{\"problem\": {\"matrix\": \"a.mtx\", \"generate\": {\"kind\": \"spd\", \"size\": 4}}}", "exactly one of"),
             ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}},\n \"samples\": 0}", "\"samples\" must be a whole number"),
             ("{\"problem\": {\"generate\": {\"kind\": \"spd\", \"size\": 4}},\n \"samples\": }", "line 2, column 13"),
@@ -267,7 +267,7 @@ struct SweepRunnerTests {
         _ = try await SweepRunner(executor: executor, directory: results).run(shard: nil, resume: false, engines: SweepFixtures.engines)
         let rows = try results.mergedRows()
         #expect(rows.map { $0["status"]?.stringValue } == ["unstable", "ok"])
-        #expect(rows[0]["message"]?.stringValue?.contains("--gin-ratio") == true)
+        #expect(rows[0]["message"]?.stringValue?.contains("design.gin-ratio") == true)
     }
 }
 

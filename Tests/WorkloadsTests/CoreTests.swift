@@ -75,7 +75,7 @@ struct CoreTests {
             _ = try await core.inv(Matrix.wellConditioned(4, seed: 1), [1, 2, 3, 4], label: "signed")
             Issue.record("a mixed-sign matrix on one array with the two-array scheme must be refused")
         } catch {
-            #expect(error.description.contains("--sign sign-bit"))
+            #expect(error.description.contains("design.sign sign-bit"))
         }
         #expect(throws: WorkloadError.self) { try AnalogueCore(resources: ChipResources(arraySize: 1), options: .workload(cellBits: 8), pool: SharedPool.pool) }
     }

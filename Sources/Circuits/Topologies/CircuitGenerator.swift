@@ -29,7 +29,7 @@ public enum CircuitGenerator {
         case .ginv: builder.ginv()
         case .eig:
             guard parameters.fidelity != .ideal else {
-                throw CircuitError.unsupported("eig needs op-amp dynamics to grow its dominant mode; set design.fidelity to behavioral")
+                throw CircuitError.unsupported("eig needs op-amp dynamics to grow its dominant mode; use design.fidelity behavioral")
             }
             builder.eig()
         case .block: builder.block()
@@ -108,7 +108,7 @@ private struct Builder {
             ref = "ref"
             if transistor.converters == .transistor {
                 guard case .step = stimulus, let start = conversionStart else {
-                    throw CircuitError.unsupported("simulated converters need a transient: set plan.analysis to tran")
+                    throw CircuitError.unsupported("simulated converters need a transient: use plan.analysis tran")
                 }
                 do {
                     if [.inv, .ginv].contains(mapping.operation) {
