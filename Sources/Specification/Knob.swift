@@ -27,8 +27,9 @@ public struct Knob: Sendable {
     public enum Kind: Sendable {
         /// A real number in `unit` (SPICE scales allowed), within `domain`.
         case quantity(unit: String, domain: Domain)
-        /// A whole number in `range`; `zero`, when set, is also allowed and says what 0 means.
-        case integer(ClosedRange<Int>, zero: String?)
+        /// A whole number of `unit` in `range`; `zero`, when set, is also allowed and says what
+        /// 0 means.
+        case integer(ClosedRange<Int>, zero: String?, unit: String = "bit")
         /// One of `choices` (the first spelling of each is the canonical one; the others are
         /// accepted aliases).
         case choice([[String]])
@@ -69,8 +70,10 @@ public struct Knob: Sendable {
 
     /// The unit, "" when dimensionless or not a number.
     public var unit: String {
-        if case .quantity(let unit, _) = kind { return unit }
-        return ""
+        switch kind {
+        case .quantity(let unit, _), .integer(_, _, let unit): return unit
+        default: return ""
+        }
     }
 
     /// How the value is written in usage lines: `<Hz>`, `<op|tran>`, `<N>`.
@@ -88,7 +91,7 @@ public struct Knob: Sendable {
     public var requirement: String {
         switch kind {
         case .quantity(let unit, let domain): return domain.text(unit: unit)
-        case .integer(let range, let zero):
+        case .integer(let range, let zero, _):
             return "a whole number from \(range.lowerBound) to \(range.upperBound)" + (zero.map { ", or 0 for \($0)" } ?? "")
         case .choice(let choices): return "one of " + choices.map { $0[0] }.joined(separator: ", ")
         case .flag: return "true or false"
@@ -113,7 +116,7 @@ public struct Knob: Sendable {
             }
             guard x.isFinite, domain.contains(x) else { throw invalid("it must be \(requirement)") }
             return .number(x)
-        case .integer(let range, let zero):
+        case .integer(let range, let zero, _):
             let x: Double
             switch value {
             case .number(let n): x = n
