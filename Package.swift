@@ -25,6 +25,9 @@ let package = Package(
         // YAML sweep files (crossloop sweep); the CLI turns YAML into the JSON tree the
         // Verification module reads, so only the tool depends on it.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // `swift package generate-documentation`: builds the DocC catalogs of the library
+        // modules (the Theory article lives in CircuitTheory's). A plugin only; nothing links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: Implementation details: C boundaries

@@ -1,6 +1,7 @@
 import Reference
-/// The answers a simulated circuit is compared against (domain.md section 6), all in the
-/// solution's units (x for INV, GINV and EIG; y for MVM; EIG vectors sign-normalised, unit norm).
+/// The answers a simulated circuit is compared against (<doc:Theory#The-circuit-references>),
+/// all in the solution's units (x for INV, GINV and EIG; y for MVM; EIG vectors
+/// sign-normalised, unit norm).
 public struct CircuitReferences: Sendable, Hashable {
     /// The exact mathematics on the user's A and vector: A^-1 b, A x, (X^T X)^-1 X^T y, or the
     /// dominant eigenvector of A.
@@ -42,8 +43,8 @@ extension Mapping {
     /// `openLoopGain = .infinity` gives the ideal-op-amp circuit (only quantisation of cells
     /// and DAC left).
     /// - Parameters:
-    ///   - openLoopGain: A0 in V/V, > 0 (may be infinite).
-    ///   - inverterGain: kappa, 1 for ideal inverters (the domain.md formula).
+    ///   - a0: `openLoopGain`, A0 in V/V, > 0 (may be infinite).
+    ///   - kappa: `inverterGain`, 1 for ideal inverters (the formulas of <doc:Theory#Finite-gain>).
     /// - Throws: ``MappingError`` when a system is singular or, for EIG, has no dominant mode.
     public func references(openLoopGain a0: Double, inverterGain kappa: Double = 1) throws(MappingError) -> CircuitReferences {
         guard a0 > 0, !a0.isNaN else { throw .invalidParameter(name: "openLoopGain", value: "\(a0)", requirement: "positive") }

@@ -2,7 +2,7 @@ import Reference
 import Foundation
 
 /// First-order bounds on the relative 2-norm error |x_hat - x| / |x| of a mapped circuit
-/// against the ideal answer, one per source (domain.md section 6). Each is a first-order
+/// against the ideal answer, one per source (<doc:Theory#The-error-model>). Each is a first-order
 /// estimate, not a rigorous bound: second-order terms and the interaction of sources are
 /// left out, and `combined` adds the four (the worst case where they align).
 ///
@@ -36,9 +36,11 @@ public struct ErrorBudget: Sendable, Hashable, Codable {
 
     /// The budget of `mapping` with op-amps of DC gain `openLoopGain`.
     /// - Parameters:
+    ///   - mapping: the problem as mapped (its quantisation error, DAC vector and ADC LSB).
     ///   - stability: the mapping's analysis (its lambda_min(M) sets the finite-gain term).
     ///   - singularValues: of the problem's matrix, largest first (kappa_2 and |A|_2).
     ///   - ideal: the exact answer (`CircuitReferences.ideal`).
+    ///   - a0: `openLoopGain`, the op-amps' DC gain A0 in V/V.
     public init(mapping: Mapping, stability: StabilityAnalysis, singularValues: [Double], ideal: [Double],
                 openLoopGain a0: Double) throws(MappingError) {
         let problem = mapping.problem
@@ -121,7 +123,7 @@ public struct ErrorBudget: Sendable, Hashable, Codable {
 }
 
 /// How far a computed answer is from a reference, in the measures the field uses
-/// (domain.md section 6).
+/// (<doc:Theory#Metrics-and-equivalent-bits>).
 public struct Metrics: Sendable, Hashable, Codable {
     /// |x_hat - x|_2 / |x|_2.
     public var relativeError: Double
@@ -137,7 +139,11 @@ public struct Metrics: Sendable, Hashable, Codable {
     public var snrDecibels: Double
 
     /// Compares `estimate` with `reference` for `problem`.
-    /// - Parameter lsb: one output-ADC LSB in the solution's units (``Mapping/outputLSB``).
+    /// - Parameters:
+    ///   - estimate: the computed answer, in the solution's units.
+    ///   - reference: the answer it is measured against.
+    ///   - problem: the problem both answer (its matrix and vector give the residual).
+    ///   - lsb: one output-ADC LSB in the solution's units (``Mapping/outputLSB``).
     /// - Precondition: equal lengths, matching the problem's solution length.
     public init(estimate: [Double], reference: [Double], problem: Problem, lsb: Double? = nil) {
         precondition(estimate.count == reference.count, "estimate has \(estimate.count) entries, reference \(reference.count)")

@@ -16,7 +16,7 @@ import Reference
 /// Stable iff every pole has a negative real part.
 ///
 /// A derivation (no published figure): for the counter-example [[-1, 2], [-10, 3]] with
-/// b = 1/2 and A0 = 1e4, the first-order boundary G_in = 2 G0 moves to about 17 G0.
+/// b = 1/2 and A0 = 1e4, the first-order boundary G_in = 2 G0 moves to about 16 G0.
 public struct LoopPoles: Sendable, Hashable {
     /// The poles in units of 2 pi GBW (rad/s divided by 2 pi GBW), descending by real part.
     public let poles: [Complex]
@@ -35,9 +35,9 @@ extension Mapping {
     /// The poles of this INV mapping with single-pole loop op-amps and inverters (see
     /// ``LoopPoles``); nil for other operations.
     /// - Parameters:
-    ///   - openLoopGain: A0 of every op-amp, V/V.
-    ///   - inverterBandwidthRatio: inverter closed-loop bandwidth / GBW; default 1/2 (equal resistors).
-    ///   - inputConductanceRatio: G_in / G0 to evaluate at; default the mapping's own.
+    ///   - a0: `openLoopGain`, A0 of every op-amp, V/V.
+    ///   - b: `inverterBandwidthRatio`, inverter closed-loop bandwidth / GBW; default 1/2 (equal resistors).
+    ///   - r: `inputConductanceRatio`, G_in / G0 to evaluate at; default the mapping's own.
     public func loopPoles(openLoopGain a0: Double, inverterBandwidthRatio b: Double = 0.5,
                           inputConductanceRatio r: Double? = nil) -> LoopPoles? {
         guard operation == .inv else { return nil }

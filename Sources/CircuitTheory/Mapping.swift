@@ -3,7 +3,7 @@ import Reference
 /// conductances, DAC voltages and the scale factors that turn output volts back into x.
 ///
 /// Built by one value-to-value function, ``init(_:parameters:)``, from a ``Problem`` and
-/// ``MappingParameters``. Conventions (domain.md sections 2 and 3):
+/// ``MappingParameters``. Conventions (<doc:Theory#Mapping-a-matrix-onto-conductances>):
 /// - The matrix is programmed as signed cell levels Q (integers when the cell is quantised),
 ///   A_q = s_A Q, with s_A from ``matrixScale(of:cell:)`` (about max|A| / (2^k - 1)).
 ///   Conductances are G0 Q+ on array P and G0 Q- on array N (or |G0 Q| with a sign bit).

@@ -1,7 +1,7 @@
 import Reference
 import Foundation
 
-/// How a cell represents the sign of a matrix entry (domain.md section 3.2).
+/// How a cell represents the sign of a matrix entry (<doc:Theory#Sign-schemes>).
 public enum SignScheme: String, CaseIterable, Sendable, Hashable, Codable {
     /// Array P holds G0 * A+ driven by V, array N holds G0 * A- driven by -V (inverters).
     case twoArrays
@@ -65,8 +65,8 @@ public struct ConverterParameters: Sendable, Hashable, Codable {
 
 /// Everything that maps a problem onto hardware, each with a unit and a default.
 ///
-/// Defaults describe a 90-nm-class design (domain.md section 1: none of these are published
-/// figures of the reference chip): 4 magnitude bits plus a sign by two arrays, a 100 kOhm unit
+/// Defaults describe a 90-nm-class design (<doc:Theory#The-reference-design-and-its-defaults>:
+/// none of these are published figures of the reference chip): 4 magnitude bits plus a sign by two arrays, a 100 kOhm unit
 /// resistor (G0 = 10 uS), 8-bit converters and outputs of +-0.5 V about a mid-rail reference
 /// on a 1.2 V supply, of which 80 % is used.
 public struct MappingParameters: Sendable, Hashable, Codable {

@@ -1,5 +1,5 @@
 import Reference
-/// The four operations of the closed-loop crossbar (domain.md section 3).
+/// The five operations of the closed-loop crossbar (<doc:Theory#Operations-MVM-INV-GINV-EIG-block>).
 public enum CrossbarOperation: String, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Open-loop matrix-vector multiplication y = A x (TIA readout); A may be rectangular.
     case mvm
@@ -10,7 +10,7 @@ public enum CrossbarOperation: String, CaseIterable, Sendable, Hashable, Codable
     /// Dominant eigenvector of a square A (regenerative loop): the eigenvalue of largest real part.
     case eig
     /// Schur complement y = (D - C A^-1 B) u of a square matrix [[A, B], [C, D]] with A of size
-    /// n1 x n1 (the block form of domain.md section 3.5).
+    /// n1 x n1 (the block form of <doc:Theory#Block>).
     case block
 
     public var description: String { rawValue }
@@ -38,7 +38,11 @@ public struct Problem: Sendable, Hashable {
     /// Block only: n1, the size of the leading block A of [[A, B], [C, D]]; nil otherwise.
     public let blockSize: Int?
 
-    /// - Parameter blockSize: for `.block`, n1 (default: half the matrix, rounded down).
+    /// - Parameters:
+    ///   - operation: what to compute.
+    ///   - matrix: A (INV, MVM, EIG, block) or the data matrix X (GINV).
+    ///   - vector: b (INV), x (MVM), y (GINV) or u (block); empty for EIG.
+    ///   - blockSize: for `.block`, n1 (default: half the matrix, rounded down).
     /// - Throws: ``MappingError`` when the shapes do not suit `operation`, an entry is NaN or
     ///   infinite, the matrix is all zeros or the vector is all zeros.
     public init(operation: CrossbarOperation, matrix: Matrix, vector: [Double], blockSize: Int? = nil) throws(MappingError) {

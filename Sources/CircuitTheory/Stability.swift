@@ -1,7 +1,7 @@
 import Reference
 import Foundation
 
-/// The first-order dynamics of a mapped circuit (domain.md section 5).
+/// The first-order dynamics of a mapped circuit (<doc:Theory#The-associated-matrix-and-stability>).
 ///
 /// With single-pole op-amps of large DC gain, the loop outputs obey
 /// `dV/dt ~= -2 pi GBW * M (V - V*)` for an associated matrix M per operation (conductances in
@@ -67,7 +67,7 @@ public struct StabilityAnalysis: Sendable, Hashable {
 
     /// The first-order settling time to `bits` bits, t = tau * ln(2^bits) = 0.693 * bits * tau:
     /// the slowest mode of a first-order system decays to 2^-bits of its initial error
-    /// (domain.md section 5: t ~ tau ln(1/eps)). For EIG, the time for the dominant mode to
+    /// (<doc:Theory#Settling-time>: t ~ tau ln(1/eps)). For EIG, the time for the dominant mode to
     /// outgrow the next by 2^bits. nil when unstable.
     public func settlingSeconds(gainBandwidthHertz gbw: Double, bits: Int) -> Double? {
         timeConstantSeconds(gainBandwidthHertz: gbw).map { $0 * Double(bits) * log(2.0) }
@@ -98,7 +98,7 @@ public struct StabilityFix: Sendable, Hashable {
 extension Mapping {
     /// The associated matrix M of this mapping (see ``StabilityAnalysis``).
     /// - Parameter wrongPolarity: GINV only: the second stage wired on its inverting inputs
-    ///   (the polarity trap of domain.md section 3.3), which negates M.
+    ///   (the polarity trap of <doc:Theory#GINV>), which negates M.
     public func associatedMatrix(wrongPolarity: Bool = false) -> Matrix {
         let q = levels
         switch operation {

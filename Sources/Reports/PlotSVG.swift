@@ -129,7 +129,10 @@ public struct LinePlot: Sendable, Hashable {
     }
 
     /// Tick positions in data units.
-    /// - Parameter integer: steps of at least 1 (whole-number data such as iterations).
+    /// - Parameters:
+    ///   - range: the axis range, data units.
+    ///   - scale: linear or logarithmic axis.
+    ///   - integer: steps of at least 1 (whole-number data such as iterations).
     public static func ticks(_ range: ClosedRange<Double>, scale: AxisScale, integer: Bool = false) -> [Double] {
         switch scale {
         case .log:

@@ -4,7 +4,7 @@ import CircuitTheory
 import Reference
 
 /// The statistical models of a Monte Carlo run, each with its unit and a default of zero
-/// (no variation). Applied to the generated circuit (``CircuitVariation``) while the
+/// (no variation). Applied to the generated circuit (`CircuitVariation`) while the
 /// verdict is judged against the nominal design's references, so a sweep shows how far
 /// variation moves the answer away from what the nominal circuit computes.
 ///

@@ -214,8 +214,10 @@ public struct SweepRunner: Sendable {
 
     /// Runs what is left of the part (`shard`, or the whole sweep).
     /// - Parameters:
+    ///   - shard: the part of the sweep's runs to do; nil for all of them.
     ///   - resume: continue a journal that has rows; without it, such a journal is an error.
     ///   - engines: the engines to use, one run each at a time.
+    ///   - progress: called as runs finish.
     public func run(shard: Shard?, resume: Bool, engines: [NgspiceEngine],
                     progress: (@Sendable (SweepProgress) -> Void)? = nil) async throws(SweepError) -> SweepOutcome {
         let spec = executor.spec

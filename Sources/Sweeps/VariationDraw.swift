@@ -53,7 +53,12 @@ public struct VariationDraw: Sendable {
     /// Every site draws its numbers whether or not its model is switched on, in a fixed site
     /// order, so the same sample sees the same random numbers at every grid point (common
     /// random numbers: a sweep of sigma scales one set of errors instead of drawing new ones).
-    /// - Parameter fullScaleSiemens: what a stuck-on cell conducts.
+    /// - Parameters:
+    ///   - parameters: the variation models and their sizes.
+    ///   - design: the generated circuit whose cell sites and amplifiers are varied.
+    ///   - fullScaleSiemens: what a stuck-on cell conducts.
+    ///   - sampleSeed: the chip: the same seed gives the same programming errors and stuck cells.
+    ///   - read: which read of that chip (read noise is drawn per read).
     public static func draw(_ parameters: VariationParameters, design: CircuitDesign, fullScaleSiemens: Double,
                             sampleSeed: UInt64, read: Int) -> VariationDraw {
         var draw = VariationDraw(conductances: [:], offsets: [:], stuckOn: 0, stuckOff: 0)

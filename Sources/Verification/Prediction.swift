@@ -6,7 +6,8 @@ import Foundation
 import CircuitTheory
 import Reference
 
-/// What the theory says before anything is simulated (domain.md sections 5 and 6): the
+/// What the theory says before anything is simulated (the Theory article, "The associated
+/// matrix and stability", "Settling time" and "The error model"): the
 /// mapping, the references, stability, timing and the error budget, for the design at hand.
 public struct Prediction: Sendable {
     public let mapping: Mapping
@@ -34,8 +35,14 @@ public struct Prediction: Sendable {
     /// growth rate -lambda_min(M) 2 pi GBW; nil otherwise or when nothing grows.
     public let growthSeconds: Double?
 
-    /// - Parameter outputStageAmperes: transistor level, the current the OTA's output stage
-    ///   carries (the sized OTA's m7), which bounds the column currents.
+    /// - Parameters:
+    ///   - mapping: the problem as mapped onto hardware.
+    ///   - design: the circuit's parameters (op-amp gain and GBW, inverters, fidelity).
+    ///   - settlingBits: the bits the settling time is predicted to.
+    ///   - wrongPolarity: GINV only: predict the second stage wired on its inverting inputs.
+    ///   - transistor: transistor level, the technology and cells (the switch on-resistance).
+    ///   - outputStageAmperes: transistor level, the current the OTA's output stage
+    ///     carries (the sized OTA's m7), which bounds the column currents.
     public init(mapping: Mapping, design: DesignParameters, settlingBits: Int, wrongPolarity: Bool = false,
                 transistor: TransistorDesign? = nil, outputStageAmperes: Double? = nil) throws(MappingError) {
         self.mapping = mapping
@@ -125,7 +132,8 @@ public struct Prediction: Sendable {
     }
 }
 
-/// The first-order errors the devices of a transistor-level design add (domain.md section 6).
+/// The first-order errors the devices of a transistor-level design add (the Theory article,
+/// "The error model").
 public struct DeviceErrors: Sendable, Hashable {
     /// Switch on-resistance: the resistors are shortened by the estimated R_on, and what is
     /// left (body effect, R_on's voltage dependence) is at most the R_on fraction f of every

@@ -89,7 +89,8 @@ public struct SimulationSummary: Sendable, Hashable, Codable {
 /// The pass criterion and its default.
 public enum Tolerance {
     /// Default bits: -log2 of twice the first-order error budget (finite gain, quantisation,
-    /// DAC and ADC; domain.md section 6; switch resistance and offset at transistor level),
+    /// DAC and ADC, the Theory article, "The error model"; switch resistance and offset at
+    /// transistor level),
     /// plus the settling residue 2^-bits for transients,
     /// rounded down to a tenth of a bit and kept within [1, 52]. Twice, because every term is
     /// a first-order estimate.

@@ -16,7 +16,7 @@ public struct PrimitiveResult: Sendable, Hashable {
     public var value: [Double]
     /// The exact answer of the problem this primitive was given (LAPACK), for error tracking.
     public var exact: [Double]
-    /// The primitive's first-order error budget (relative, ``ErrorBudget/combined``).
+    /// The primitive's first-order error budget (relative, `ErrorBudget.combined`).
     public var predictedRelativeError: Double
     /// Whether the tile or its input was exactly zero and nothing was simulated.
     public var skipped: Bool
@@ -64,7 +64,7 @@ public struct WaveformSample: Sendable {
 
 /// A tiled analogue core: a chip of `resources.arrayCount` arrays of `resources.arraySize`
 /// squared cells that executes INV, MVM and EIG primitives, each one a circuit simulated
-/// through ``Verifier`` at the fidelity of `options`, with the digital glue between them
+/// through `Verifier` at the fidelity of `options`, with the digital glue between them
 /// (``digital``) explicit and counted.
 ///
 /// Inputs reach a primitive through the mapping's DAC (quantised at `options.design.mapping.dac`)
@@ -106,6 +106,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     }
 
     /// - Parameters:
+    ///   - resources: the chip: how many arrays, of what size.
     ///   - options: mapping, design and analysis of every primitive (`toleranceBits`,
     ///     `force` and `keepWaveforms` are honoured per primitive).
     ///   - pool: the engines; one pool for a whole workload, never an engine per primitive.
@@ -185,7 +186,11 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     // MARK: Primitives
 
     /// x = A^-1 b for each b of `batch`, one simulated INV circuit each (A fits one array).
-    /// - Parameter equilibrate: scale symmetrically, D A D y = D b, x = D y with
+    /// - Parameters:
+    ///   - a: the matrix, at most one array in size.
+    ///   - batch: the right-hand sides b.
+    ///   - label: names the primitives in the core's records.
+    ///   - equilibrate: scale symmetrically, D A D y = D b, x = D y with
     ///   D = diag(1 / sqrt(a_ii)), so the programmed matrix has a unit diagonal (digital glue,
     ///   counted). Needs a positive diagonal.
     public func inv(_ a: Matrix, batch: [[Double]], label: String, equilibrate: Bool = false) async throws(WorkloadError)

@@ -4,8 +4,9 @@ import Circuits
 import CircuitTheory
 import Reference
 
-/// The analogue resources of the chip a workload runs on (domain.md section 1: the reference
-/// design has two 64x64 arrays; neither figure is hard-coded beyond these defaults).
+/// The analogue resources of the chip a workload runs on (the Theory article, "The reference
+/// design and its defaults": the reference design has two 64x64 arrays; neither figure is
+/// hard-coded beyond these defaults).
 public struct ChipResources: Sendable, Hashable, Codable {
     /// Rows = columns of one memory array, cells. Default 64.
     public var arraySize: Int

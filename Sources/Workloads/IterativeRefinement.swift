@@ -24,7 +24,8 @@ public struct RefinementStep: Sendable, Hashable, Codable {
 }
 
 /// Mixed-precision iterative refinement on the analogue INV: residual in double, each
-/// correction by the simulated circuit (the HP-INV scheme of domain.md section 4).
+/// correction by the simulated circuit (the HP-INV scheme of the Theory article, "Larger
+/// matrices: block inversion and refinement").
 public struct RefinementResult: Sendable {
     public var matrix: Matrix
     public var rhs: [Double]

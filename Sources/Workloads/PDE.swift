@@ -6,7 +6,7 @@ import CircuitTheory
 import Reference
 
 /// Finite-difference matrices of the model PDEs on the unit interval or square with zero
-/// Dirichlet boundaries (domain.md section 7).
+/// Dirichlet boundaries (the Theory article, "Model problems").
 public enum PDEMatrices {
     /// tridiag(-1, 2, -1), n interior points: -u'' h^2.
     public static func poisson1D(_ n: Int) -> Matrix {
@@ -120,7 +120,7 @@ public enum PDEWorkload {
         }
     }
 
-    /// `steps` implicit Euler steps (I + r L) u_(k+1) = u_k from ``initialTemperature``; the
+    /// `steps` implicit Euler steps (I + r L) u_(k+1) = u_k from ``initialTemperature(dimensions:points:)``; the
     /// step matrix is prepared once (its Schur complements formed once) and reused.
     public static func heat(dimensions: Int, points m: Int, r: Double, steps: Int, core: AnalogueCore,
                             schur: SchurFormation) async throws(WorkloadError) -> HeatResult

@@ -67,7 +67,12 @@ public struct RBIResult: Sendable {
 
 public enum RBIWorkload {
     /// Prepares A on `core` (phase "setup"), solves A x = b (phase "solve") and compares with LAPACK.
-    /// - Parameter label: prefixes the solve's primitive labels (`rbi A.11`).
+    /// - Parameters:
+    ///   - a: the system's matrix, of any size (tiled onto the core's arrays).
+    ///   - b: the right-hand side.
+    ///   - core: the analogue core that runs the primitives.
+    ///   - schur: how the Schur complements are formed.
+    ///   - label: prefixes the solve's primitive labels (`rbi A.11`).
     public static func run(matrix a: Matrix, rhs b: [Double], core: AnalogueCore,
                            schur: SchurFormation, label: String = "rbi") async throws(WorkloadError) -> RBIResult
     {

@@ -16,7 +16,8 @@ public enum SchurFormation: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// A matrix larger than one array prepared for recursive block inversion on tiles
-/// (domain.md section 4): split A = [[A11, A12], [A21, A22]], the Schur complement
+/// (the Theory article, "Larger matrices: block inversion and refinement"): split
+/// A = [[A11, A12], [A21, A22]], the Schur complement
 /// S = A22 - A21 A11^-1 A12 formed once (``SchurFormation``), and both A11 and S prepared the
 /// same way until every block fits one array. One solve then costs, per split,
 /// 1. y1 = A11^-1 b1 (INV)   2. c = b2 - A21 y1 (MVM)   3. x2 = S^-1 c (INV)
@@ -26,7 +27,7 @@ public enum SchurFormation: String, Sendable, Hashable, Codable, CaseIterable {
 /// The split puts n1 = tile * ceil(k / 2) rows in A11, k = ceil(n / tile) tiles, so every
 /// block but the last is whole tiles.
 ///
-/// Error model (first order, 2-norms): every primitive brings its own budget (``ErrorBudget``
+/// Error model (first order, 2-norms): every primitive brings its own budget (`ErrorBudget`
 /// of its mapping times the size of its exact answer: beta for an INV, gamma for a tiled MVM,
 /// the per-tile budgets added within a row block). A split's five steps are linear, so each
 /// error reaches x through a fixed operator, with Q = A11^-1 A12 and P = S^-1 A21:
@@ -192,8 +193,12 @@ public struct BlockInversePlan: Sendable {
     }
 
     /// Solves A x = b for every b of `batch` (the batch shares each primitive's programming).
-    /// - Parameter recordNodes: judge every node's solve against LAPACK (one exact solve per
-    ///   node and right-hand side) and return the records; false returns none.
+    /// - Parameters:
+    ///   - batch: the right-hand sides b.
+    ///   - core: the analogue core that runs the primitives.
+    ///   - label: prefixes the primitives' labels in the core's records.
+    ///   - recordNodes: judge every node's solve against LAPACK (one exact solve per
+    ///     node and right-hand side) and return the records; false returns none.
     public func solve(_ batch: [[Double]], core: AnalogueCore, label: String = "rbi",
                       recordNodes: Bool = true) async throws(WorkloadError) -> (solutions: [Solved], nodes: [NodeRecord])
     {

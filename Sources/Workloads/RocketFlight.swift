@@ -46,7 +46,7 @@ public struct RocketProfile: Sendable, Hashable, Codable {
 }
 
 /// A sensor digitised by a symmetric ADC: Gaussian noise, then quantisation to `bits` over
-/// +-`fullScale` (mid-tread, clipped), like ``ConverterParameters``.
+/// +-`fullScale` (mid-tread, clipped), like `ConverterParameters`.
 public struct Sensor: Sendable, Hashable, Codable {
     /// 1-sigma noise in the sensor's unit.
     public var noise: Double

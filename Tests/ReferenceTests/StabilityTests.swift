@@ -7,11 +7,12 @@ import Testing
 struct StabilityTests {
     static let counterExample = try! Matrix([[-1, 2], [-10, 3]])
 
-    @Test("The counter-example reproduces domain.md's eig(D^-1 A) = -0.051 +- 0.658j with D = row sums of |A|")
+    @Test("The counter-example reproduces the Theory article's eig(D^-1 A) = -0.051 +- 0.658j with D = row sums of |A|")
     func domainNumber() throws {
-        // domain.md's figure is M at G_in -> 0: D = diag(sum_j |A_ij|) = diag(3, 13) (the arrays'
-        // conductance alone). Closed form: trace/2 = (-1/3 + 3/13)/2 = -2/39,
-        // det = 17/39, so lambda = -2/39 +- j sqrt(659)/39 = -0.05128 +- 0.65823j.
+        // The Theory article's figure ("The associated matrix and stability") is M at G_in -> 0:
+        // D = diag(sum_j |A_ij|) = diag(3, 13) (the arrays' conductance alone). Closed form:
+        // trace/2 = (-1/3 + 3/13)/2 = -2/39, det = 17/39, so
+        // lambda = -2/39 +- j sqrt(659)/39 = -0.05128 +- 0.65823j.
         // (With G_in = G0 in D the same matrix gives -1/56 +- 0.5507j: also unstable.)
         let m = Mapping.invAssociatedMatrix(levels: Self.counterExample, inputConductanceRatio: 0)
         let values = try m.eigenvalues()
@@ -36,7 +37,7 @@ struct StabilityTests {
     @Test("The counter-example is unstable at G_in = G0 and stable at G_in >= 5 G0")
     func counterExampleVerdict() throws {
         // At 4 bits the small integers of A are programmed exactly (s_A = 1), so G0 is the
-        // conductance of a unit entry, as in domain.md.
+        // conductance of a unit entry, as in the Theory article ("The associated matrix and stability").
         let atUnit = try mapping(ginRatio: 1)
         #expect(atUnit.matrixScale == 1 && atUnit.levels == Self.counterExample)
         let unstable = try atUnit.stability()
@@ -67,7 +68,7 @@ struct StabilityTests {
         #expect(try Mapping(hopeless).stabilisingInputConductance() == nil)
     }
 
-    @Test("Poisson and heat matrices: tau matches domain.md's 27 us and 0.08 us at GBW = 10 MHz")
+    @Test("Poisson and heat matrices: tau matches the Theory article's 27 us and 0.08 us at GBW = 10 MHz")
     func poissonAndHeatTiming() throws {
         let n = 64
         let poisson = try ProblemAnalysis(problem: Problem(operation: .inv, matrix: tridiagonal(n, sub: -1, diagonal: 2, sup: -1)))
@@ -81,7 +82,7 @@ struct StabilityTests {
         #expect(lambdaM >= 7 * lambdaA / (28 + r) && lambdaM <= 7 * lambdaA / (21 + r),
                 "lambda_min(M) \(lambdaM) outside [\(7 * lambdaA / (28 + r)), \(7 * lambdaA / (21 + r))]")
         let tau = try #require(poisson.timeConstantSeconds)
-        // domain.md: tau ~ 27 us (lambda_min(M) ~ pi^2 / (4 N^2)).
+        // The Theory article, "Settling time": tau ~ 27 us (lambda_min(M) ~ pi^2 / (4 N^2)).
         #expect(tau > 26e-6 && tau < 28e-6, "Poisson tau \(tau) s")
         expectClose(try #require(poisson.settlingSeconds), tau * 8 * log(2.0), relative: 1e-14, "settling to 8 bits")
 
@@ -90,14 +91,14 @@ struct StabilityTests {
         // I + T = tridiag(-1, 3, -1) is programmed exactly as 5 (I + T) (levels -5, 15); row
         // conductance 25 + r inside, 20 + r on the boundary rows, so
         // lambda_min(M) is in [5 lambda_min / (25 + r), 5 lambda_min / (20 + r)], lambda_min = 3 - 2 cos(pi/65).
-        // domain.md's ~0.08 us is the G_in -> 0 limit (lambda_min(M) ~ 1/5).
+        // The Theory article's ~0.08 us ("Settling time") is the G_in -> 0 limit (lambda_min(M) ~ 1/5).
         let heatLambdaA = 3 - 2 * cos(Double.pi / Double(n + 1))
         let heatR = try #require(heat.mapping.inputConductanceRatio)
         let heatLambdaM = heat.stability.minRealEigenvalue
         #expect(heatLambdaM >= 5 * heatLambdaA / (25 + heatR) && heatLambdaM <= 5 * heatLambdaA / (20 + heatR),
                 "heat lambda_min(M) \(heatLambdaM), r \(heatR)")
         expectClose(heatTau, 1 / (2 * Double.pi * 10e6 * heatLambdaM), relative: 1e-14, "heat tau")
-        #expect(heatTau > 0.07e-6 && heatTau < 0.1e-6, "heat tau \(heatTau) s, independent of N like domain.md's 0.08 us")
+        #expect(heatTau > 0.07e-6 && heatTau < 0.1e-6, "heat tau \(heatTau) s, independent of N like the Theory article's 0.08 us")
     }
 
     @Test("GINV is stable on the right polarity and unstable on the wrong one; MVM always stable")

@@ -64,7 +64,8 @@ struct InvTests {
         let poisson = try Verifier.prepare(try Problem(operation: .inv, matrix: TestMatrices.poisson(64)), options).prediction
         let heat = try Verifier.prepare(try Problem(operation: .inv, matrix: TestMatrices.heatStep(64)), options).prediction
         let slow = try #require(poisson.timeConstantSeconds), fast = try #require(heat.timeConstantSeconds)
-        // domain.md section 5: about 27 us against 0.08 us at 10 MHz (G_in shifts both a little).
+        // The Theory article, "Settling time": about 27 us against 0.08 us at 10 MHz (G_in shifts
+        // both a little).
         #expect(slow > 10e-6 && slow < 60e-6, "Poisson tau \(slow)")
         #expect(fast > 0.04e-6 && fast < 0.2e-6, "heat tau \(fast)")
     }
@@ -130,7 +131,7 @@ struct InvTests {
         }
         let small0 = try await error(8, wire: 0), small = try await error(8, wire: 20)
         let large0 = try await error(32, wire: 0), large = try await error(32, wire: 20)
-        // IR drop along lines of N segments grows with N (domain.md section 6).
+        // IR drop along lines of N segments grows with N (see the Theory article, "Wire parasitics").
         #expect(small > small0 && large > large0)
         #expect(large - large0 > 2 * (small - small0), "8x8: \(small0) -> \(small), 32x32: \(large0) -> \(large)")
     }

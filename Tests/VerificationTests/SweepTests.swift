@@ -254,7 +254,8 @@ struct SweepRunnerTests {
 
     @Test("unstable grid points give rows with status unstable instead of stopping the sweep")
     func unstableRows() async throws {
-        // [[-1, 2], [-10, 3]]: unstable at G_in = 0.5 G0, stable at 5 G0 (domain.md section 5).
+        // [[-1, 2], [-10, 3]]: unstable at G_in = 0.5 G0, stable at 5 G0 (see the Theory article,
+        // "The associated matrix and stability").
         let dir = try SweepFixtures.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "%%MatrixMarket matrix array real general\n2 2\n-1\n-10\n2\n3\n".write(toFile: dir + "/a.mtx", atomically: true, encoding: .utf8)

@@ -9,8 +9,9 @@ public enum Fidelity: String, CaseIterable, Sendable, Hashable, Codable {
 }
 
 /// A single-pole operational amplifier, as the behavioural model sees it. Every value has a
-/// unit and a default for a 90-nm-class design (domain.md section 1: op-amps of 10^3 to 10^4
-/// DC gain and tens of MHz GBW; none of these are published figures of the reference chip).
+/// unit and a default for a 90-nm-class design (the Theory article, "The reference design and
+/// its defaults": op-amps of 10^3 to 10^4 DC gain and tens of MHz GBW; none of these are
+/// published figures of the reference chip).
 public struct AmplifierParameters: Sendable, Hashable, Codable {
     /// DC open-loop gain A0, V/V. Default 1e4 (80 dB).
     public var dcGain: Double

@@ -3,7 +3,7 @@ import CircuitTheory
 import Reference
 
 /// Builds the closed-loop (or open-loop) circuit of a mapped problem at ideal or behavioural
-/// fidelity (domain.md section 3).
+/// fidelity (the Theory article, "Operations: MVM, INV, GINV, EIG, block").
 ///
 /// Node names, 1-based so they read like the maths: `v<j>` loop op-amp outputs (the answer of
 /// INV, GINV and EIG), `w<j>` their inverted copies, `r<i>` row virtual grounds, `in<k>` DAC
@@ -13,8 +13,13 @@ import Reference
 /// inn out, reference at node 0); inverters are instances of `inverter` (ports in out).
 public enum CircuitGenerator {
     /// - Parameters:
+    ///   - mapping: the problem as mapped onto hardware; its operation picks the topology.
+    ///   - parameters: fidelity, amplifiers, inverters, wires and the EIG kick.
+    ///   - transistor: the technology, OTA specification and cells; needed at transistor
+    ///     fidelity, ignored otherwise.
     ///   - ota: transistor level, the loop OTA already sized for `transistor` (sized here
     ///     when nil).
+    ///   - stimulus: DC inputs for `.op`, or a step for `.tran`.
     ///   - conversionStart: with simulated converters, when the SAR ADCs begin their
     ///     conversion (after the loop has settled), seconds.
     public static func design(_ mapping: Mapping, _ parameters: DesignParameters = DesignParameters(),

@@ -17,7 +17,8 @@ public struct DesignParameters: Sendable, Hashable, Codable {
     /// Row and column line parasitics. Default none.
     public var wires: WireParasitics
     /// GINV only, for tests: the second stage on its inverting inputs, the unstable polarity
-    /// of domain.md section 3.3 (the DC point is the same; only a transient can tell).
+    /// (the Theory article, "Operations: MVM, INV, GINV, EIG, block", GINV: the DC point is the
+    /// same; only a transient can tell).
     public var wrongPolarity: Bool
     /// EIG: the start-up kick, a current pulse into every row, amperes at the largest row.
     /// nil: 1 mV worth of output (1e-3 V times G_lambda).

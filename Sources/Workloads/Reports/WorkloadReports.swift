@@ -296,7 +296,7 @@ extension WorkloadReport {
             figures: figures,
             tables: r.levels > 0 ? [ReportTable("Error per recursion level", header: ["level", "block size", "solves", "max rel. error", "bound (max)"],
                                                 rows: r.levelStatistics.map { ["\($0.level)", "\($0.size)", "\($0.solves)", pf.sci($0.maxRelativeError), pf.sci($0.maxPredictedError)] })] : [],
-            notes: ["Poisson settles slowly: lambda_min(M) ~ pi^2 / (4 N^2) in 1-D (domain.md section 5), so the analogue time grows with the grid while an implicit heat step settles fast at any size.",
+            notes: ["Poisson settles slowly: lambda_min(M) ~ pi^2 / (4 N^2) in 1-D (see the Theory article, \"Settling time\"), so the analogue time grows with the grid while an implicit heat step settles fast at any size.",
                     "The error bound carries kappa(A), which grows as N^2: for fine grids it exceeds 1 and guarantees nothing, while smooth right-hand sides are solved far better than the worst case.",
                     waveNote],
             data: [("solution", .numbers(r.solution)), ("reference", .numbers(r.reference)), ("continuous", .numbers(r.continuous))])
