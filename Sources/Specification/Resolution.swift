@@ -17,7 +17,10 @@ extension SolveSpecification {
     /// The specification of `operation` from knob values (later values of a knob win), with
     /// every rule that ties knobs together checked once, here.
     ///
-    /// - Parameter environment: where the technology's models are found (sky130's PDK).
+    /// - Parameters:
+    ///   - entries: knob names (or command-line spellings) and their values, as given.
+    ///   - operation: the problem's operation, whose own rules and defaults apply.
+    ///   - environment: where the technology's models are found (sky130's PDK).
     public static func resolve(_ entries: [(name: String, value: KnobValue)], operation: CrossbarOperation,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws(SpecificationError)
         -> SolveSpecification

@@ -12,7 +12,7 @@ public enum AnalysisKind: String, CaseIterable, Sendable, Hashable, Codable {
 
 /// Everything a solve needs besides the problem: the one description of a design that every
 /// front end (the command line, sweep files, workloads) builds through ``Knob/table`` and
-/// ``SolveSpecification/resolve(_:operation:)``.
+/// ``SolveSpecification/resolve(_:operation:environment:)``.
 public struct SolveSpecification: Sendable {
     /// What is built: the mapping onto hardware, the circuit, its technology and conditions.
     public var design: DesignSpecification

@@ -52,7 +52,7 @@ public struct Verdict: Sendable {
     public var checks: [Check]
     /// Where the time went.
     public var timings = StageTimings()
-    /// The output waveforms of a `.tran` run when ``SolveSpecification/keepWaveforms`` is set.
+    /// The output waveforms of a `.tran` run when `AnalysisPlan.keepWaveforms` is set.
     public var waveforms: OutputWaveforms? = nil
 
     public var passed: Bool { !checks.contains { $0.status == .failed } }
