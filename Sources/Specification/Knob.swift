@@ -39,8 +39,19 @@ public struct Knob: Sendable {
         case text(valueName: String)
     }
 
+    /// Where a knob has an effect: anywhere, or only on a design with devices.
+    public enum Scope: Sendable {
+        case always
+        /// Only at transistor fidelity (switch sizes, the SRAM model, simulated converters).
+        case transistor
+        /// Only on a technology (corners, temperature, supply, mismatch).
+        case technology
+    }
+
     public let name: String
     public let section: Section
+    /// Setting the knob where it has no effect is refused, naming the knob.
+    public let scope: Scope
     public let kind: Kind
     /// The default as a user would type it ("10meg", "0.5"), or what happens without one.
     public let defaultText: String
@@ -53,9 +64,10 @@ public struct Knob: Sendable {
     public let read: @Sendable (SolveSpecification) -> KnobValue?
 
     init(_ name: String, _ section: Section, _ kind: Kind, default defaultText: String, aliases: [String] = [],
-         _ help: String, read: @escaping @Sendable (SolveSpecification) -> KnobValue?,
+         scope: Scope = .always, _ help: String, read: @escaping @Sendable (SolveSpecification) -> KnobValue?,
          apply: @escaping @Sendable (inout Draft, KnobSetting) throws(SpecificationError) -> Void) {
         self.read = read
+        self.scope = scope
         self.name = name
         self.section = section
         self.kind = kind

@@ -89,29 +89,29 @@ extension Knob {
                 d.technologyCorner = corner
             }
         },
-        Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc",
+        Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc", scope: .transistor,
              "transistor level: the stored bits as dc gate levels, or full (a 6T latch per bit)",
              read: { s in s.design.transistor.map { .text($0.cell.sram.rawValue) } })
         { d, v in d.cell.sram = v.word == "full" ? .full : .dc },
-        Knob("converters", .design, .choice([["ideal"], ["transistor"]]), default: "ideal",
+        Knob("converters", .design, .choice([["ideal"], ["transistor"]]), default: "ideal", scope: .transistor,
              "transistor level: ideal converters, or transistor (an R-2R DAC per input and a SAR ADC per output, simulated)",
              read: { s in s.design.transistor.map { .text($0.converters.rawValue) } })
         { d, v in d.converters = v.word == "transistor" ? .transistor : .ideal },
-        Knob("ron-fraction", .design, .quantity(unit: "", domain: .open(0, 0.5)), default: "0.02",
+        Knob("ron-fraction", .design, .quantity(unit: "", domain: .open(0, 0.5)), default: "0.02", scope: .transistor,
              "transistor level: switch on-resistance over each cell branch's resistance",
              read: { s in s.design.transistor.map { .number($0.cell.onResistanceFraction) } })
         { d, v in d.cell.onResistanceFraction = v.number },
 
         // MARK: conditions
-        Knob("corner", .conditions, .choice(ProcessCorner.allCases.map { [$0.rawValue] }), default: "tt",
+        Knob("corner", .conditions, .choice(ProcessCorner.allCases.map { [$0.rawValue] }), default: "tt", scope: .technology,
              "process corner of the technology",
              read: { s in s.design.technologyName == nil ? nil : .text(s.design.conditions.corner.rawValue) })
         { d, v in d.spec.design.conditions.corner = ProcessCorner(rawValue: v.word)! },
-        Knob("temperature", .conditions, .quantity(unit: "C", domain: .closed(-55, 175)), default: "27", aliases: ["temp"],
+        Knob("temperature", .conditions, .quantity(unit: "C", domain: .closed(-55, 175)), default: "27", aliases: ["temp"], scope: .technology,
              "temperature of the technology's devices, degrees Celsius",
              read: { s in s.design.technologyName == nil ? nil : .number(s.design.conditions.temperatureCelsius) })
         { d, v in d.spec.design.conditions.temperatureCelsius = v.number },
-        Knob("supply", .conditions, .quantity(unit: "V", domain: .upTo(10)), default: "the technology's nominal",
+        Knob("supply", .conditions, .quantity(unit: "V", domain: .upTo(10)), default: "the technology's nominal", scope: .technology,
              "supply voltage of the technology",
              read: { s in s.design.transistor.map { .number($0.technology.supplyVolts) } ?? s.design.conditions.supplyVolts.map { .number($0) } })
         { d, v in d.spec.design.conditions.supplyVolts = v.number },
@@ -137,7 +137,7 @@ extension Knob {
              "sigma of each amplifier's input offset, per sample",
              read: { s in .number(s.design.variation.offsetSigmaVolts) })
         { d, v in d.spec.design.variation.offsetSigmaVolts = v.number },
-        Knob("mismatch", .variation, .flag, default: "false",
+        Knob("mismatch", .variation, .flag, default: "false", scope: .technology,
              "device mismatch through the technology's own statistical models (sky130)",
              read: { s in s.design.technologyName == nil ? nil : .flag(s.design.mismatch) })
         { d, v in d.spec.design.mismatch = v.flag },

@@ -37,13 +37,19 @@ extension SolveSpecification {
             guard let (_, value) = latest[knob.name] else { continue }
             try knob.apply(&draft, try knob.read(value))
         }
-        return try draft.finish(operation: operation, given: Set(latest.keys), environment: environment)
+        // A knob in effect: given, and for a true/false knob given as true.
+        let inEffect = Set(latest.values.filter { knob, value in
+            if case .flag = knob.kind, case .flag(false)? = try? knob.read(value) { return false }
+            return true
+        }.map(\.0.name))
+        return try draft.finish(operation: operation, given: Set(latest.keys), inEffect: inEffect, environment: environment)
     }
 }
 
 extension Draft {
     /// Combines the applied values and checks the rules between knobs.
-    func finish(operation: CrossbarOperation, given: Set<String>, environment: [String: String]) throws(SpecificationError)
+    func finish(operation: CrossbarOperation, given: Set<String>, inEffect: Set<String>,
+                environment: [String: String]) throws(SpecificationError)
         -> SolveSpecification
     {
         func conflict(_ knobs: [String], _ reason: String) -> SpecificationError {
@@ -81,7 +87,7 @@ extension Draft {
         if technology != nil, fidelity == .ideal {
             throw conflict(["technology"], "design.technology needs design.fidelity behavioral (a characterised Miller OTA stands in for the op-amp) or transistor; ideal op-amps have no devices")
         }
-        let conditionKnobs = ["corner", "temperature", "supply"].filter(given.contains) + (spec.design.mismatch ? ["mismatch"] : [])
+        let conditionKnobs = Knob.table.filter { $0.scope == .technology && inEffect.contains($0.name) }.map(\.name)
         if technology == nil, !conditionKnobs.isEmpty {
             throw conflict(conditionKnobs, "\(conditionKnobs.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) act on transistors: use design.technology generic or sky130 (or design.fidelity to transistor)")
         }
@@ -95,7 +101,7 @@ extension Draft {
         }
 
         // Transistor level.
-        let transistorOnly = ["sram", "converters", "ron-fraction"].filter(given.contains)
+        let transistorOnly = Knob.table.filter { $0.scope == .transistor && inEffect.contains($0.name) }.map(\.name)
         if fidelity != .transistor, !transistorOnly.isEmpty {
             throw conflict(transistorOnly, "\(transistorOnly.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) apply to design.fidelity transistor only")
         }
