@@ -37,9 +37,9 @@ extension SolveSpecification {
             guard let (_, value) = latest[knob.name] else { continue }
             try knob.apply(&draft, try knob.read(value))
         }
-        // A knob in effect: given, and for a true/false knob given as true.
+        // A knob in effect: given, and for a true/false knob given other than its default.
         let inEffect = Set(latest.values.filter { knob, value in
-            if case .flag = knob.kind, case .flag(false)? = try? knob.read(value) { return false }
+            if case .flag = knob.kind, case .flag(let b)? = try? knob.read(value) { return "\(b)" != knob.defaultText }
             return true
         }.map(\.0.name))
         return try draft.finish(operation: operation, given: Set(latest.keys), inEffect: inEffect, environment: environment)
@@ -89,7 +89,7 @@ extension Draft {
         }
         let conditionKnobs = Knob.table.filter { $0.scope == .technology && inEffect.contains($0.name) }.map(\.name)
         if technology == nil, !conditionKnobs.isEmpty {
-            throw conflict(conditionKnobs, "\(conditionKnobs.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) act on transistors: use design.technology generic or sky130 (or design.fidelity to transistor)")
+            throw conflict(conditionKnobs, "\(conditionKnobs.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) \(conditionKnobs.count == 1 ? "acts" : "act") on transistors: use design.technology generic or sky130 (or design.fidelity to transistor)")
         }
         if technology == Technology.genericName {
             if spec.design.mismatch {
@@ -103,7 +103,7 @@ extension Draft {
         // Transistor level.
         let transistorOnly = Knob.table.filter { $0.scope == .transistor && inEffect.contains($0.name) }.map(\.name)
         if fidelity != .transistor, !transistorOnly.isEmpty {
-            throw conflict(transistorOnly, "\(transistorOnly.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) apply to design.fidelity transistor only")
+            throw conflict(transistorOnly, "\(transistorOnly.map { Knob.named($0)!.qualifiedName }.joined(separator: ", ")) \(transistorOnly.count == 1 ? "applies" : "apply") to design.fidelity transistor only")
         }
         if fidelity == .transistor {
             if spec.design.mapping.cell.magnitudeBits == nil {
