@@ -101,6 +101,10 @@ extension Knob {
              "transistor level: switch on-resistance over each cell branch's resistance",
              read: { s in s.design.transistor.map { .number($0.cell.onResistanceFraction) } })
         { d, v in d.cell.onResistanceFraction = v.number },
+        Knob("ron-compensation", .design, .flag, default: "true", scope: .transistor,
+             "transistor level: shorten each cell branch's resistor by its switch's estimated on-resistance",
+             read: { s in s.design.transistor.map { .flag($0.cell.compensateOnResistance) } })
+        { d, v in d.cell.compensateOnResistance = v.flag },
 
         // MARK: conditions
         Knob("corner", .conditions, .choice(ProcessCorner.allCases.map { [$0.rawValue] }), default: "tt", scope: .technology,
