@@ -46,18 +46,27 @@ public struct Crossbar: Sendable {
     public var negativeDrives: [String]
     public var sign: SignScheme
     public var wires: WireParasitics
+    /// The columns whose negative drive line carries a signal (an inverter or a TIA drives
+    /// it); nil: every column. With wires, an undriven line is left out: a chain of
+    /// segments tied to nothing would leave its nodes without a DC path (a singular matrix).
+    public var drivenNegativeColumns: Set<Int>?
     /// Prefix for instance and internal node names, unique per array in a deck.
     public var name: String
     public var cell: CellFactory
 
     public init(name: String, conductances: Matrix, summingNodes: [String], positiveDrives: [String],
-                negativeDrives: [String], sign: SignScheme, wires: WireParasitics, cell: @escaping CellFactory = Crossbar.resistorCell) {
+                negativeDrives: [String], sign: SignScheme, wires: WireParasitics, drivenNegativeColumns: Set<Int>? = nil,
+                cell: @escaping CellFactory = Crossbar.resistorCell) {
         precondition(conductances.rows == summingNodes.count && conductances.columns == positiveDrives.count
                      && positiveDrives.count == negativeDrives.count, "crossbar dimensions")
         self.name = name; self.conductances = conductances; self.summingNodes = summingNodes
         self.positiveDrives = positiveDrives; self.negativeDrives = negativeDrives
         self.sign = sign; self.wires = wires; self.cell = cell
+        self.drivenNegativeColumns = drivenNegativeColumns
     }
+
+    /// Whether negative drive line `d` is driven.
+    func drivesNegative(_ d: Int) -> Bool { drivenNegativeColumns?.contains(d) ?? true }
 
     /// The cells and wires.
     public func elements() -> [Element] {
@@ -105,7 +114,7 @@ public struct Crossbar: Sendable {
         for s in 0..<g.rows {
             elements += line(name: "\(arrayName)_s\(s + 1)", start: summingNodes[s], count: g.columns)
         }
-        for d in 0..<g.columns {
+        for d in 0..<g.columns where positive || drivesNegative(d) {
             elements += line(name: "\(arrayName)_d\(d + 1)", start: drives[d], count: g.rows)
         }
         for s in 0..<g.rows {
@@ -134,7 +143,7 @@ public struct Crossbar: Sendable {
         }
         for d in 0..<g.columns {
             elements += line(name: "\(name)_dp\(d + 1)", start: positiveDrives[d], count: g.rows)
-            elements += line(name: "\(name)_dn\(d + 1)", start: negativeDrives[d], count: g.rows)
+            if drivesNegative(d) { elements += line(name: "\(name)_dn\(d + 1)", start: negativeDrives[d], count: g.rows) }
         }
         for s in 0..<g.rows {
             for d in 0..<g.columns where g[s, d] != 0 {

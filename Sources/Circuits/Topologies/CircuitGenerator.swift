@@ -203,7 +203,8 @@ private struct Builder {
     mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String],
                            driven: [Int]) {
         let array = Crossbar(name: name, conductances: conductances, summingNodes: summing, positiveDrives: positive,
-                             negativeDrives: negative, sign: sign, wires: parameters.wires, cell: cellFactory())
+                             negativeDrives: negative, sign: sign, wires: parameters.wires,
+                             drivenNegativeColumns: Set(driven), cell: cellFactory())
         elements += array.elements()
         layouts.append(CrossbarLayout(array, drivenNegativeColumns: driven, resistorCells: transistor == nil))
     }
