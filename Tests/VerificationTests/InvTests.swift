@@ -218,12 +218,6 @@ struct InvTests {
     }
 }
 
-func expectRelative(_ observed: Double, _ expected: Double, within tolerance: Double, _ what: String,
-                    sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(abs(observed - expected) <= tolerance * abs(expected), "\(what): \(observed), expected \(expected)",
-            sourceLocation: sourceLocation)
-}
-
 /// The INV circuit with resistive lines, solved by nodal analysis: the network the
 /// generators document (Crossbar), built here from the mapping alone.
 ///
