@@ -88,7 +88,9 @@ let package = Package(
         // MARK: Unit test bundles
         .testTarget(name: "NetlistTests", dependencies: ["Netlist"], exclude: ["Golden"]),
         .testTarget(name: "NgspiceTests", dependencies: ["Ngspice", "Netlist"]),
-        .testTarget(name: "ReferenceTests", dependencies: ["CircuitTheory", "Reference"]),
+        // Checks written independently of the code they test, shared by the test bundles.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ReferenceTests", dependencies: ["CircuitTheory", "Reference", "TestSupport"]),
         .testTarget(name: "MatrixFilesTests", dependencies: ["MatrixFiles", "Reference"]),
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Netlist", "CircuitTheory", "Reference"]),
         .testTarget(
@@ -98,7 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "Specification", "CircuitTheory", "Reference", "Circuits", "Ngspice", "Reports"]),
         .testTarget(name: "SpecificationTests", dependencies: ["Specification", "Circuits", "CircuitTheory"]),
-        .testTarget(name: "CrossloopCLITests", dependencies: []),
+        .testTarget(name: "CrossloopCLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

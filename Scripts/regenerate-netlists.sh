@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the golden decks in Netlists/ from the matrices in Netlists/inputs/.
 # Each deck records the command that made it on its "* Command:" line; the test suite
-# re-runs those lines and fails on any difference, so run this after an intended change
-# to the generators and review the diff.
+# re-runs those lines and compares card by card (names and nodes exactly, numbers within
+# 1e-9 relative, so other OpenBLAS kernels' last digits pass; see
+# Tests/CrossloopCLITests/DeckComparison.swift) and fails on any other difference, so run
+# this after an intended change to the generators and review the diff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product crossloop >/dev/null

@@ -9,18 +9,14 @@ struct OTATests {
     func genericDefault() throws {
         let ota = try MillerOTA(technology: .generic())
         let p = ota.prediction
+        // The searches (stage lengths by bisection on the tables, gm6 for the margin) land on
+        // the targets. (GBW = gm1 / 2 pi Cc, Cc = 0.3 CL, Rz gm6 = 1 and I5 = 2 I1 hold by
+        // construction and are not asserted; CharacterizationOTATests measures the design.)
         #expect(abs(p.dcGain / 3000 - 1) < 0.01, "predicted A0 \(p.dcGain)")
-        #expect(abs(p.gainBandwidthHertz / 30e6 - 1) < 1e-9)
         #expect(abs(p.phaseMarginDegrees - 60) < 0.1, "predicted PM \(p.phaseMarginDegrees)")
-        #expect(abs(ota.compensationCapacitance - 0.6e-12) < 1e-18)
-        // Rz = 1/gm6 with gm6 = I6 (gm/Id)_6.
-        let m6 = try #require(ota.device("m6"))
-        #expect(abs(ota.nullingResistance * m6.drainCurrent * m6.gmOverId - 1) < 1e-9)
-        // The pair shares one geometry; the mirror devices share theirs; m5 carries twice m1's current.
+        // The pair shares one geometry (a mismatch would be a systematic offset).
         let m1 = try #require(ota.device("m1")), m2 = try #require(ota.device("m2"))
         #expect(m1.width == m2.width && m1.length == m2.length)
-        let m5 = try #require(ota.device("m5"))
-        #expect(abs(m5.drainCurrent - 2 * m1.drainCurrent) < 1e-15)
         // Every device is at least the minimum size and inside the technology.
         for d in ota.devices {
             #expect(d.width >= Technology.generic().nmos.minimumWidth && d.length >= 100e-9, "\(d.name)")
@@ -29,6 +25,34 @@ struct OTATests {
         #expect(p.tailVolts > 2 / ota.specification.sinkGmOverId)
         #expect(p.outputLowVolts < 0.2 && p.outputHighVolts > 1.0)
         #expect(p.powerWatts > 0 && p.powerWatts < 200e-6, "power \(p.powerWatts)")
+    }
+
+    /// The gm/Id procedure at fixed targets is scale-invariant in the load: gm/Id, lengths and
+    /// so every current density stay; Cc, gm1 and every current scale with CL; widths follow
+    /// the currents, and with them the parasitic capacitances, so the poles stay where they
+    /// were. Twice the load must give the same design twice as wide (widths within the 2 %
+    /// the drawing grid can move a 1 um device), with the same margin; the bias reference,
+    /// fixed, keeps the supply current below twice.
+    @Test("twice the load at the same targets: the same design twice as wide, its poles and margin kept")
+    func doubledLoad() throws {
+        let base = try MillerOTA(technology: .generic())
+        let heavy = try MillerOTA(.init(loadCapacitanceFarads: 4e-12), technology: .generic())
+        for name in ["m1", "m2", "m3", "m4", "m5", "m6", "m7"] {
+            let a = try #require(base.device(name)), b = try #require(heavy.device(name))
+            #expect(a.length == b.length && a.gmOverId == b.gmOverId, "\(name): L \(a.length) -> \(b.length), gm/Id \(a.gmOverId) -> \(b.gmOverId)")
+            #expect(abs(b.drainCurrent / a.drainCurrent - 2) < 0.02, "\(name): I \(a.drainCurrent) -> \(b.drainCurrent)")
+            #expect(abs(b.width / a.width - 2) < 0.04, "\(name): W \(a.width) -> \(b.width)")
+        }
+        // The bias diode m8 carries the fixed reference current: its width stays.
+        #expect(try #require(heavy.device("m8")).width == (try #require(base.device("m8"))).width)
+        let p = base.prediction, q = heavy.prediction
+        #expect(abs(q.secondPoleHertz / p.secondPoleHertz - 1) < 0.02, "p2 \(p.secondPoleHertz) -> \(q.secondPoleHertz)")
+        #expect(abs(q.mirrorPoleHertz / p.mirrorPoleHertz - 1) < 0.02, "mirror pole \(p.mirrorPoleHertz) -> \(q.mirrorPoleHertz)")
+        #expect(abs(q.phaseMarginDegrees - 60) < 0.1 && abs(q.dcGain / 3000 - 1) < 0.01)
+        let current = q.supplyCurrentAmperes / p.supplyCurrentAmperes
+        #expect(current > 1.5 && current < 2, "supply current x\(current)")
+        // The slew rate, I5 / Cc, stays.
+        #expect(abs(q.slewRateVoltsPerSecond / p.slewRateVoltsPerSecond - 1) < 0.02)
     }
 
     @Test("sizing is deterministic and written as a stable subcircuit")

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -6,6 +7,22 @@ import Testing
 struct AnalyzeCommandTests: CLISuite {
     /// A = [[-1, 2], [-10, 3]] (Matrix Market array files are column-major).
     static let counterExample = "%%MatrixMarket matrix array real general\n2 2\n-1\n-10\n2\n3\n"
+    /// Its levels at 4 bits: s_A = 1 programs the small integers exactly.
+    static let levels = [[-1.0, 2], [-10, 3]]
+
+    /// The first-order boundary, in closed form: det(M) = det(A) / (D1 D2) > 0, so M is
+    /// stable iff trace(M) = -1 / (3 + r) + 3 / (13 + r) > 0, i.e. r > 2.
+    static let firstOrderBoundary: Double = {
+        let q = levels
+        let s1 = abs(q[0][0]) + abs(q[0][1]), s2 = abs(q[1][0]) + abs(q[1][1])
+        return -(q[0][0] * s2 + q[1][1] * s1) / (q[0][0] + q[1][1])
+    }()
+
+    /// The number after `--gin-ratio ` in `text`.
+    func suggestedRatio(in text: String) throws -> Double {
+        let after = try #require(text.components(separatedBy: "--gin-ratio ").dropFirst().first, "no --gin-ratio in:\n\(text)")
+        return try #require(Double(after.prefix { !$0.isWhitespace }), "unreadable --gin-ratio in:\n\(text)")
+    }
 
     @Test("The counter-example at G_in = G0: unstable, exit 4, the fix suggested, tau null in JSON")
     func unstable() throws {
@@ -13,7 +30,10 @@ struct AnalyzeCommandTests: CLISuite {
         let result = try CLIRunner.run(["analyze", "--matrix", "A.mtx", "--gin-ratio", "1", "--json", "out.json"], in: dir)
         #expect(result.status == 4, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("unstable: an eigenvalue of M has real part -0.01786 <= 0"))
-        #expect(result.stdout.contains("--gin-ratio 2.6"))
+        // The suggested fix: the closed-form boundary r = 2, a 25 % margin, two digits.
+        #expect(abs(Self.firstOrderBoundary - 2) < 1e-15)
+        let printed = try suggestedRatio(in: result.stdout)
+        #expect(Hurwitz.isSuggestion(printed, forBoundary: Self.firstOrderBoundary), "suggested \(printed) for a boundary at 2")
         let j = try json(dir.appendingPathComponent("out.json"))
         #expect(value(j, "stability.stable") as? Bool == false)
         // D = diag(4, 14): Re lambda(M) = trace / 2 = (-1/4 + 3/14) / 2 = -1/56.
@@ -21,7 +41,9 @@ struct AnalyzeCommandTests: CLISuite {
         #expect(abs(minReal + 1.0 / 56) < 1e-12)
         #expect(value(j, "stability.tauSeconds") is NSNull)
         #expect(value(j, "stability.settlingSeconds") is NSNull)
-        #expect(value(j, "stability.suggestedInputConductanceRatio") as? Double == 2.6)
+        #expect(value(j, "stability.suggestedInputConductanceRatio") as? Double == printed)
+        let boundary = try #require(value(j, "stability.boundaryInputConductanceRatio") as? Double)
+        #expect(boundary >= Self.firstOrderBoundary && boundary <= 1.001 * Self.firstOrderBoundary, "boundary \(boundary)")
     }
 
     @Test("The counter-example at G_in = 5 G0: stable, exit 0, tau and settling as the theory says")
@@ -48,7 +70,21 @@ struct AnalyzeCommandTests: CLISuite {
         // Stable to first order, but not once the inverters' pole at GBW/2 is modelled: the
         // verdict (and exit status) follow M, and the output warns.
         #expect(value(j, "stability.withOpAmpInverters.stable") as? Bool == false)
-        #expect(result.stdout.contains("warning: unstable, the inverters' pole at GBW/2 is not in M; --gin-ratio 21 stabilises it"))
+        let warning = try #require(result.stdout.split(separator: "\n").first { $0.contains("warning: unstable, the inverters' pole at GBW/2 is not in M; --gin-ratio ") },
+                                   "no inverter warning in:\n\(result.stdout)")
+        // Where that boundary is, computed here: Routh-Hurwitz on the 4x4 loop (V, W) with
+        // A0 = 1e4 and inverters at GBW/2, bisected in G_in.
+        func stable(_ r: Double) -> Bool { Hurwitz.invLoopIsStable(levels: Self.levels, inputConductanceRatio: r, openLoopGain: 1e4) }
+        #expect(!stable(5), "Routh-Hurwitz agrees the loop with inverters is unstable at G_in = 5 G0")
+        let boundary = Hurwitz.boundary(low: 5, high: 1e4, stable: stable)
+        let suggested = try suggestedRatio(in: String(warning))
+        #expect(Hurwitz.isSuggestion(suggested, forBoundary: boundary), "suggested \(suggested) for a boundary at \(boundary)")
+        #expect(stable(suggested))
+        #expect(value(j, "stability.withOpAmpInverters.suggestedInputConductanceRatio") as? Double == suggested)
+        let reportedBoundary = try #require(value(j, "stability.withOpAmpInverters.boundaryInputConductanceRatio") as? Double)
+        #expect(reportedBoundary >= boundary * (1 - 1e-9) && reportedBoundary <= 1.001 * boundary,
+                "boundary \(reportedBoundary), Routh-Hurwitz \(boundary)")
+        #expect(warning.contains("(boundary \(String(format: "%.4g", reportedBoundary)) G0)"), "\(warning)")
     }
 
     @Test("The human output states every parameter with its unit")

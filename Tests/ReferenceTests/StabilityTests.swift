@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import CircuitTheory
 import Reference
@@ -53,13 +54,29 @@ struct StabilityTests {
         }
     }
 
-    @Test("The suggested fix finds the first-order boundary G_in = 2 G0 and adds a 25 % margin")
+    /// For a 2x2 Q with det(Q) > 0, M = D^-1 Q has det(M) = det(Q) / (D1 D2) > 0, so it is
+    /// stable iff trace(M) = q11 / (s1 + r) + q22 / (s2 + r) > 0: the boundary is the root
+    /// r* = -(q11 s2 + q22 s1) / (q11 + q22) of the trace (s_i the row sums of |Q|).
+    static func firstOrderBoundary(_ q: Matrix) -> Double {
+        let s1 = abs(q[0, 0]) + abs(q[0, 1]), s2 = abs(q[1, 0]) + abs(q[1, 1])
+        return -(q[0, 0] * s2 + q[1, 1] * s1) / (q[0, 0] + q[1, 1])
+    }
+
+    @Test("The suggested fix finds the first-order boundary of the trace and adds a 25 % margin")
     func suggestedFix() throws {
-        let fix = try #require(try mapping(ginRatio: 1).stabilisingInputConductance())
-        // Boundary r = 2 exactly (trace condition above); bisection stops at 0.1 % relative.
-        #expect(fix.thresholdRatio >= 2 && fix.thresholdRatio <= 2 * 1.001, "threshold \(fix.thresholdRatio)")
-        #expect(fix.suggestedRatio == 2.6, "suggested \(fix.suggestedRatio)") // 1.25 * 2.002 = 2.50 -> 2.6
+        let unit = try mapping(ginRatio: 1)
+        let boundary = Self.firstOrderBoundary(unit.levels)
+        expectClose(boundary, 2, relative: 1e-15, "the trace's root for [[-1, 2], [-10, 3]]: 3 (3 + r) = 13 + r")
+        let fix = try #require(unit.stabilisingInputConductance())
+        // The search bisects to 0.1 % relative and returns the stable end.
+        #expect(fix.thresholdRatio >= boundary && fix.thresholdRatio <= boundary * 1.001, "threshold \(fix.thresholdRatio), boundary \(boundary)")
+        #expect(Hurwitz.isSuggestion(fix.suggestedRatio, forBoundary: boundary), "suggested \(fix.suggestedRatio) for a boundary at \(boundary)")
         #expect(fix.minRealEigenvalueAtSuggestion > 0)
+        // Either side of the boundary, M's eigenvalues (LAPACK) agree with the closed form.
+        for r in [boundary / 1.01, boundary * 1.01, fix.suggestedRatio] {
+            let stable = try mapping(ginRatio: r).stability().isStable
+            #expect(stable == (r > boundary), "G_in = \(r) G0: LAPACK says \(stable ? "stable" : "unstable")")
+        }
         let analysis = try ProblemAnalysis(problem: Problem(operation: .inv, matrix: Self.counterExample, vector: [1, 1]),
                                            parameters: MappingParameters(inputConductanceRatio: 1))
         #expect(analysis.fix == fix && !analysis.stability.isStable && analysis.settlingSeconds == nil)
@@ -151,8 +168,44 @@ struct LoopPoleTests {
         let at5 = try #require(mapping.loopPoles(openLoopGain: 1e4))
         #expect(!at5.isStable, "poles at G_in = 5 G0: \(at5.poles)")
         let fix = try #require(mapping.stabilisingInputConductanceWithInverters(openLoopGain: 1e4))
-        print("counter-example, inverters at GBW/2, A0 = 1e4: boundary G_in = \(fix.thresholdRatio) G0, suggested \(fix.suggestedRatio)")
-        #expect(fix.thresholdRatio > 15 && fix.thresholdRatio < 20, "boundary \(fix.thresholdRatio)")
+        // The boundary computed here without an eigen-solver: the 4x4 loop's characteristic
+        // polynomial (Faddeev-LeVerrier) and Routh-Hurwitz, bisected in r.
+        let q = [[-1.0, 2], [-10, 3]]
+        func stable(_ r: Double) -> Bool { Hurwitz.invLoopIsStable(levels: q, inputConductanceRatio: r, openLoopGain: 1e4) }
+        #expect(!stable(5) && stable(1000))
+        let boundary = Hurwitz.boundary(low: 5, high: 1000, stable: stable)
+        print("counter-example, inverters at GBW/2, A0 = 1e4: boundary G_in = \(fix.thresholdRatio) G0 (Routh-Hurwitz \(boundary)), suggested \(fix.suggestedRatio)")
+        // The inverters' pole moves the boundary well above the first-order 2 G0.
+        #expect(boundary > 5 * StabilityTests.firstOrderBoundary(mapping.levels), "boundary \(boundary)")
+        #expect(fix.thresholdRatio >= boundary * (1 - 1e-9) && fix.thresholdRatio <= boundary * 1.001,
+                "threshold \(fix.thresholdRatio), Routh-Hurwitz boundary \(boundary)")
+        #expect(Hurwitz.isSuggestion(fix.suggestedRatio, forBoundary: boundary), "suggested \(fix.suggestedRatio) for a boundary at \(boundary)")
+        // The poles (LAPACK) and Routh-Hurwitz agree either side of the boundary and over a log grid.
+        for r in [boundary / 1.001, boundary * 1.001, fix.suggestedRatio] + (0...30).map({ pow(10, Double($0) / 10) }) {
+            let poles = try #require(mapping.loopPoles(openLoopGain: 1e4, inputConductanceRatio: r))
+            #expect(poles.isStable == stable(r), "G_in = \(r) G0: poles \(poles.isStable), Routh-Hurwitz \(stable(r))")
+        }
         #expect(try #require(mapping.loopPoles(openLoopGain: 1e4, inputConductanceRatio: fix.suggestedRatio)).isStable)
+    }
+}
+
+@Suite("Routh-Hurwitz, the tests' own stability criterion")
+struct HurwitzTests {
+    @Test("known polynomials and matrices")
+    func known() {
+        // (s + 1)^4 is stable; s^4 + s^3 + s^2 + s + 1 has the 5th roots of unity but 1 (Re cos 72 deg > 0).
+        #expect(Hurwitz.isHurwitz([1, 4, 6, 4, 1]))
+        #expect(!Hurwitz.isHurwitz([1, 1, 1, 1, 1]))
+        // s^2 + 0 s + 1 (marginal) and s^2 - s + 1 are not; s + 2 is.
+        #expect(!Hurwitz.isHurwitz([1, 0, 1]) && !Hurwitz.isHurwitz([1, -1, 1]) && Hurwitz.isHurwitz([1, 2]))
+        // (s + 1)(s + 2)(s^2 - 0.1 s + 4): positive coefficients, but roots at 0.05 +- 2j.
+        #expect(!Hurwitz.isHurwitz([1, 2.9, 5.7, 11.8, 8]))
+        // ... and (s + 1)(s + 2)(s^2 + 0.1 s + 4) is stable.
+        #expect(Hurwitz.isHurwitz([1, 3.1, 6.3, 12.2, 8]))
+        // det(sI - J) of a triangular J is the product of (s - J_ii).
+        let p = Hurwitz.characteristicPolynomial([[-1, 5, 7], [0, -2, 3], [0, 0, -3]])
+        #expect(p == [1, 6, 11, 6])
+        #expect(Hurwitz.isHurwitz(p))
+        #expect(!Hurwitz.isHurwitz(Hurwitz.characteristicPolynomial([[-1, 0], [0, 0.5]])))
     }
 }

@@ -1,3 +1,4 @@
+import CircuitTheory
 import Reports
 import Characterization
 import Sweeps

@@ -1,3 +1,4 @@
+import CircuitTheory
 import Reports
 import Characterization
 import Sweeps
@@ -59,6 +60,25 @@ struct CharacterizationOTATests {
         let (ota, m) = try await characterise(.generic(), spec)
         expectWithinTargets(ota, m)
         expectAcceptance(ota, m)
+    }
+
+    /// Simulated, not predicted: the default OTA driving 4 pF instead of its 2 pF. GBW =
+    /// gm1 / 2 pi Cc does not depend on CL (within 10 %), but the second pole gm6 / CL halves,
+    /// so the margin falls (by at least 5 degrees). Re-sized for 4 pF, it meets its targets
+    /// again (within 20 %) and has its margin back (within 5 degrees of the 2 pF design's).
+    @Test("generic card into twice its load: the margin falls and GBW stays; re-sized for that load it meets its targets")
+    func genericDoubledLoad() async throws {
+        let (ota, nominal) = try await characterise(.generic())
+        let overloaded = try await OTACharacterization.measure(ota, settings: .init(loadCapacitanceFarads: 4e-12), engine: engine)
+        print("OTA generic into 4 pF: PM \(overloaded.phaseMarginDegrees) (2 pF: \(nominal.phaseMarginDegrees)), GBW \(overloaded.gainBandwidthHertz) (\(nominal.gainBandwidthHertz))")
+        #expect(overloaded.phaseMarginDegrees < nominal.phaseMarginDegrees - 5,
+                "PM into 4 pF \(overloaded.phaseMarginDegrees), into 2 pF \(nominal.phaseMarginDegrees)")
+        #expect(abs(overloaded.gainBandwidthHertz / nominal.gainBandwidthHertz - 1) < 0.1,
+                "GBW into 4 pF \(overloaded.gainBandwidthHertz), into 2 pF \(nominal.gainBandwidthHertz)")
+        let (resized, m) = try await characterise(.generic(), .init(loadCapacitanceFarads: 4e-12))
+        expectWithinTargets(resized, m)
+        expectAcceptance(resized, m)
+        #expect(abs(m.phaseMarginDegrees - nominal.phaseMarginDegrees) < 5, "re-sized PM \(m.phaseMarginDegrees), 2 pF design \(nominal.phaseMarginDegrees)")
     }
 
     @Test("generic card driving 20 kOhm to mid-rail (a crossbar line): the second stage keeps its gain")

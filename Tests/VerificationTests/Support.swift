@@ -7,6 +7,7 @@ import Foundation
 import Ngspice
 import CircuitTheory
 import Reference
+import Testing
 import Verification
 
 enum TestMatrices {
@@ -66,4 +67,11 @@ extension SolveSpecification {
 
 func cosine(_ a: [Double], _ b: [Double]) -> Double {
     abs(a.dot(b)) / (a.norm2 * b.norm2)
+}
+
+/// |observed - expected| <= tolerance |expected|, with both in the message.
+func expectRelative(_ observed: Double, _ expected: Double, within tolerance: Double, _ what: String,
+                    sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(abs(observed - expected) <= tolerance * abs(expected), "\(what): \(observed), expected \(expected)",
+            sourceLocation: sourceLocation)
 }

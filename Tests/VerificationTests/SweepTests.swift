@@ -6,6 +6,8 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Circuits
+import Netlist
 import Ngspice
 import CircuitTheory
 import Reference
@@ -298,9 +300,31 @@ struct SweepConditionsTests {
         #expect(try value(3, "settlingSeconds") > value(1, "settlingSeconds"))
         // A lower supply draws less power.
         #expect(try value(0, "powerWatts") < value(1, "powerWatts"))
-        // Energy = the amplifiers' power x the measured settling time.
-        let energy = try value(1, "energyJoules"), expected = try value(1, "powerWatts") * value(1, "settlingSeconds")
-        #expect(abs(energy / expected - 1) < 1e-12)
+        let mapping = try SweepPredictions.mapping(size: 4, seed: 2, SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran))
+        let count = SweepPredictions.amplifierCount(mapping)
+        for (k, (temperature, supply)) in [(0.0, 1.1), (0, 1.2), (85, 1.1), (85, 1.2)].enumerated() {
+            // Power: the OTA's supply power at these conditions, measured here on another
+            // testbench, times the amplifiers counted from the mapping (to 1 %: the two
+            // testbenches hold the same operating point).
+            var conditions = Technology.generic(temperatureCelsius: temperature)
+            conditions.supplyVolts = supply
+            let perAmplifier = try await SweepPredictions.otaOperatingPoint(gain: 3000, gbw: 30e6, nominal: .generic(), at: conditions,
+                                                                            engine: SweepFixtures.engines[0]).powerWatts
+            let power = Double(count) * perAmplifier
+            let settling = try value(k, "settlingSeconds")
+            expectRelative(try value(k, "powerWatts"), power, within: 0.01, "run \(k): power of \(count) amplifiers")
+            // Energy: that power over the measured settling time.
+            expectRelative(try value(k, "energyJoules"), power * settling, within: 0.01, "run \(k): energy")
+            // Settling against the prediction from the loop's poles at the run's A0 and GBW.
+            // The first-order model leaves out the OTA's own second pole (near 1.6 GBW) and the
+            // slewing of the step; measured/predicted is 1.09 here and 0.93 on sky130's OTA:
+            // required within [0.8, 1.3], the spread of those left-out terms, where the
+            // verdict's own check allows [0.5, 2].
+            let predicted = try SweepPredictions.settlingSeconds(mapping, gain: try value(k, "opAmpGain"), gbw: try value(k, "opAmpGBW"))
+            let ratio = settling / predicted
+            print("generic sweep run \(k) (\(temperature) C, \(supply) V): \(count) amplifiers x \(perAmplifier) W; settling \(settling) s, predicted \(predicted) s, ratio \(ratio)")
+            #expect(ratio >= 0.8 && ratio <= 1.3, "run \(k): settling \(settling) s against the predicted \(predicted) s")
+        }
     }
 
     @Test("sky130 behind behavioural op-amps: tt/ss/ff at 0/27/85 C each give their own OTA", .enabled(if: PDK.available, PDK.skipMessage))
@@ -312,12 +336,44 @@ struct SweepConditionsTests {
              "variables": {"corner": ["tt", "ss", "ff"], "temperature": [0, 27, 85]}}
             """)
         #expect(rows.count == 9)
+        var mappingOptions = MappingParameters()
+        mappingOptions.cell = CellFormat(magnitudeBits: nil)
+        mappingOptions.dac = ConverterParameters(bits: nil)
+        mappingOptions.adc = ConverterParameters(bits: nil)
+        let mapping = try SweepPredictions.mapping(size: 4, seed: 1, SolveSpecification(mapping: mappingOptions, circuit: DesignParameters(fidelity: .behavioral), analysis: .tran))
+        let lambda = try SweepPredictions.minRealEigenvalue(mapping)
         for row in rows {
             #expect(row["status"]?.stringValue == "ok", "\(row.line())")
-            let bits = try #require(row["equivalentBits"]?.numberValue), settling = try #require(row["settlingSeconds"]?.numberValue)
-            // Continuous cells and ideal converters: only the OTA's finite gain (~3000) is left, ~1e-3.
-            #expect(bits > 6 && bits < 14, "\(bits) bits")
-            #expect(settling > 20e-9 && settling < 2e-6, "\(settling) s")
+            let error = try #require(row["relativeError"]?.numberValue), settling = try #require(row["settlingSeconds"]?.numberValue)
+            let gain = try #require(row["opAmpGain"]?.numberValue), gbw = try #require(row["opAmpGBW"]?.numberValue)
+            // Continuous cells and ideal converters: what is left is the OTA's finite gain and
+            // its systematic offset, both of this corner. Predicted here: the finite-gain
+            // circuit at this corner's A0 (LAPACK; the row itself is judged against the
+            // nominal one) plus the shift of this corner's offset (~0.45 mV), measured here on
+            // a follower. The two are linear and superpose; what they leave out is their
+            // product (finite gain ~1e-3 times offset ~2e-3) and the settling residue (2^-32
+            // after four predicted settling times). So the solution must be the predicted one
+            // to 1e-5 (1.8e-6 today) and its error the predicted error to 1 % (0.1 % today).
+            let corner = try #require(ProcessCorner(rawValue: row["variables"]?["corner"]?.stringValue ?? ""))
+            let temperature = try #require(row["variables"]?["temperature"]?.numberValue)
+            let conditions = try Technology.sky130(pdk: Sky130PDK.locate(), corner: corner, temperatureCelsius: temperature)
+            let amplifier = try await SweepPredictions.otaOperatingPoint(gain: 3000, gbw: 30e6, nominal: try PDK.technology(), at: conditions,
+                                                                         engine: SweepFixtures.engines[0])
+            let references = try mapping.references(openLoopGain: gain, inverterGain: Mapping.inverterGain(openLoopGain: gain))
+            let volts = references.finiteGainOutputVolts.plus(try SweepPredictions.offsetShift(mapping, offsetVolts: amplifier.offsetVolts))
+            let predictedSolution = try #require(mapping.solution(fromOutputVolts: volts))
+            let predicted = predictedSolution.minus(references.ideal).norm2 / references.ideal.norm2
+            let solution = try #require(row["solution"]?.arrayValue).compactMap { $0.numberValue }
+            let apart = solution.minus(predictedSolution).norm2 / predictedSolution.norm2
+            // The first-order finite-gain term alone, 1 / (A0 lambda_min(M)), is the error's order.
+            let firstOrder = 1 / (gain * lambda)
+            #expect(apart <= 1e-5, "\(row["variables"]?.line() ?? ""): the solution is \(apart) from the predicted one")
+            expectRelative(error, predicted, within: 0.01, "\(row["variables"]?.line() ?? ""): error against finite gain and offset at this corner")
+            #expect(predicted > firstOrder / 2 && predicted < 4 * firstOrder, "predicted error \(predicted), first-order finite-gain term \(firstOrder)")
+            // Settling against the loop's poles at this corner's A0 and GBW (as for the generic card).
+            let expected = try SweepPredictions.settlingSeconds(mapping, gain: gain, gbw: gbw)
+            print("sky130 behavioural \(row["variables"]?.line() ?? ""): error \(error) / predicted \(predicted) = \(error / predicted) (offset \(amplifier.offsetVolts) V, first-order finite gain \(firstOrder)); solution \(apart) from the predicted; settling \(settling) / \(expected) = \(settling / expected)")
+            #expect(settling / expected >= 0.8 && settling / expected <= 1.3, "\(row["variables"]?.line() ?? ""): settling \(settling) s, predicted \(expected) s")
         }
         let gains = rows.compactMap { $0["opAmpGain"]?.numberValue }
         #expect(Set(gains).count == 9, "every corner and temperature gives its own OTA")
@@ -351,16 +407,57 @@ struct SweepConditionsTests {
             """)
         #expect(rows.count == 9)
         var settling: [String: Double] = [:]
+        func key(_ row: JSONValue) -> String {
+            "\(row["variables"]?["corner"]?.stringValue ?? "?")\(Int(row["variables"]?["temperature"]?.numberValue ?? -1))"
+        }
+        let nominal = try #require(rows.first { key($0) == "tt27" })
+        let nominalSolution = try #require(nominal["solution"]?.arrayValue).compactMap { $0.numberValue }
+        let nominalTechnology = try PDK.technology()
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
+        options.design.transistor = TransistorDesign(technology: nominalTechnology)
+        options.design.fitUnitConductance = true
+        let mapping = try SweepPredictions.mapping(size: 8, seed: 1, options)
+        let count = SweepPredictions.amplifierCount(mapping)
+        // What a corner may change: the devices' terms of the error model, twice their
+        // first-order sum (switch R_on fraction, settling residue 2^-8; finite gain at the
+        // worst A0 measured below); two corners differ by at most twice that.
+        let switchFraction = SwitchedCellParameters().onResistanceFraction
+        var worstFiniteGain = 0.0
         for row in rows {
             #expect(row["status"]?.stringValue == "ok", "\(row.line())")
-            let bits = try #require(row["equivalentBits"]?.numberValue), t = try #require(row["settlingSeconds"]?.numberValue)
+            let t = try #require(row["settlingSeconds"]?.numberValue)
             let energy = try #require(row["energyJoules"]?.numberValue)
-            // 4-bit cells: a few bits; a settled loop within microseconds; the supply energy of the solve.
-            #expect(bits > 2 && bits < 6, "\(bits) bits")
-            #expect(t > 20e-9 && t < 2e-6, "\(t) s")
-            #expect(energy > 1e-12 && energy < 1e-7, "\(energy) J")
-            let key = "\(row["variables"]?["corner"]?.stringValue ?? "?")\(Int(row["variables"]?["temperature"]?.numberValue ?? -1))"
-            settling[key] = t
+            settling[key(row)] = t
+            // This corner's OTA, measured here: the design sized at tt 27 C, simulated on the
+            // corner's models (CharacterizationOTATests' procedure).
+            let corner = try #require(ProcessCorner(rawValue: row["variables"]?["corner"]?.stringValue ?? ""))
+            let temperature = try #require(row["variables"]?["temperature"]?.numberValue)
+            let technology = try Technology.sky130(pdk: Sky130PDK.locate(), corner: corner, temperatureCelsius: temperature)
+            let ota = try MillerOTA(technology: technology)
+            let m = try await OTACharacterization.measure(ota, engine: SweepFixtures.engines[0])
+            worstFiniteGain = max(worstFiniteGain, 1 / (m.dcGain * (try SweepPredictions.minRealEigenvalue(mapping))))
+            // Settling against the loop's poles at this corner's measured A0 and GBW.
+            let predicted = try SweepPredictions.settlingSeconds(mapping, gain: m.dcGain, gbw: m.gainBandwidthHertz)
+            // Energy: the supply power of the amplifiers over the solve, from the step to the
+            // settled outputs (the row's, integrated from the supply current), against the
+            // quiescent power of the corner's OTAs measured here times the measured settling:
+            // within 10 % (0.98 today; a class-A stage's current moves with its output's).
+            let quiescent = Double(count) * m.powerWatts * t
+            print("sky130 transistor \(key(row)): settling \(t) / predicted \(predicted) = \(t / predicted); energy \(energy) / (\(count) x \(m.powerWatts) W x settling) = \(energy / quiescent); bits \(row["equivalentBits"]?.numberValue ?? .nan)")
+            // Settling: 1.01 to 1.16 of the prediction today; within [0.8, 1.4] (the transistor
+            // OTA's second pole and slewing, as above, and its load: the array).
+            #expect(t / predicted >= 0.8 && t / predicted <= 1.4, "\(key(row)): settling \(t) s, predicted \(predicted) s")
+            #expect(energy / quiescent >= 0.9 && energy / quiescent <= 1.1, "\(key(row)): energy \(energy) J, quiescent power x settling \(quiescent) J")
+        }
+        let deviceBound = 2 * (switchFraction + pow(2, -8) + worstFiniteGain)
+        for row in rows {
+            // Against the nominal run: the cells (4 bits, quantisation-limited) are the same
+            // at every corner, so two corners' answers differ by at most twice the devices' bound.
+            let solution = try #require(row["solution"]?.arrayValue).compactMap { $0.numberValue }
+            let apart = solution.minus(nominalSolution).norm2 / nominalSolution.norm2
+            #expect(apart <= 2 * deviceBound, "\(key(row)): \(apart) from the tt 27 C answer, bound \(2 * deviceBound)")
+            let bits = try #require(row["equivalentBits"]?.numberValue), nominalBits = try #require(nominal["equivalentBits"]?.numberValue)
+            print("sky130 transistor \(key(row)): \(apart) from tt 27 C (bound \(2 * deviceBound)), bits \(bits) against \(nominalBits)")
         }
         // Hot silicon is slower at every corner.
         for corner in ["tt", "ss", "ff"] {
@@ -388,5 +485,77 @@ struct SweepConditionsTests {
                  "variation": {"programming-sigma": 0.01}}
                 """)
         }
+    }
+}
+
+/// Predictions for sweep rows made here, from the mapping and independent measurements, not
+/// from the row's own fields.
+enum SweepPredictions {
+    /// The mapping of a sweep's INV problem (`generate` well-conditioned, rhs ones), as the
+    /// nominal design maps it.
+    static func mapping(size: Int, seed: UInt64, _ options: SolveSpecification) throws -> Mapping {
+        let problem = try Problem(operation: .inv, matrix: Matrix.wellConditioned(size, seed: seed))
+        return try Verifier.prepare(problem, options).prediction.mapping
+    }
+
+    /// The amplifiers of the INV circuit: a loop op-amp per row and an inverter per column
+    /// that holds a negative level.
+    static func amplifierCount(_ mapping: Mapping) -> Int {
+        let q = mapping.levels
+        return q.rows + (0..<q.columns).filter { j in (0..<q.rows).contains { q[$0, j] < 0 } }.count
+    }
+
+    /// Settling to `bits` bits from the loop's slowest pole (eigenvalues of the loop with its
+    /// inverters at GBW/2, LoopPoles) at the run's A0 and GBW: bits ln 2 / (2 pi GBW rate).
+    static func settlingSeconds(_ mapping: Mapping, gain: Double, gbw: Double, bits: Int = 8) throws -> Double {
+        let poles = try #require(mapping.loopPoles(openLoopGain: gain))
+        #expect(poles.isStable)
+        return Double(bits) * log(2.0) / (2 * Double.pi * gbw * poles.slowestRate)
+    }
+
+    /// lambda_min(M) for M = D^-1 Q, D = diag(sum_j |Q_ij| + G_in / G0), built here from the
+    /// levels (eigenvalues by LAPACK).
+    static func minRealEigenvalue(_ mapping: Mapping) throws -> Double {
+        let q = mapping.levels, r = try #require(mapping.inputConductanceRatio)
+        let m = Matrix(rows: q.rows, columns: q.columns) { i, j in
+            q[i, j] / ((0..<q.columns).reduce(0) { $0 + abs(q[i, $1]) } + r)
+        }
+        return try #require(try m.eigenvalues().map(\.real).min())
+    }
+
+    /// One Miller OTA sized at `nominal` for (gain, gbw) into 2 pF, simulated at `conditions`
+    /// as a unity-gain follower at mid-rail (another testbench than the sweep's open-loop
+    /// one): its supply power V_DD I_DD, and its input offset as the behavioural model takes
+    /// it (the amplifier sees V(inp) - Vos - V(inn), so Vos = V(inp) - V(out) here).
+    static func otaOperatingPoint(gain: Double, gbw: Double, nominal: Technology, at conditions: Technology,
+                                  engine: NgspiceEngine) async throws -> (powerWatts: Double, offsetVolts: Double) {
+        let ota = try MillerOTA(.init(dcGain: gain, gainBandwidthHertz: gbw, loadCapacitanceFarads: 2e-12), technology: nominal)
+        var deck = Deck(title: "OTA follower, supply power and offset")
+        conditions.prepare(&deck)
+        deck.subcircuits = [ota.subcircuit(name: "ota")]
+        deck.elements = [
+            .dcVoltage("dd", "vdd", "0", .number(conditions.supplyVolts)),
+            .dcVoltage("in", "inp", "0", .number(conditions.midRailVolts)),
+            .instance(SubcircuitInstance(name: "ota", nodes: ["inp", "out", "out", "vdd", "0"], subcircuit: "ota")),
+            .capacitor("load", "out", "0", .number(2e-12)),
+        ]
+        deck.analyses = [.operatingPoint]
+        let result = try await engine.run(try PreparedDeck(deck: deck), RunRequest(vectors: ["i(Vdd)", "v(out)"], timeLimit: 60,
+                                                                                   variables: conditions.engineVariables))
+        let op = try #require(result.plot("op"))
+        let current = try #require(op["i(Vdd)"]?.real.first), out = try #require(op["v(out)"]?.real.first)
+        return (-current * conditions.supplyVolts, conditions.midRailVolts - out)
+    }
+
+    /// The INV outputs' shift when every op-amp (loop and inverter) has the same offset Vos,
+    /// ideal gain: row node r_i sits at -Vos and an inverter writes W = -V - 2 Vos, so KCL at
+    /// r_i gives Q dV = Vos (2 Q- 1 - d), d_i = sum_j |Q_ij| + G_in / G0 (units of G0).
+    static func offsetShift(_ mapping: Mapping, offsetVolts vos: Double) throws -> [Double] {
+        let q = mapping.levels, r = try #require(mapping.inputConductanceRatio)
+        let negative = q.negativePart
+        let rhs = (0..<q.rows).map { i in
+            (0..<q.columns).reduce(0.0) { $0 + 2 * negative[i, $1] - abs(q[i, $1]) } - r
+        }
+        return try q.solve(rhs).scaled(by: vos)
     }
 }
