@@ -67,12 +67,33 @@ public enum Verifier {
         public var timings: StageTimings
     }
 
+    /// Map, predict, generate, finish the deck: ``predict(_:_:)``, ``generate(_:_:)`` and
+    /// ``runnableDeck(_:_:_:window:)`` in turn, timed.
     public static func prepare(_ problem: Problem, _ options: SolveSpecification) throws(VerificationError) -> Prepared {
-        let mapping: Mapping
-        let prediction: Prediction
         var timings = StageTimings()
         var clock = Stopwatch()
-        var options = options
+        let predicted = try predict(problem, options)
+        timings.analysisSeconds = clock.seconds
+        clock = Stopwatch()
+        let (design, window) = try generate(problem, predicted)
+        let (deck, runWindow) = runnableDeck(design, problem, predicted.specification, window: window)
+        timings.generationSeconds = clock.seconds
+        return Prepared(prediction: predicted.prediction, design: design, deck: deck, window: runWindow, timings: timings)
+    }
+
+    /// What the mapping stage hands on: the specification as the hardware fixes it (the swing
+    /// the OTA allows, the G0 it can drive), the sized loop OTA at transistor level, and the
+    /// prediction.
+    public struct Predicted: Sendable {
+        public var specification: SolveSpecification
+        public var ota: MillerOTA?
+        public var prediction: Prediction
+    }
+
+    /// The mapping stage: the problem mapped onto the hardware of `spec`, and what the theory
+    /// says of the circuit (references, stability, settling, error budget).
+    public static func predict(_ problem: Problem, _ spec: SolveSpecification) throws(VerificationError) -> Predicted {
+        var options = spec
         // Transistor level: the loop OTA, sized once for the swing, the predictions and the circuit.
         var ota: MillerOTA?
         if options.design.circuit.fidelity == .transistor {
@@ -95,24 +116,31 @@ public enum Verifier {
         }
         let outputStageAmperes = ota?.device("m7")?.drainCurrent
         do {
-            var fitted = try Mapping(problem, parameters: options.design.mapping)
+            var mapping = try Mapping(problem, parameters: options.design.mapping)
             if options.design.fitUnitConductance, let stage = outputStageAmperes {
                 // Levels and volts do not depend on G0; the column currents scale with it.
-                let need = DeviceErrors(mapping: fitted, offsetVolts: 0, onResistanceFraction: 0,
+                let need = DeviceErrors(mapping: mapping, offsetVolts: 0, onResistanceFraction: 0,
                                         inverterOhms: options.design.circuit.inverterResistanceOhms, outputStageAmperes: stage)
                 if need.requiredOutputAmperes > stage / 2 {
                     let unit = options.design.mapping.unitConductanceSiemens * stage / 2 / need.requiredOutputAmperes
                     options.design.mapping.unitConductanceSiemens = oneTwoFive(below: unit)
-                    fitted = try Mapping(problem, parameters: options.design.mapping)
+                    mapping = try Mapping(problem, parameters: options.design.mapping)
                 }
             }
-            mapping = fitted
-            prediction = try Prediction(mapping: mapping, design: options.design.circuit, settlingBits: options.bitsForSettling,
-                                        wrongPolarity: options.design.circuit.wrongPolarity, transistor: options.design.transistor,
-                                        outputStageAmperes: outputStageAmperes)
+            let prediction = try Prediction(mapping: mapping, design: options.design.circuit, settlingBits: options.bitsForSettling,
+                                            wrongPolarity: options.design.circuit.wrongPolarity, transistor: options.design.transistor,
+                                            outputStageAmperes: outputStageAmperes)
+            return Predicted(specification: options, ota: ota, prediction: prediction)
         } catch { throw .mapping(error) }
-        timings.analysisSeconds = clock.seconds
-        clock = Stopwatch()
+    }
+
+    /// The design stage: the circuit of a prediction, with the stimulus its analysis needs
+    /// (a step at the start of the transient window, or DC).
+    public static func generate(_ problem: Problem, _ predicted: Predicted) throws(VerificationError)
+        -> (design: CircuitDesign, window: TransientWindow?)
+    {
+        let options = predicted.specification
+        let prediction = predicted.prediction
         if problem.operation == .eig && options.plan.analysis == .op {
             throw .design(.unsupported("eig grows its answer in time: use plan.analysis tran"))
         }
@@ -131,18 +159,15 @@ public enum Verifier {
         if let w = window, options.design.transistor?.converters == .transistor, options.design.circuit.fidelity == .transistor {
             conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
         }
-        var design: CircuitDesign
         do {
-            design = try CircuitGenerator.design(mapping, options.design.circuit, transistor: options.design.transistor, ota: ota,
-                                                 stimulus: stimulus, conversionStart: conversionStart)
+            let design = try CircuitGenerator.design(prediction.mapping, options.design.circuit, transistor: options.design.transistor,
+                                                     ota: predicted.ota, stimulus: stimulus, conversionStart: conversionStart)
+            return (design, window)
         } catch let error as CircuitError {
             throw .design(error)
         } catch {
             throw .design(.unsupported("\(error)"))
         }
-        let (deck, runWindow) = runnableDeck(design, problem, options, window: window)
-        timings.generationSeconds = clock.seconds
-        return Prepared(prediction: prediction, design: design, deck: deck, window: runWindow, timings: timings)
     }
 
     /// Reads the answer out of the simulation and runs every check.

@@ -83,7 +83,7 @@ struct InvTests {
             guard case .unstable(let prediction) = error else { Issue.record("\(error)"); return }
             #expect(!prediction.stability.isStable)
             #expect(prediction.fix?.suggestedRatio == 2.6)
-            #expect(error.description.contains("--gin-ratio 2.6"))
+            #expect(error.description.contains("design.gin-ratio 2.6"))
         }
         options.policy.force = true
         let forced = try await Verifier.solve(problem, options, engine: engine)
