@@ -151,6 +151,15 @@ public enum VariableDomain: Sendable, Hashable {
     }
 
     /// The values of a grid axis.
+    /// How many grid values the domain spans, counted without building them.
+    public var gridCount: Int {
+        switch self {
+        case .values(let v): return v.count
+        case .range(_, _, let steps, _): return steps
+        case .normal, .uniform: return 0
+        }
+    }
+
     public var gridValues: [JSONValue] {
         switch self {
         case .values(let v): return v
@@ -219,14 +228,29 @@ public struct SweepSpec: Sendable {
 
     /// Reads a sweep file (JSON).
     public static func load(path: String) throws(SweepError) -> SweepSpec {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .io(path: path, reason: "cannot read the sweep file: \(error.localizedDescription)")
-        }
+        let text = try readText(path)
         let tree: JSONValue
         do { tree = try JSONValue.parse(text) } catch { throw .invalidSpec("\(path): \(error.description)") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try SweepSpec(tree, baseDirectory: base)
+    }
+
+    /// Largest sweep file read, bytes: a sweep is a page of settings, not data.
+    public static let maximumFileBytes = 1 << 20
+
+    /// The text of a sweep file: a regular file of at most ``maximumFileBytes``, UTF-8.
+    public static func readText(_ path: String) throws(SweepError) -> String {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let attributes else { throw .io(path: path, reason: "cannot read the sweep file: no such file") }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw .io(path: path, reason: "the sweep file is not a regular file")
+        }
+        if let size = attributes[.size] as? NSNumber, size.intValue > maximumFileBytes {
+            throw .io(path: path, reason: "the sweep file is \(size.intValue) bytes; a sweep file is at most \(maximumFileBytes / 1024) KiB")
+        }
+        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .io(path: path, reason: "cannot read the sweep file: \(error.localizedDescription)")
+        }
     }
 
     /// Builds a spec from a parsed document (JSON, or YAML turned into the same tree).
@@ -285,6 +309,12 @@ public struct SweepSpec: Sendable {
             }
             return (key, .object(problemMembers))
         }).text()
+        // Sized before anything is built, in floating point so no product can overflow.
+        let gridSize = variables.filter(\.domain.isGrid).reduce(1.0) { $0 * Double(max(1, $1.domain.gridCount)) }
+        let runs = gridSize * Double(samples) * Double(reads)
+        guard runs <= 10_000_000 else {
+            throw .invalidSpec("\(formatSignificant(gridSize, 6)) grid points x \(samples) samples x \(reads) reads is more than 10 million runs; split the sweep")
+        }
         // Every grid value and the base design must resolve: fail now, not after hours.
         let operation = problem.operation
         _ = try Knobs.resolve(self.knobs + variables.map { ($0.name, $0.domain.representative) }, operation: operation)
@@ -292,10 +322,6 @@ public struct SweepSpec: Sendable {
             for value in variable.domain.gridValues {
                 _ = try Knobs.resolve(self.knobs + [(variable.name, value)], operation: operation)
             }
-        }
-        let gridSize = variables.filter(\.domain.isGrid).reduce(1) { $0 * max(1, $1.domain.gridValues.count) }
-        guard gridSize * samples * reads <= 10_000_000 else {
-            throw .invalidSpec("\(gridSize) grid points x \(samples) samples x \(reads) reads is more than 10 million runs; split the sweep")
         }
         // Built only once the size is known to be reasonable.
         gridPoints = SweepSpec.gridPoints(of: variables)
@@ -398,7 +424,12 @@ public struct SweepSpec: Sendable {
             } else if let st = tree["step"], scale == "linear" {
                 let step = try Knobs.number(st, "\(name).step")
                 guard step > 0 else { throw .invalidSpec("\(name).step must be positive") }
-                steps = Int(((abs(to - from)) / step + 1e-9).rounded(.down)) + 1
+                // Counted in floating point first: a tiny step must not overflow the count.
+                let count = ((abs(to - from)) / step + 1e-9).rounded(.down) + 1
+                guard count.isFinite, count <= 100_000 else {
+                    throw .invalidSpec("\(name): from \(from) to \(to) in steps of \(step) is \(formatSignificant(count, 3)) values; a range takes at most 100000")
+                }
+                steps = Int(count)
             } else {
                 throw .invalidSpec("range \"\(name)\" needs \"steps\" (or \"step\" for a linear range)")
             }

@@ -9,31 +9,38 @@ import Yams
 /// YAML sweep files: composed with Yams (mappings keep their order) and turned into the JSON
 /// tree that `SweepSpec` reads, so both formats mean exactly the same.
 enum YAMLSpec {
+    /// Most values a sweep file may hold once read: YAML aliases can make a small file stand
+    /// for an exponentially large tree ("billion laughs"), which is refused here, while it is
+    /// walked, before anything is built from it.
+    static let maximumValues = 100_000
+
     static func tree(path: String) throws(SweepError) -> JSONValue {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .io(path: path, reason: "cannot read the sweep file: \(error.localizedDescription)")
-        }
+        let text = try SweepSpec.readText(path)
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
             throw .invalidSpec("\(path): \(error)")
         }
         guard let node else { throw .invalidSpec("\(path) is empty") }
-        return try value(node, path: path)
+        var budget = maximumValues
+        return try value(node, path: path, budget: &budget)
     }
 
-    static func value(_ node: Node, path: String) throws(SweepError) -> JSONValue {
+    static func value(_ node: Node, path: String, budget: inout Int) throws(SweepError) -> JSONValue {
+        budget -= 1
+        guard budget >= 0 else {
+            throw .invalidSpec("\(path) stands for more than \(maximumValues) values (YAML aliases repeat what they name); write the values out")
+        }
         switch node {
         case .mapping(let mapping):
             var members: [(String, JSONValue)] = []
             for (key, item) in mapping {
                 guard let name = key.string else { throw .invalidSpec("\(path) line \(key.mark?.line ?? 0): keys must be strings") }
-                members.append((name, try value(item, path: path)))
+                members.append((name, try value(item, path: path, budget: &budget)))
             }
             return .object(members)
         case .sequence(let sequence):
             var items: [JSONValue] = []
-            for item in sequence { items.append(try value(item, path: path)) }
+            for item in sequence { items.append(try value(item, path: path, budget: &budget)) }
             return .array(items)
         case .scalar:
             switch node.tag.rawValue {
