@@ -223,6 +223,8 @@ public struct SweepRunner: Sendable {
         let spec = executor.spec
         try directory.claim(spec)
         let journal = self.journal(for: shard)
+        let lock = try JournalLock(journal: journal)
+        defer { withExtendedLifetime(lock) {} }
         let existing = try SweepDirectory.readRows(journal, repair: true)
         if !existing.isEmpty && !resume {
             throw .directory("\(journal) already holds \(existing.count) rows of this sweep; pass --resume to complete it, or choose another --out")

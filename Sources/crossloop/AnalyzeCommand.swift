@@ -42,6 +42,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.analyzeKnobs, defaults: Self.defaults)
+        try OutputFile.check(json)
         let problem = try problem.problem(operation)
         let design = spec.design.circuit
         let analysis: ProblemAnalysis

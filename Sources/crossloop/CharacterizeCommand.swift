@@ -84,6 +84,7 @@ struct CharacterizeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try settings()
+        try OutputFile.check(json)
         let technology = settings.technology
         var request = ComponentCharacterization.Request(components: settings.components, hitsPerCode: settings.hits)
         request.dac.bits = settings.bits

@@ -28,6 +28,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
+        try OutputFile.check(deck)
         let prepared = try Verifier.prepare(try problem.problem(operation), spec)
         if !prepared.prediction.isStable { printError("warning: \(Knob.spelled(prepared.prediction.refusal, as: .flag))") }
         if let deck {

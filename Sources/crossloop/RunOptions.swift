@@ -79,6 +79,7 @@ struct RunOptions: ParsableArguments {
     /// The core on a fresh engine pool, with a progress line on a terminal.
     func core(_ defaults: RunDefaults, label: String) throws -> (AnalogueCore, ProgressLine) {
         let (resources, spec) = try validated(defaults)
+        try OutputFile.check(report, json)
         let pool: EnginePool
         do { pool = try EnginePool(size: engines) } catch { throw SimulationFailure("cannot start ngspice: \(error)") }
         let progress = ProgressLine(label: label)

@@ -52,11 +52,12 @@ struct SimulateCommand: AsyncParsableCommand {
         } catch {
             throw UsageError("cannot read deck \(deck): \(error.localizedDescription)")
         }
+        try OutputFile.check(json)
         let progress = ProgressLine(label: "simulating")
         let request = RunRequest(
             vectors: vectors.isEmpty ? nil : vectors,
             timeLimit: timeout,
-            rawFile: raw.map { URL(fileURLWithPath: $0).path },
+            rawFile: try raw.map { try OutputFile.destination($0) },
             solver: SolverPreference(rawValue: solver) ?? .automatic,
             progress: { progress.update($0) }
         )
@@ -71,6 +72,9 @@ struct SimulateCommand: AsyncParsableCommand {
             throw SimulationFailure("\(deck): \(error)")
         }
         for warning in result.warnings { printError("warning: \(warning.text)") }
+        if let raw, let written = request.rawFile, !FileManager.default.fileExists(atPath: written) {
+            throw UsageError("cannot write \(raw): ngspice wrote no raw file there")
+        }
         guard let plot = result.lastPlot else {
             throw SimulationFailure("\(deck): the deck has no analysis to run")
         }
@@ -79,7 +83,7 @@ struct SimulateCommand: AsyncParsableCommand {
             : vectors.compactMap { plot[$0] }
         print(VectorTable.render(plot: plot, vectors: selected))
         if let json {
-            do { try SimulationJSON.write(result, to: json) } catch { throw UsageError("cannot write \(json): \(error.localizedDescription)") }
+            try SimulationJSON.write(result, to: json)
         }
     }
 }
@@ -154,6 +158,6 @@ enum SimulationJSON {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try encoder.encode(document).write(to: URL(fileURLWithPath: path))
+        try OutputFile.write(try encoder.encode(document), to: path)
     }
 }

@@ -39,6 +39,7 @@ struct SolveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
+        try OutputFile.check(json, junit, deck)
         let problem = try problem.problem(operation)
         if let deck {
             let prepared = try Verifier.prepare(problem, spec)
