@@ -118,6 +118,8 @@ public struct Mapping: Sendable, Hashable {
         func wrap<T>(_ body: () throws(LinearAlgebraError) -> T) throws(MappingError) -> T {
             do { return try body() } catch {
                 if case let .singular(pivot) = error {
+                    // Quantisation is to blame only when the matrix itself is invertible.
+                    try problem.requireInvertible()
                     throw .singularAfterQuantisation(bits: parameters.cell.magnitudeBits, detail: "pivot \(pivot) is zero")
                 }
                 throw .linearAlgebra(error)

@@ -102,6 +102,26 @@ public struct Problem: Sendable, Hashable {
     }
 }
 
+extension Problem {
+    /// Refuses an INV or GINV problem whose matrix is singular (rank deficient) to double
+    /// precision, kappa_2 >= 1 / (n eps) from its singular values (largest first): the
+    /// answer the circuit is judged against would itself be noise.
+    public func requireInvertible(singularValues: [Double]) throws(MappingError) {
+        guard operation == .inv || operation == .ginv else { return }
+        let limit = 1 / (Double(max(matrix.rows, matrix.columns)) * Double.ulpOfOne)
+        let kappa = Matrix.conditionNumber(singularValues: singularValues)
+        if !(kappa < limit) { throw .singularMatrix(operation: operation, conditionNumber: kappa, limit: limit) }
+    }
+
+    /// ``requireInvertible(singularValues:)`` from the matrix's own singular values.
+    public func requireInvertible() throws(MappingError) {
+        guard operation == .inv || operation == .ginv else { return }
+        let values: [Double]
+        do { values = try matrix.singularValues() } catch { throw .linearAlgebra(error) }
+        try requireInvertible(singularValues: values)
+    }
+}
+
 /// What can go wrong between a problem and its mapping onto the hardware.
 public enum MappingError: Error, CustomStringConvertible, Hashable, Sendable {
     case matrixShape(operation: CrossbarOperation, shape: Shape, requirement: String)
@@ -115,6 +135,9 @@ public enum MappingError: Error, CustomStringConvertible, Hashable, Sendable {
     case zeroSolution(operation: CrossbarOperation)
     case inputBelowResolution(inputScale: Double, lsbVolts: Double)
     case singularAfterQuantisation(bits: Int?, detail: String)
+    /// The matrix itself is singular to double precision: no circuit computes its inverse
+    /// (or least-squares answer), whatever its cells.
+    case singularMatrix(operation: CrossbarOperation, conditionNumber: Double, limit: Double)
     case linearAlgebra(LinearAlgebraError)
 
     public var description: String {
@@ -139,6 +162,10 @@ public enum MappingError: Error, CustomStringConvertible, Hashable, Sendable {
             return "the \(operation) solution is exactly zero, so no output scale can be chosen"
         case let .inputBelowResolution(inputScale, lsbVolts):
             return "every DAC input rounds to zero: fitting the outputs into the swing needs \(inputScale) units per volt, and the DAC LSB is \(lsbVolts) V; lower G_in / G0 (or the feedback ratio) or raise the DAC bits"
+        case let .singularMatrix(operation, kappa, limit):
+            let what = operation == .ginv ? "rank deficient" : "singular"
+            let number = kappa.isFinite ? String(format: "%.3g", kappa) : "infinite"
+            return "the matrix is \(what): kappa_2 = \(number) >= 1/(n eps) = \(String(format: "%.3g", limit)), so \(operation) has no answer a circuit (or LAPACK) can compute; check the matrix"
         case let .singularAfterQuantisation(bits, detail):
             let cells = bits.map { "quantised to \($0) magnitude bits" } ?? "as programmed"
             return "the matrix \(cells) is singular (\(detail)); raise the cell bits or rescale the problem"

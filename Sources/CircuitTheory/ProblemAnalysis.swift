@@ -44,13 +44,14 @@ public struct ProblemAnalysis: Sendable, Hashable {
         guard opAmp.gainBandwidthHertz > 0, opAmp.gainBandwidthHertz.isFinite else {
             throw .invalidParameter(name: "gainBandwidthHertz", value: "\(opAmp.gainBandwidthHertz)", requirement: "finite and positive")
         }
+        let singularValues: [Double]
+        do { singularValues = try problem.matrix.singularValues() } catch { throw .linearAlgebra(error) }
+        try problem.requireInvertible(singularValues: singularValues)
         let mapping = try Mapping(problem, parameters: parameters)
         self.mapping = mapping
         self.opAmp = opAmp
         let bits = settlingBits ?? parameters.adc.bits ?? 8
         self.settlingBits = bits
-        let singularValues: [Double]
-        do { singularValues = try problem.matrix.singularValues() } catch { throw .linearAlgebra(error) }
         conditionNumber = Matrix.conditionNumber(singularValues: singularValues)
         let stability = try mapping.stability()
         self.stability = stability

@@ -71,6 +71,9 @@ extension Draft {
         if operation == .eig, fidelity == .ideal {
             throw conflict(["fidelity"], "eig needs op-amp dynamics to grow its dominant mode: use design.fidelity behavioral")
         }
+        if fidelity == .ideal, spec.plan.analysis == .tran, given.contains("analysis") {
+            throw conflict(["analysis"], "ideal op-amps have no dynamics, so a transient would show nothing to settle: use plan.analysis op, or design.fidelity behavioral for the step response")
+        }
         if operation == .eig, spec.plan.analysis == .op {
             throw conflict(["analysis"], "eig grows its answer in time: use plan.analysis tran")
         }

@@ -46,6 +46,9 @@ public struct Prediction: Sendable {
     public init(mapping: Mapping, design: DesignParameters, settlingBits: Int, wrongPolarity: Bool = false,
                 transistor: TransistorDesign? = nil, outputStageAmperes: Double? = nil) throws(MappingError) {
         self.mapping = mapping
+        let singularValues: [Double]
+        do { singularValues = try mapping.problem.matrix.singularValues() } catch { throw .linearAlgebra(error) }
+        try mapping.problem.requireInvertible(singularValues: singularValues)
         if design.fidelity == .transistor {
             deviceErrors = DeviceErrors(mapping: mapping, offsetVolts: design.opAmp.inputOffsetVolts,
                                         onResistanceFraction: transistor?.cell.onResistanceFraction ?? 0,
@@ -64,8 +67,6 @@ public struct Prediction: Sendable {
         } else {
             loopPoles = nil
         }
-        let singularValues: [Double]
-        do { singularValues = try mapping.problem.matrix.singularValues() } catch { throw .linearAlgebra(error) }
         conditionNumber = Matrix.conditionNumber(singularValues: singularValues)
         budget = try ErrorBudget(mapping: mapping, stability: stability, singularValues: singularValues,
                                  ideal: references.ideal, openLoopGain: design.openLoopGain)
@@ -122,7 +123,13 @@ public struct Prediction: Sendable {
         if let fix {
             advice = "raise G_in: design.gin-ratio \(String(format: "%g", fix.suggestedRatio)) makes it stable (boundary \(String(format: "%.3g", fix.thresholdRatio)) G0)"
         } else if mapping.operation == .inv {
-            advice = "no G_in makes it stable (an eigenvalue of A has a non-positive real part); precondition the matrix"
+            // Say whose eigenvalue it is: A's own, or only the programmed (quantised) matrix's.
+            let ownMinimum = (try? mapping.problem.matrix.eigenvalues())?.map(\.real).min()
+            if let ownMinimum, ownMinimum > 0 {
+                advice = "no G_in makes it stable: A's eigenvalues have positive real parts, but the matrix as quantised to the cells has one at or below zero; raise design.bits or precondition the matrix"
+            } else {
+                advice = "no G_in makes it stable (an eigenvalue of A has a non-positive real part); precondition the matrix"
+            }
         } else if mapping.operation == .ginv {
             advice = "wire the second stage on its non-inverting inputs"
         } else {
