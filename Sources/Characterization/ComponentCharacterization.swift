@@ -152,11 +152,11 @@ public struct ComponentReport: Sendable, Hashable, Codable {
         var out: [String] = []
         let t = technology
         out.append("technology  \(t.identifier): \(t.provenance)")
-        out.append("            corner \(t.corner), \(formatNumber(t.temperatureCelsius)) C, supply \(engineering(t.supplyVolts, unit: "V")), devices \(t.nmos) / \(t.pmos)")
+        out.append("            corner \(t.corner), \(significant(t.temperatureCelsius, 4)) C, supply \(engineering(t.supplyVolts, unit: "V")), devices \(t.nmos) / \(t.pmos)")
         out.append("engine      ngspice \(engine.ngspiceVersion)\(engine.klu ? " (KLU)" : "")")
         if let d = devices {
             for (name, f) in [("NMOS", d.nmos), ("PMOS", d.pmos)] {
-                out.append("\(name == "NMOS" ? "devices" : "       ")     \(name) at L_min: V_T \(engineering(f.thresholdVolts, unit: "V")), I_on \(formatNumber(f.onCurrentPerWidth)) uA/um, I_off \(formatNumber(f.offCurrentPerWidth * 1e3)) nA/um, swing \(formatNumber(f.subthresholdSwingMillivoltsPerDecade)) mV/dec")
+                out.append("\(name == "NMOS" ? "devices" : "       ")     \(name) at L_min: V_T \(engineering(f.thresholdVolts, unit: "V")), I_on \(significant(f.onCurrentPerWidth, 4)) uA/um, I_off \(significant(f.offCurrentPerWidth * 1e3, 4)) nA/um, swing \(significant(f.subthresholdSwingMillivoltsPerDecade, 4)) mV/dec")
             }
         }
         if let ota {
@@ -168,13 +168,13 @@ public struct ComponentReport: Sendable, Hashable, Codable {
             out.append("  measured (load \(engineering(ota.values.first { $0.name == "ota.load" }?.value ?? .nan, unit: "F")))")
             for check in ota.checks {
                 let deviation = (check.measured / check.target - 1) * 100
-                let shown = check.unit == "V/V" ? "\(formatNumber(check.measured)) V/V (\(formatNumber(20 * log10(check.measured))) dB)" : engineering(check.measured, unit: check.unit)
-                let rule = check.kind == .within ? "within \(formatNumber(check.tolerance * 100)) %" : "at least \(formatNumber(100 - check.tolerance * 100)) % of it"
+                let shown = check.unit == "V/V" ? "\(significant(check.measured, 4)) V/V (\(significant(20 * log10(check.measured), 4)) dB)" : engineering(check.measured, unit: check.unit)
+                let rule = check.kind == .within ? "within \(significant(check.tolerance * 100, 4)) %" : "at least \(significant(100 - check.tolerance * 100, 4)) % of it"
                 out.append("    \(pad(check.name, 14)) \(pad(shown, 24)) target \(pad(engineering(check.target, unit: check.unit), 12)) \(signed(deviation)) %  \(check.passed ? "pass" : "FAIL") (\(rule))")
             }
             out.append("    \(pad("unity gain", 14)) \(engineering(m.unityGainHertz, unit: "Hz")); open-loop pole \(engineering(m.poleHertz, unit: "Hz"))")
-            out.append("    \(pad("slew rate", 14)) rising \(formatNumber(m.slewRisingVoltsPerSecond / 1e6)) V/us, falling \(formatNumber(m.slewFallingVoltsPerSecond / 1e6)) V/us (10-90 %, \(engineering(m.stepVolts, unit: "V")) step, unity gain)")
-            out.append("    \(pad("settling", 14)) \(engineering(m.settlingSeconds, unit: "s")) to \(formatNumber(m.settlingTolerance * 100)) % of the step")
+            out.append("    \(pad("slew rate", 14)) rising \(significant(m.slewRisingVoltsPerSecond / 1e6, 4)) V/us, falling \(significant(m.slewFallingVoltsPerSecond / 1e6, 4)) V/us (10-90 %, \(engineering(m.stepVolts, unit: "V")) step, unity gain)")
+            out.append("    \(pad("settling", 14)) \(engineering(m.settlingSeconds, unit: "s")) to \(significant(m.settlingTolerance * 100, 4)) % of the step")
             out.append("    \(pad("offset", 14)) \(engineering(m.offsetVolts, unit: "V")) (systematic; no mismatch is modelled)")
             out.append("    \(pad("supply", 14)) \(engineering(m.supplyCurrentAmperes, unit: "A")), \(engineering(m.powerWatts, unit: "W"))")
             out.append("    \(pad("simulation", 14)) \(engineering(m.simulationSeconds, unit: "s"))")
@@ -193,7 +193,7 @@ public struct ComponentReport: Sendable, Hashable, Codable {
         if let adc {
             let m = adc.measurement, l = m.linearity
             out.append("")
-            out.append("ADC: \(l.bits)-bit SAR, ramp code density (\(m.hitsPerCode) conversions per code, resolution \(formatNumber(1 / Double(m.hitsPerCode))) LSB)")
+            out.append("ADC: \(l.bits)-bit SAR, ramp code density (\(m.hitsPerCode) conversions per code, resolution \(significant(1 / Double(m.hitsPerCode), 4)) LSB)")
             out.append("  design values")
             out += adc.values.formattedLines().map { "    " + $0 }
             out.append("  measured")
@@ -210,8 +210,8 @@ public struct ComponentReport: Sendable, Hashable, Codable {
 
     private func linearityLines(_ l: Linearity, what: String) -> [String] {
         [
-            "    \(pad("max |INL|", 14)) \(formatNumber(l.maxAbsINL)) LSB (endpoint fit)",
-            "    \(pad("max |DNL|", 14)) \(formatNumber(l.maxAbsDNL)) LSB",
+            "    \(pad("max |INL|", 14)) \(significant(l.maxAbsINL, 4)) LSB (endpoint fit)",
+            "    \(pad("max |DNL|", 14)) \(significant(l.maxAbsDNL, 4)) LSB",
             "    \(pad("LSB", 14)) \(engineering(l.lsbVolts, unit: "V")) measured, \(engineering(l.idealLsbVolts, unit: "V")) designed (gain error \(signed(l.gainError * 100)) %)",
             "    \(pad("offset", 14)) \(signed(l.offsetLSB)) LSB (first \(what))",
             "    \(pad("missing codes", 14)) \(l.missingCodes.isEmpty ? "none" : l.missingCodes.map(String.init).joined(separator: ", "))",
@@ -223,10 +223,6 @@ private func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
 }
 
-private func formatNumber(_ x: Double) -> String {
-    guard x.isFinite else { return "\(x)" }
-    return String(format: "%.4g", x)
-}
 
 private func signed(_ x: Double) -> String {
     guard x.isFinite else { return "\(x)" }

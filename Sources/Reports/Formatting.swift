@@ -5,7 +5,8 @@ import Foundation
 
 /// 12.3 kOhm, 10 MHz, 1.5 uS: a value with an SI prefix for people (decks use `SpiceNumber`).
 public func engineering(_ value: Double, unit: String, digits: Int = 4) -> String {
-    guard value.isFinite, value != 0, !unit.isEmpty, unit != "V/V", unit != "bit" else {
+    // No prefix where it would read as part of the unit: "m1/m" for 1.2e-3 1/m.
+    guard value.isFinite, value != 0, !unit.isEmpty, unit != "V/V", unit != "bit", !unit.hasPrefix("1/") else {
         let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : formatSignificant(value, digits)
         return unit.isEmpty ? text : "\(text) \(unit)"
     }

@@ -50,7 +50,7 @@ extension Knob {
         { d, v in d.spec.design.mapping.opAmpSwingVolts = v.number; d.spec.design.circuit.opAmp.outputSwingVolts = v.number },
         Knob("offset", .design, .quantity(unit: "V", domain: .closed(-1, 1)), default: "0",
              "input offset of every op-amp (behavioral)",
-             read: { s in .number(s.design.circuit.opAmp.inputOffsetVolts) })
+             read: { s in s.design.circuit.fidelity == .ideal ? nil : .number(s.design.circuit.opAmp.inputOffsetVolts) })
         { d, v in d.spec.design.circuit.opAmp.inputOffsetVolts = v.number },
         Knob("g0", .design, .quantity(unit: "S", domain: .closed(1e-12, 1)), default: "10u (transistor level: lowered until the op-amps can drive the array)",
              "unit conductance G0, one cell level",
@@ -175,7 +175,7 @@ extension Knob {
         { d, v in d.spec.policy.force = v.flag },
         Knob("energy-per-flop", .policy, .quantity(unit: "J", domain: .upTo(1e-6)), default: "1p",
              "the digital baseline's energy per floating-point operation (an assumption)",
-             read: { s in .number(s.policy.joulesPerFlop) })
+             read: { s in s.design.transistor == nil ? nil : .number(s.policy.joulesPerFlop) })
         { d, v in d.spec.policy.joulesPerFlop = v.number },
 
         // MARK: limits

@@ -167,15 +167,17 @@ extension SolveSpecification {
 }
 
 extension SolveSpecification {
-    /// Every knob of `sections` with the value this specification holds, for the parameter
-    /// list of a report (named as the specification names them: `design.gbw`).
+    /// Every knob of `sections` that this specification uses, with its value, for the
+    /// parameter list of a report (named as the specification names them: `design.gbw`).
+    /// Knobs that do not apply here (the GBW of ideal op-amps, the switches of a design
+    /// without transistors) are left out.
     public func parameterValues(in sections: Set<Knob.Section> = Set(Knob.Section.allCases)) -> [DesignValue] {
-        Knob.knobs(in: sections).map { knob in
+        Knob.knobs(in: sections).compactMap { knob in
             switch knob.read(self) {
             case .number(let x)?: return DesignValue(knob.qualifiedName, x, knob.unit, knob.help)
             case .text(let t)?: return DesignValue(knob.qualifiedName, text: t, knob.help)
             case .flag(let b)?: return DesignValue(knob.qualifiedName, text: b ? "true" : "false", knob.help)
-            case nil: return DesignValue(knob.qualifiedName, text: "(\(knob.defaultText))", knob.help)
+            case nil: return nil
             }
         }
     }

@@ -18,11 +18,11 @@ enum SweepHTML {
         var sections: [HTMLReport.Section] = []
         let spec = s.spec
         let y = s.overall.yield
-        let tolerance = spec.toleranceBits.map { "\(f($0)) equivalent bits against the ideal answer" }
+        let tolerance = spec.toleranceBits.map { "\(significant($0, 3)) equivalent bits against the ideal answer" }
             ?? "each grid point's nominal tolerance from the error model"
         var summary: [HTMLReport.Block] = [
             .status(passed: y.passed == y.total,
-                    text: "Yield \(pct(y.fraction)) (\(y.passed) of \(y.total) runs; 95 % interval \(pct(y.interval.low)) to \(pct(y.interval.high)))"),
+                    text: "Yield \(percent(y.fraction)) (\(y.passed) of \(y.total) runs; 95 % interval \(percent(y.interval.low)) to \(percent(y.interval.high)))"),
             .keyValues([
                 .init("sweep", spec.name),
                 .init("master seed", String(spec.seed)),
@@ -37,7 +37,7 @@ enum SweepHTML {
                               rows: distributionRows(s.overall), caption: "All runs. Every verdict is judged against the nominal design's references."))
         if !s.overall.entryErrorSigma.isEmpty {
             summary.append(.paragraph("Sigma of each output's error against the ideal solution, in the solution's units: "
-                + s.overall.entryErrorSigma.map { e($0) }.joined(separator: ", ")))
+                + s.overall.entryErrorSigma.map { scientific($0, 3) }.joined(separator: ", ")))
         }
         sections.append(.init("Summary", summary))
 
@@ -92,10 +92,10 @@ enum SweepHTML {
 
         if s.points.count > 1 {
             let rows = s.points.map { p -> [String] in
-                [p.label.map { "\($0.0)=\(valueText($0.1))" }.joined(separator: " "), String(p.runs), String(p.failed), pct(p.yield.fraction),
-                 p.equivalentBits.map { f($0.mean) } ?? "-", p.equivalentBits.map { f($0.sigma) } ?? "-", p.equivalentBits.map { f($0.p05) } ?? "-",
-                 p.relativeError.map { e($0.sigma) } ?? "-", p.settlingSeconds.map { e($0.median) } ?? "-", p.settlingSeconds.map { e($0.p95) } ?? "-",
-                 p.energyJoules.map { e($0.median) } ?? "-"]
+                [p.label.map { "\($0.0)=\(valueText($0.1))" }.joined(separator: " "), String(p.runs), String(p.failed), percent(p.yield.fraction),
+                 p.equivalentBits.map { significant($0.mean, 3) } ?? "-", p.equivalentBits.map { significant($0.sigma, 3) } ?? "-", p.equivalentBits.map { significant($0.p05, 3) } ?? "-",
+                 p.relativeError.map { scientific($0.sigma, 3) } ?? "-", p.settlingSeconds.map { scientific($0.median, 3) } ?? "-", p.settlingSeconds.map { scientific($0.p95, 3) } ?? "-",
+                 p.energyJoules.map { scientific($0.median, 3) } ?? "-"]
             }
             sections.append(.init("Per grid point", [.table(
                 header: ["values", "runs", "failed", "yield", "bits mean", "bits sigma", "bits p05", "rel. error sigma", "settling median, s", "settling p95, s", "energy median, J"],
@@ -103,9 +103,9 @@ enum SweepHTML {
         }
         for (variable, groups) in s.marginals {
             let rows = groups.map { g -> [String] in
-                [g.label.first.map { valueText($0.1) } ?? "", String(g.runs), pct(g.yield.fraction),
-                 g.equivalentBits.map { f($0.mean) } ?? "-", g.equivalentBits.map { f($0.sigma) } ?? "-",
-                 g.settlingSeconds.map { e($0.median) } ?? "-", g.energyJoules.map { e($0.median) } ?? "-"]
+                [g.label.first.map { valueText($0.1) } ?? "", String(g.runs), percent(g.yield.fraction),
+                 g.equivalentBits.map { significant($0.mean, 3) } ?? "-", g.equivalentBits.map { significant($0.sigma, 3) } ?? "-",
+                 g.settlingSeconds.map { scientific($0.median, 3) } ?? "-", g.energyJoules.map { scientific($0.median, 3) } ?? "-"]
             }
             sections.append(.init("By \(variable)", [.table(header: [variable, "runs", "yield", "bits mean", "bits sigma", "settling median, s", "energy median, J"],
                                                             rows: rows, caption: "Every run with this value, over the other variables and the samples.")]))
@@ -114,7 +114,7 @@ enum SweepHTML {
             let rows = s.worst.map { w -> [String] in
                 [String(Int(w["run"]?.numberValue ?? -1)), String(Int(w["sample"]?.numberValue ?? -1)), String(Int64(w["seed"]?.numberValue ?? -1)),
                  w["variables"]?.objectMembers?.map { "\($0.0)=\(valueText($0.1))" }.joined(separator: " ") ?? "",
-                 w["status"]?.stringValue ?? "", w["equivalentBits"]?.numberValue.map(f) ?? "-", w["relativeError"]?.numberValue.map(e) ?? "-",
+                 w["status"]?.stringValue ?? "", w["equivalentBits"]?.numberValue.map { significant($0, 3) } ?? "-", w["relativeError"]?.numberValue.map { scientific($0, 3) } ?? "-",
                  w["message"]?.stringValue ?? ""]
             }
             sections.append(.init("Worst runs", [
@@ -165,32 +165,28 @@ enum SweepHTML {
             guard let d else { return }
             rows.append([name, format(d.mean), format(d.sigma), format(d.minimum), format(d.p05), format(d.median), format(d.p95), format(d.maximum)])
         }
-        add("equivalent bits", g.equivalentBits, f)
-        add("relative error", g.relativeError, e)
-        add("settling time, s", g.settlingSeconds, e)
-        add("energy per solve, J", g.energyJoules, e)
+        add("equivalent bits", g.equivalentBits) { significant($0, 3) }
+        add("relative error", g.relativeError) { scientific($0, 3) }
+        add("settling time, s", g.settlingSeconds) { scientific($0, 3) }
+        add("energy per solve, J", g.energyJoules) { scientific($0, 3) }
         return rows
     }
 
     static func domainText(_ d: VariableDomain) -> String {
         switch d {
         case .values(let v): return v.map(valueText).joined(separator: ", ")
-        case let .range(from, to, steps, log): return "\(steps) values \(g(from))...\(g(to))\(log ? ", log" : "")"
-        case let .normal(mean, sigma): return "normal, mean \(g(mean)), sigma \(g(sigma))"
-        case let .uniform(lo, hi): return "uniform \(g(lo))...\(g(hi))"
+        case let .range(from, to, steps, log): return "\(steps) values \(significant(from, 6))...\(significant(to, 6))\(log ? ", log" : "")"
+        case let .normal(mean, sigma): return "normal, mean \(significant(mean, 6)), sigma \(significant(sigma, 6))"
+        case let .uniform(lo, hi): return "uniform \(significant(lo, 6))...\(significant(hi, 6))"
         }
     }
 
     static func valueText(_ v: JSONValue) -> String {
         switch v {
-        case .number(let x): return g(x)
+        case .number(let x): return significant(x, 6)
         case .string(let s): return s
         default: return v.line()
         }
     }
 
-    static func f(_ x: Double) -> String { String(format: "%.3g", x) }
-    static func g(_ x: Double) -> String { String(format: "%g", x) }
-    static func e(_ x: Double) -> String { String(format: "%.3e", x) }
-    static func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f %%", 100 * x) : "-" }
 }

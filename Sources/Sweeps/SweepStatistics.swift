@@ -183,29 +183,29 @@ public struct SweepStatistics: Sendable {
     /// A few lines for a person.
     public var text: String {
         var lines: [String] = []
-        let tolerance = spec.toleranceBits.map { "\(f($0)) bits" } ?? "each grid point's nominal tolerance (error model)"
+        let tolerance = spec.toleranceBits.map { "\(significant($0, 3)) bits" } ?? "each grid point's nominal tolerance (error model)"
         lines.append("sweep \(spec.name): \(rows.count) of \(spec.runCount) runs (\(spec.gridPoints.count) grid points x \(spec.samples) samples x \(spec.reads) reads), seed \(spec.seed)")
         lines.append("  yield     \(yieldText(overall.yield)) at \(tolerance)\(overall.failed > 0 ? ", \(overall.failed) runs failed to simulate or were refused" : "")")
         if let b = overall.equivalentBits {
-            lines.append("  bits      mean \(f(b.mean)), sigma \(f(b.sigma)), p05 \(f(b.p05)), median \(f(b.median)), p95 \(f(b.p95)), min \(f(b.minimum))")
+            lines.append("  bits      mean \(significant(b.mean, 3)), sigma \(significant(b.sigma, 3)), p05 \(significant(b.p05, 3)), median \(significant(b.median, 3)), p95 \(significant(b.p95, 3)), min \(significant(b.minimum, 3))")
         }
         if let e = overall.relativeError {
-            lines.append("  error     relative error mean \(e3(e.mean)), sigma \(e3(e.sigma)), p95 \(e3(e.p95)), max \(e3(e.maximum))")
+            lines.append("  error     relative error mean \(scientific(e.mean, 3)), sigma \(scientific(e.sigma, 3)), p95 \(scientific(e.p95, 3)), max \(scientific(e.maximum, 3))")
         }
         if let s = overall.settlingSeconds {
             lines.append("  settling  mean \(engineeringSeconds(s.mean)), sigma \(engineeringSeconds(s.sigma)), p95 \(engineeringSeconds(s.p95)), max \(engineeringSeconds(s.maximum))")
         }
         if let j = overall.energyJoules {
-            lines.append("  energy    mean \(e3(j.mean)) J, sigma \(e3(j.sigma)) J, p95 \(e3(j.p95)) J per solve")
+            lines.append("  energy    mean \(scientific(j.mean, 3)) J, sigma \(scientific(j.sigma, 3)) J, p95 \(scientific(j.p95, 3)) J per solve")
         }
         if points.count > 1 {
             lines.append("  per grid point:")
             for p in points {
                 let label = p.label.map { "\($0.0)=\(valueText($0.1))" }.joined(separator: " ")
                 var line = "    \(label): yield \(yieldText(p.yield))"
-                if let b = p.equivalentBits { line += ", bits \(f(b.mean)) +- \(f(b.sigma)) (p05 \(f(b.p05)))" }
+                if let b = p.equivalentBits { line += ", bits \(significant(b.mean, 3)) +- \(significant(b.sigma, 3)) (p05 \(significant(b.p05, 3)))" }
                 if let s = p.settlingSeconds { line += ", settling \(engineeringSeconds(s.median)) (p95 \(engineeringSeconds(s.p95)))" }
-                if let j = p.energyJoules { line += ", energy \(e3(j.median)) J" }
+                if let j = p.energyJoules { line += ", energy \(scientific(j.median, 3)) J" }
                 lines.append(line)
             }
         }
@@ -213,7 +213,7 @@ public struct SweepStatistics: Sendable {
             lines.append("  worst runs (reproduce one with its run index and the same sweep file):")
             for w in worst {
                 let vars = w["variables"]?.objectMembers?.map { "\($0.0)=\(valueText($0.1))" }.joined(separator: " ") ?? ""
-                let bits = w["equivalentBits"]?.numberValue.map { "\(f($0)) bits" } ?? (w["status"]?.stringValue ?? "?")
+                let bits = w["equivalentBits"]?.numberValue.map { "\(significant($0, 3)) bits" } ?? (w["status"]?.stringValue ?? "?")
                 lines.append("    run \(Int(w["run"]?.numberValue ?? -1)) sample \(Int(w["sample"]?.numberValue ?? -1)) seed \(Int64(w["seed"]?.numberValue ?? -1)): \(bits)\(vars.isEmpty ? "" : " [\(vars)]")")
             }
         }
@@ -224,8 +224,6 @@ public struct SweepStatistics: Sendable {
         let i = y.interval
         return "\(String(format: "%.1f", 100 * y.fraction)) % (\(y.passed)/\(y.total); 95 % interval \(String(format: "%.1f", 100 * i.low))-\(String(format: "%.1f", 100 * i.high)) %)"
     }
-    func f(_ x: Double) -> String { String(format: "%.3g", x) }
-    func e3(_ x: Double) -> String { String(format: "%.3e", x) }
     func engineeringSeconds(_ x: Double) -> String { x == 0 ? "0 s" : String(format: "%.4g ns", x * 1e9) }
     func valueText(_ v: JSONValue) -> String {
         switch v {

@@ -14,19 +14,19 @@ enum Checks {
         checks.append(Check(
             "accuracy against the ideal solution",
             bits >= v.toleranceBits ? .passed : .failed,
-            "equivalent bits \(f(bits)) >= tolerance \(f(v.toleranceBits)) (relative error \(e(v.metricsIdeal.relativeError)), error budget \(e(v.prediction.budget.combined)))"))
+            "equivalent bits \(significant(bits, 3)) >= tolerance \(significant(v.toleranceBits, 3)) (relative error \(scientific(v.metricsIdeal.relativeError, 3)), error budget \(scientific(v.prediction.budget.combined, 3)))"))
 
         if let varied = v.options.policy.variedFromReference {
             checks.append(Check(
                 "agreement with the finite-gain circuit reference", .skipped,
-                "the circuit is varied (\(varied)) and the reference is the nominal design's; relative difference \(e(v.circuitAgreement.relativeError))"))
+                "the circuit is varied (\(varied)) and the reference is the nominal design's; relative difference \(scientific(v.circuitAgreement.relativeError, 3))"))
         } else if referenceIsExact(v.options) {
             let limit = 1e-6
             let error = v.circuitAgreement.relativeError
             checks.append(Check(
                 "agreement with the finite-gain circuit reference",
                 error <= limit ? .passed : .failed,
-                "relative difference before the ADC \(e(error)) <= \(e(limit)) (A0 = \(e(v.prediction.references.openLoopGain)))"))
+                "relative difference before the ADC \(scientific(error, 3)) <= \(scientific(limit, 3)) (A0 = \(scientific(v.prediction.references.openLoopGain, 3)))"))
         } else if let devices = v.prediction.deviceErrors {
             // Transistor level: the devices' own first-order terms, twice, plus the settling residue.
             let (settling, limit) = Tolerance.agreementLimit(devices, v.options)
@@ -34,11 +34,11 @@ enum Checks {
             checks.append(Check(
                 "agreement with the finite-gain circuit reference",
                 error <= limit ? .passed : .failed,
-                "relative difference before the ADC \(e(error)) <= 2 x (switch \(e(devices.switchResistance)) + offset \(e(devices.offset)) + settling \(e(settling))) = \(e(limit))"))
+                "relative difference before the ADC \(scientific(error, 3)) <= 2 x (switch \(scientific(devices.switchResistance, 3)) + offset \(scientific(devices.offset, 3)) + settling \(scientific(settling, 3))) = \(scientific(limit, 3))"))
         } else {
             checks.append(Check(
                 "agreement with the finite-gain circuit reference", .skipped,
-                "the reference leaves out what this design adds (op-amp poles, offset, wires); relative difference \(e(v.circuitAgreement.relativeError))"))
+                "the reference leaves out what this design adds (op-amp poles, offset, wires); relative difference \(scientific(v.circuitAgreement.relativeError, 3))"))
         }
 
         if let devices = v.prediction.deviceErrors, let available = devices.availableOutputAmperes {
@@ -79,7 +79,7 @@ enum Checks {
                     checks.append(Check(
                         "settling time within a factor 2 of the prediction",
                         ratio >= 0.5 && ratio <= 2 ? .passed : .failed,
-                        "measured \(e(measured)) s / predicted \(e(predicted)) s = \(f(ratio)) in [0.5, 2] (to \(v.prediction.settlingBits) bits)"))
+                        "measured \(scientific(measured, 3)) s / predicted \(scientific(predicted, 3)) s = \(significant(ratio, 3)) in [0.5, 2] (to \(v.prediction.settlingBits) bits)"))
                 } else {
                     checks.append(Check("settling time within a factor 2 of the prediction", .skipped,
                                         "no settled transient to measure or no prediction (unstable)"))
@@ -94,6 +94,4 @@ enum Checks {
         options.design.circuit.fidelity == .ideal && !options.design.circuit.wires.isPresent && options.plan.analysis == .op
     }
 
-    static func f(_ x: Double) -> String { String(format: "%.3g", x) }
-    static func e(_ x: Double) -> String { String(format: "%.3e", x) }
 }

@@ -166,9 +166,9 @@ public enum VerdictReport {
         lines.append("\(op.rawValue) \(shape), \(v.options.design.circuit.fidelity.rawValue) fidelity, .\(v.options.plan.analysis.rawValue): \(v.passed ? "PASS" : "FAIL")")
         lines.append("  solution  \(vector(v.solution))")
         lines.append("  ideal     \(vector(p.references.ideal))")
-        lines.append("  accuracy  \(f(v.metricsIdeal.equivalentBits)) equivalent bits vs ideal (relative error \(e(v.metricsIdeal.relativeError))), tolerance \(f(v.toleranceBits)) bits")
-        lines.append("            vs quantised \(f(v.metricsQuantised.equivalentBits)) bits, vs finite-gain circuit \(f(v.metricsFiniteGain.equivalentBits)) bits; analogue vs finite-gain \(e(v.circuitAgreement.relativeError))")
-        var stability = "  stability \(p.isStable ? "stable" : "UNSTABLE"), min Re eig(M) = \(f(p.stability.minRealEigenvalue))"
+        lines.append("  accuracy  \(significant(v.metricsIdeal.equivalentBits, 4)) equivalent bits vs ideal (relative error \(scientific(v.metricsIdeal.relativeError, 3))), tolerance \(significant(v.toleranceBits, 4)) bits")
+        lines.append("            vs quantised \(significant(v.metricsQuantised.equivalentBits, 4)) bits, vs finite-gain circuit \(significant(v.metricsFiniteGain.equivalentBits, 4)) bits; analogue vs finite-gain \(scientific(v.circuitAgreement.relativeError, 3))")
+        var stability = "  stability \(p.isStable ? "stable" : "UNSTABLE"), min Re eig(M) = \(significant(p.stability.minRealEigenvalue, 4))"
         if let poles = p.loopPoles { stability += ", with inverter poles \(poles.isStable ? "stable" : "unstable")" }
         if let tau = p.timeConstantSeconds { stability += ", tau = \(engineering(tau, unit: "s"))" }
         if let outcome = v.transientOutcome { stability += "; transient \(outcome.rawValue)" }
@@ -179,8 +179,8 @@ public enum VerdictReport {
             let what = op == .eig ? "growth from the kick to half the swing (first order)" : "settling to \(p.settlingBits) bits"
             lines.append("  timing    \(what): predicted \(predicted), measured \(measured)")
         }
-        let gin = m.inputConductanceRatio.map { ", G_in = \(f($0)) G0" } ?? ""
-        let fb = m.feedbackConductanceRatio.map { ", feedback = \(f($0)) G0" } ?? ""
+        let gin = m.inputConductanceRatio.map { ", G_in = \(significant($0, 4)) G0" } ?? ""
+        let fb = m.feedbackConductanceRatio.map { ", feedback = \(significant($0, 4)) G0" } ?? ""
         let cells = m.parameters.cell.magnitudeBits.map { "\($0)-bit cells" } ?? "continuous cells"
         let dac = m.parameters.dac.bits.map { "\($0)-bit DAC" } ?? "ideal DAC"
         let adc = m.parameters.adc.bits.map { "\($0)-bit ADC" } ?? "ideal ADC"
@@ -211,6 +211,4 @@ public enum VerdictReport {
         return "[\(shown)\(x.count > 6 ? ", ... (\(x.count) entries)" : "")]"
     }
 
-    static func f(_ x: Double) -> String { String(format: "%.4g", x) }
-    static func e(_ x: Double) -> String { String(format: "%.3e", x) }
 }

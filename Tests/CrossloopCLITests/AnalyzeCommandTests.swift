@@ -136,7 +136,9 @@ struct AnalyzeCommandTests: CLISuite {
         (["--matrix", "A.mtx", "--op", "eig", "--rhs", "b3.csv"], "error: eig takes no right-hand side: drop --rhs"),
         (["--matrix", "A.mtx", "--rhs", "b3.csv"], "error: A.mtx: inv needs a vector b of 2 entries to fit the matrix, got 3"),
         (["--matrix", "rect.csv"], "error: rect.csv: inv needs a square matrix, the matrix is 2x3"),
-        (["--matrix", "singular.csv"], "error: singular.csv: the matrix quantised to 4 magnitude bits is singular (pivot 2 is zero); raise the cell bits or rescale the problem"),
+        (["--matrix", "singular.csv"], "error: singular.csv: the matrix is singular: kappa_2 = 4.8e+16 >= 1/(n eps) = 2.25e+15, so inv has no answer a circuit (or LAPACK) can compute; check the matrix"),
+        // Invertible (det = -0.0094), but its 4-bit levels [[15, 5], [6, 2]] are not.
+        (["--matrix", "quantised.csv"], "error: quantised.csv: the matrix quantised to 4 magnitude bits is singular (pivot 2 is zero); raise the cell bits or rescale the problem"),
     ])
     func invalidInput(arguments: [String], message: String) throws {
         let dir = try directory([
@@ -145,6 +147,7 @@ struct AnalyzeCommandTests: CLISuite {
             "b3.csv": "1\n2\n3\n",
             "rect.csv": "1,2,3\n4,5,6\n",
             "singular.csv": "1,2\n2,4\n",
+            "quantised.csv": "1,0.34\n0.41,0.13\n",
         ])
         let result = try CLIRunner.run(["analyze"] + arguments, in: dir)
         #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")

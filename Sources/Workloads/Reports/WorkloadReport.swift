@@ -240,6 +240,5 @@ enum ReportFigures {
     }
 
     static func percent(_ x: Double) -> String { String(format: "%.3g %%", 100 * x) }
-    static func sci(_ x: Double) -> String { String(format: "%.3e", x) }
     static func g(_ x: Double) -> String { Markup.compact(x) }
 }

@@ -41,10 +41,10 @@ extension WorkloadReport {
             workload: "rbi",
             title: "Recursive block inversion, \(r.size)x\(r.size) on \(r.tileSize)x\(r.tileSize) tiles",
             passed: r.withinBound,
-            target: "relative error vs LAPACK <= the error model's bound (\(pf.sci(r.predictedError)))",
+            target: "relative error vs LAPACK <= the error model's bound (\(scientific(r.predictedError, 3)))",
             headline: [
                 "matrix    \(matrixDescription), kappa = \(pf.g(r.conditionNumber))",
-                "accuracy  relative error \(pf.sci(r.relativeError)) (\(pf.g(r.equivalentBits)) bits) vs LAPACK; bound \(pf.sci(r.predictedError)) (\(pf.g(r.predictedError / max(r.relativeError, 1e-300))) x the measured)",
+                "accuracy  relative error \(scientific(r.relativeError, 3)) (\(pf.g(r.equivalentBits)) bits) vs LAPACK; bound \(scientific(r.predictedError, 3)) (\(pf.g(r.predictedError / max(r.relativeError, 1e-300))) x the measured)",
                 "recursion \(r.levels) level\(r.levels == 1 ? "" : "s"): \(r.solveCounts.inv) INV (3^\(r.levels) = \(r.expectedINVPerSolve) expected\(countsMatch ? "" : ", MISMATCH")), \(r.solveCounts.mvm) tile MVM in the solve; setup \(r.setupCounts.inv) INV, \(r.setupCounts.mvm) MVM (\(r.schurFormation.rawValue) Schur complements)",
                 "timing    setup \(String(format: "%.2f", r.setupSeconds)) s, solve \(String(format: "%.2f", r.solveSeconds)) s wall clock; analogue time of the solve \(engineering(r.solveCounts.analogueSeconds, unit: "s"))",
             ],
@@ -67,9 +67,9 @@ extension WorkloadReport {
             figures: figures,
             tables: [
                 ReportTable("Error per recursion level", header: ["level", "block size", "solves", "max rel. error", "rms rel. error", "bound (max)"],
-                            rows: r.levelStatistics.map { ["\($0.level)", "\($0.size)", "\($0.solves)", pf.sci($0.maxRelativeError), pf.sci($0.rmsRelativeError), pf.sci($0.maxPredictedError)] }),
+                            rows: r.levelStatistics.map { ["\($0.level)", "\($0.size)", "\($0.solves)", scientific($0.maxRelativeError, 3), scientific($0.rmsRelativeError, 3), scientific($0.maxPredictedError, 3)] }),
                 ReportTable("Schur complements", header: ["level", "size", "column solves", "|S_formed - S| / |S|", "bound"],
-                            rows: r.schurRecords.map { ["\($0.level)", "\($0.size)", "\($0.columnSolves)", pf.sci($0.relativeError), pf.sci($0.predictedError)] }),
+                            rows: r.schurRecords.map { ["\($0.level)", "\($0.size)", "\($0.columnSolves)", scientific($0.relativeError, 3), scientific($0.predictedError, 3)] }),
             ],
             notes: notes,
             data: [("solution", .numbers(r.solution)), ("reference", .numbers(r.reference)), ("rhs", .numbers(r.rhs))])
@@ -113,7 +113,7 @@ extension WorkloadReport {
             counts: core.phaseCounts(),
             figures: figures,
             tables: [ReportTable("Iterations", header: ["iteration", "bits", "gained", "rel. error", "residual", "solve error", "solve budget"],
-                                 rows: r.steps.map { ["\($0.iteration)", pf.g($0.equivalentBits), pf.g($0.bitsGained), pf.sci($0.relativeError), pf.sci($0.residual), pf.sci($0.solveRelativeError), pf.sci($0.solvePredictedError)] })],
+                                 rows: r.steps.map { ["\($0.iteration)", pf.g($0.equivalentBits), pf.g($0.bitsGained), scientific($0.relativeError, 3), scientific($0.residual, 3), scientific($0.solveRelativeError, 3), scientific($0.solvePredictedError, 3)] })],
             notes: ["Residuals r = b - A x in double precision (digital, counted); each correction d = A^-1 r by the simulated circuit, its DAC scaled to r: the error shrinks by about each solve's own relative error per iteration, whatever the cells' precision, until the double-precision residual limits it.",
                     "The per-solve budget is the error model's worst case for that solve; with coarse cells it can exceed 1 (no guarantee) while the solves still contract.",
                     waveNote],
@@ -153,7 +153,7 @@ extension WorkloadReport {
                 "flight    apogee \(String(format: "%.1f", r.flight.height.max() ?? 0)) m, peak speed \(String(format: "%.1f", r.flight.velocity.max() ?? 0)) m/s over \(String(format: "%.1f", t.last ?? 0)) s",
                 "height    RMS error analogue \(String(format: "%.3f", r.analogueHeightRMS)) m, double \(String(format: "%.3f", r.doubleHeightRMS)) m (ratio \(pf.g(r.analogueHeightRMS / r.doubleHeightRMS))); raw barometer \(String(format: "%.3f", r.barometerRMS)) m",
                 "velocity  RMS error analogue \(String(format: "%.3f", r.analogueVelocityRMS)) m/s, double \(String(format: "%.3f", r.doubleVelocityRMS)) m/s (ratio \(pf.g(r.analogueVelocityRMS / r.doubleVelocityRMS)))",
-                "S^-1      from the circuit: max relative error \(pf.sci(r.inverseError.max() ?? 0)), bound \(pf.sci(r.inversePredicted.max() ?? 0))",
+                "S^-1      from the circuit: max relative error \(scientific(r.inverseError.max() ?? 0, 3)), bound \(scientific(r.inversePredicted.max() ?? 0, 3))",
             ],
             metrics: [
                 ReportMetric("analogueHeightRMS", r.analogueHeightRMS, "m", "RMS height error, analogue S^-1"),
@@ -219,7 +219,7 @@ extension WorkloadReport {
         if let wave { figures.append(wave) }
         let rows = r.targets.enumerated().map { k, t in
             [String(k + 1), String(format: "(%.3g, %.3g)", t.target[0], t.target[1]), t.reachable ? "yes" : "no",
-             "\(t.status)", "\(t.iterations)", pf.sci(t.finalError), "\(t.doubleIterations)", pf.sci(t.doubleFinalError),
+             "\(t.status)", "\(t.iterations)", scientific(t.finalError, 3), "\(t.doubleIterations)", scientific(t.doubleFinalError, 3),
              "\(t.dampingRaises)"]
         }
         var headline = ["arm       \(r.arm.links) links, reach \(pf.g(r.arm.reach)) m (lengths \(r.arm.lengths.map { pf.g($0) }.joined(separator: ", ")) m)"]
@@ -277,10 +277,10 @@ extension WorkloadReport {
             workload: "poisson",
             title: "\(r.dimensions)-D Poisson, \(r.size) unknowns" + (r.levels > 0 ? " by recursive block inversion" : " on one array"),
             passed: r.withinBound,
-            target: "relative error vs LAPACK <= the error model's bound (\(pf.sci(r.predictedError)))",
+            target: "relative error vs LAPACK <= the error model's bound (\(scientific(r.predictedError, 3)))",
             headline: [
                 "problem   -laplace(u) = f on the unit \(r.dimensions == 1 ? "interval" : "square"), u = 0 on the boundary, f such that u = prod sin(pi x_i); \(r.points)\(r.dimensions == 2 ? "x\(r.points)" : "") interior points, kappa = \(pf.g(r.conditionNumber))",
-                "accuracy  relative error vs the discrete solution \(pf.sci(r.relativeError)), bound \(pf.sci(r.predictedError)); discretisation error of the discrete solution \(pf.sci(r.discretisationError))",
+                "accuracy  relative error vs the discrete solution \(scientific(r.relativeError, 3)), bound \(scientific(r.predictedError, 3)); discretisation error of the discrete solution \(scientific(r.discretisationError, 3))",
                 "cost      \(r.solveCounts.inv) INV + \(r.solveCounts.mvm) MVM in the solve (\(r.levels) recursion levels), setup \(r.setupCounts.inv) INV + \(r.setupCounts.mvm) MVM; analogue settling \(engineering(r.solveCounts.analogueSeconds, unit: "s"))",
             ],
             metrics: [
@@ -295,7 +295,7 @@ extension WorkloadReport {
             counts: core.phaseCounts(),
             figures: figures,
             tables: r.levels > 0 ? [ReportTable("Error per recursion level", header: ["level", "block size", "solves", "max rel. error", "bound (max)"],
-                                                rows: r.levelStatistics.map { ["\($0.level)", "\($0.size)", "\($0.solves)", pf.sci($0.maxRelativeError), pf.sci($0.maxPredictedError)] })] : [],
+                                                rows: r.levelStatistics.map { ["\($0.level)", "\($0.size)", "\($0.solves)", scientific($0.maxRelativeError, 3), scientific($0.maxPredictedError, 3)] })] : [],
             notes: ["Poisson settles slowly: lambda_min(M) ~ pi^2 / (4 N^2) in 1-D (see the Theory article, \"Settling time\"), so the analogue time grows with the grid while an implicit heat step settles fast at any size.",
                     "The error bound carries kappa(A), which grows as N^2: for fine grids it exceeds 1 and guarantees nothing, while smooth right-hand sides are solved far better than the worst case.",
                     waveNote],
@@ -324,7 +324,7 @@ extension WorkloadReport {
             target: "every step's relative error vs the double-precision integration <= the error model's accumulated bound",
             headline: [
                 "problem   u_t = alpha laplace(u), implicit Euler (I + r L) u_(k+1) = u_k, r = alpha dt / h^2 = \(pf.g(r.r)); \(r.points)\(r.dimensions == 2 ? "x\(r.points)" : "") interior points",
-                "accuracy  relative error after step 1: \(pf.sci(r.relativeErrors.first ?? 0)), after step \(r.steps): \(pf.sci(r.relativeErrors.last ?? 0)) (bound \(pf.sci(r.predictedErrors.last ?? 0)))",
+                "accuracy  relative error after step 1: \(scientific(r.relativeErrors.first ?? 0, 3)), after step \(r.steps): \(scientific(r.relativeErrors.last ?? 0, 3)) (bound \(scientific(r.predictedErrors.last ?? 0, 3)))",
                 "cost      per step \(r.solveCounts.inv / max(r.steps, 1)) INV + \(r.solveCounts.mvm / max(r.steps, 1)) MVM (\(r.levels) recursion levels); the step matrix was prepared once (setup \(r.setupCounts.inv) INV + \(r.setupCounts.mvm) MVM)",
             ],
             metrics: [
@@ -391,7 +391,7 @@ extension WorkloadReport {
             headline: [
                 "graph     \(r.graph.pages) pages, \(r.graph.links.map(\.count).reduce(0, +)) links, \(r.graph.links.filter(\.isEmpty).count) dangling, damping \(pf.g(r.damping))",
                 "ranking   top \(r.topK): \(r.agreeingPositions) of \(r.topK) positions agree (analogue \(r.analogueRanking.prefix(r.topK).map(String.init).joined(separator: " ")); exact \(r.exactRanking.prefix(r.topK).map(String.init).joined(separator: " ")))",
-                "accuracy  score vector relative error \(pf.sci(r.relativeError)), EIG error budget \(pf.sci(r.predictedError)); smallest top-\(r.topK + 1) gap \(pf.percent(r.smallestTopGap)) of the top score",
+                "accuracy  score vector relative error \(scientific(r.relativeError, 3)), EIG error budget \(scientific(r.predictedError, 3)); smallest top-\(r.topK + 1) gap \(pf.percent(r.smallestTopGap)) of the top score",
             ],
             metrics: [
                 ReportMetric("agreeingPositions", Double(r.agreeingPositions), "", "top-K positions holding the same page"),
