@@ -4,6 +4,9 @@ import Reports
 import Specification
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct Crossloop: AsyncParsableCommand {
@@ -37,6 +40,7 @@ struct Crossloop: AsyncParsableCommand {
     /// every other failure with the code ``ExitStatus`` gives it and one line on standard
     /// error, never a stack trace.
     static func main() async {
+        stopOnSignals()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -57,6 +61,20 @@ struct Crossloop: AsyncParsableCommand {
         } catch {
             printError("error: \(ExitStatus.message(error))")
             Foundation.exit(ExitStatus(error).rawValue)
+        }
+    }
+
+    /// SIGINT, SIGTERM, SIGQUIT and SIGHUP all end the process at once with 128 + the
+    /// signal's number, mid-simulation included: no backtrace, no core, no engine thread left
+    /// spinning. Outputs are written atomically, so an interrupted command leaves no half
+    /// file. A signal the shell ignores for a background job stays ignored.
+    static func stopOnSignals() {
+        let stop: @convention(c) (Int32) -> Void = { signal in _exit(128 + signal) }
+        for signal in [SIGINT, SIGTERM, SIGQUIT, SIGHUP] {
+            let previous = Glibc.signal(signal, stop)
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                _ = Glibc.signal(signal, SIG_IGN)
+            }
         }
     }
 

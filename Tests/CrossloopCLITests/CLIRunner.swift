@@ -6,6 +6,8 @@ struct CLIResult: Sendable {
     let status: Int32
     let stdout: String
     let stderr: String
+    /// Wall-clock seconds from start to exit.
+    var seconds = 0.0
 
     /// The non-empty lines of standard error.
     var stderrLines: [Substring] { stderr.split(separator: "\n") }
@@ -80,12 +82,16 @@ enum CLIRunner {
 
     /// Runs `crossloop arguments...` in `directory` (default: a fresh temporary directory)
     /// with no standard input, and returns its exit status and output. The child inherits
-    /// the test's environment with `environment` added (or overriding).
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
-        if let directory { return try execute(binary.get(), arguments, in: directory, environment: environment) }
+    /// the test's environment with `environment` added (or overriding). With `signal`, the
+    /// child is sent that signal `after` seconds in.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    signal: Int32? = nil, after: Double = 0) throws -> CLIResult {
+        if let directory {
+            return try execute(binary.get(), arguments, in: directory, environment: environment, signal: signal, after: after)
+        }
         let scratch = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        return try execute(binary.get(), arguments, in: scratch, environment: environment)
+        return try execute(binary.get(), arguments, in: scratch, environment: environment, signal: signal, after: after)
     }
 
     /// A fresh directory for one test's files.
@@ -97,7 +103,7 @@ enum CLIRunner {
 
     /// Output goes to files, not pipes, so a chatty child can never block on a full pipe.
     private static func execute(_ executable: URL, _ arguments: [String], in directory: URL,
-                                environment: [String: String] = [:]) throws -> CLIResult {
+                                environment: [String: String] = [:], signal: Int32? = nil, after: Double = 0) throws -> CLIResult {
         let scratch = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("stdout"), err = scratch.appendingPathComponent("stderr")
@@ -112,13 +118,19 @@ enum CLIRunner {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle
         process.standardError = errHandle
+        let start = Date()
         try process.run()
+        if let signal {
+            Thread.sleep(forTimeInterval: after)
+            kill(process.processIdentifier, signal)
+        }
         process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(start)
         try outHandle.close()
         try errHandle.close()
         return CLIResult(status: process.terminationStatus,
                          stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                         stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+                         stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self), seconds: seconds)
     }
 }
 
