@@ -55,7 +55,7 @@ public struct Problem: Sendable, Hashable {
             }
             let n1 = blockSize ?? matrix.rows / 2
             guard n1 >= 1, n1 < matrix.rows else {
-                throw .invalidParameter(name: "blockSize", value: "\(n1)", requirement: "between 1 and \(matrix.rows - 1)")
+                throw .invalidParameter(name: "the block size n1", value: "\(n1)", requirement: "between 1 and \(matrix.rows - 1)")
             }
             split = n1
         case .inv, .eig:
@@ -69,6 +69,7 @@ public struct Problem: Sendable, Hashable {
         }
         do { try matrix.checkFinite() } catch { throw .linearAlgebra(error) }
         guard matrix.maxAbsEntry > 0 else { throw .zeroMatrix }
+        try Problem.checkMagnitudes(matrix.storage, what: "the matrix") { k in "(\(k % matrix.rows + 1), \(k / matrix.rows + 1))" }
         if operation == .eig {
             guard vector.isEmpty else { throw .vectorNotUsed(operation: operation) }
         } else {
@@ -76,11 +77,24 @@ public struct Problem: Sendable, Hashable {
             guard vector.count == expected else { throw .vectorLength(operation: operation, expected: expected, found: vector.count) }
             if let k = vector.firstNonFiniteIndex { throw .nonFiniteVector(index: k + 1, value: vector[k]) }
             guard vector.normInfinity > 0 else { throw .zeroVector(operation: operation) }
+            try Problem.checkMagnitudes(vector, what: "the vector \(operation.vectorName)") { k in "\(k + 1)" }
         }
         self.operation = operation
         self.matrix = matrix
         self.vector = vector
         self.blockSize = split
+    }
+
+    /// Entries a double-precision reference can work with: no subnormal number (below
+    /// 2.2e-308 its precision is gone) and nothing so large that products of two entries
+    /// overflow (|x| <= 1e150). Outside these the LAPACK answer itself is wrong, and the
+    /// verdict would blame the circuit.
+    static let largestMagnitude = 1e150
+
+    static func checkMagnitudes(_ values: [Double], what: String, position: (Int) -> String) throws(MappingError) {
+        for (k, x) in values.enumerated() where x != 0 && (x.isSubnormal || abs(x) > largestMagnitude) {
+            throw .magnitudeOutOfRange(what: what, position: position(k), value: x, largest: largestMagnitude)
+        }
     }
 
     /// The problem with the documented default vector: all ones of the right length (empty for EIG).
@@ -138,6 +152,9 @@ public enum MappingError: Error, CustomStringConvertible, Hashable, Sendable {
     /// The matrix itself is singular to double precision: no circuit computes its inverse
     /// (or least-squares answer), whatever its cells.
     case singularMatrix(operation: CrossbarOperation, conditionNumber: Double, limit: Double)
+    /// An entry double precision cannot compute with: subnormal, or large enough that
+    /// products overflow.
+    case magnitudeOutOfRange(what: String, position: String, value: Double, largest: Double)
     case linearAlgebra(LinearAlgebraError)
 
     public var description: String {
@@ -166,6 +183,10 @@ public enum MappingError: Error, CustomStringConvertible, Hashable, Sendable {
             let what = operation == .ginv ? "rank deficient" : "singular"
             let number = kappa.isFinite ? String(format: "%.3g", kappa) : "infinite"
             return "the matrix is \(what): kappa_2 = \(number) >= 1/(n eps) = \(String(format: "%.3g", limit)), so \(operation) has no answer a circuit (or LAPACK) can compute; check the matrix"
+        case let .magnitudeOutOfRange(what, position, value, largest):
+            let why = value.isSubnormal ? "is subnormal (below \(Double.leastNormalMagnitude)), where double precision has no digits left"
+                : "is beyond \(largest) in magnitude, where products of entries overflow double precision"
+            return "entry \(position) of \(what), \(value), \(why); rescale the problem"
         case let .singularAfterQuantisation(bits, detail):
             let cells = bits.map { "quantised to \($0) magnitude bits" } ?? "as programmed"
             return "the matrix \(cells) is singular (\(detail)); raise the cell bits or rescale the problem"

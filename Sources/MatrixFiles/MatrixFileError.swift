@@ -53,17 +53,17 @@ public enum MatrixFileProblem: Hashable, Sendable, CustomStringConvertible {
         case let .badHeader(found):
             return "bad Matrix Market header '\(found)': expected '%%MatrixMarket matrix <coordinate|array> <real|integer> <general|symmetric|skew-symmetric>'"
         case let .unsupportedHeader(word, kind, allowed):
-            return "unsupported Matrix Market \(kind) '\(word)': use \(allowed)"
+            return "unsupported Matrix Market \(kind) '\(echo(word))': use \(allowed)"
         case let .badSizeLine(found, expected):
-            return "bad size line '\(found)': expected \(expected)"
+            return "bad size line '\(echo(found))': expected \(expected)"
         case let .wrongTokenCount(expected, found, what):
             return "wrong count: expected \(expected) \(what), found \(found)"
         case let .notANumber(token):
-            return "not a number: '\(token)'"
+            return "not a number: '\(echo(token))'"
         case let .notAnInteger(token):
-            return "not an integer in an integer file: '\(token)'"
+            return "not an integer in an integer file: '\(echo(token))'"
         case let .nonFinite(token):
-            return "NaN or infinite value '\(token)': every entry must be finite"
+            return "NaN or infinite value '\(echo(token))': every entry must be finite"
         case let .indexOutOfRange(row, column, rows, columns):
             return "index out of range: (\(row), \(column)) in a \(rows)x\(columns) matrix (indices are 1-based)"
         case let .duplicateEntry(row, column, firstLine):
@@ -88,4 +88,9 @@ public enum MatrixFileProblem: Hashable, Sendable, CustomStringConvertible {
             return "not a vector: the file holds a \(rows)x\(columns) matrix; a vector is N x 1, 1 x N or one number per line"
         }
     }
+}
+
+/// A token from a file as a message shows it: a stray megabyte-long token is not echoed whole.
+func echo(_ token: String) -> String {
+    token.count <= 40 ? token : token.prefix(40) + "... (\(token.count) characters)"
 }

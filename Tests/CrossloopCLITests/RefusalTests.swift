@@ -57,4 +57,19 @@ struct RefusalTests: CLISuite {
         let bits = try #require(value(try json(dir.appendingPathComponent("v.json")), "metrics.equivalentBits") as? Double)
         #expect(bits > 1, "\(size)x\(size) \(fidelity): \(bits) bits")
     }
+
+    @Test("entries double precision cannot work with are refused, naming the entry, before LAPACK gets them wrong")
+    func magnitudes() throws {
+        let dir = try directory(["big.csv": "1e308,0\n0,1e308\n", "I.csv": "2,0\n0,2\n", "tiny.csv": "1\n1e-310\n",
+                                 "long.csv": "1," + String(repeating: "9", count: 1_000_000) + "\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let big = try CLIRunner.run(["solve", "--matrix", "big.csv"], in: dir)
+        #expect(big.status == 2 && big.stderr.contains("entry (1, 1) of the matrix, 1e+308, is beyond 1e+150"), "\(big.stderr)")
+        let tiny = try CLIRunner.run(["solve", "--matrix", "I.csv", "--rhs", "tiny.csv"], in: dir)
+        #expect(tiny.status == 2 && tiny.stderr.contains("entry 2 of the vector b, 1e-310, is subnormal"), "\(tiny.stderr)")
+        let long = try CLIRunner.run(["analyze", "--matrix", "long.csv"], in: dir)
+        #expect(long.status == 2 && long.stderr.count < 300, "\(long.stderr.count) characters of stderr")
+        let block = try CLIRunner.run(["solve", "--matrix", "I.csv", "--op", "block", "--block-size", "5"], in: dir)
+        #expect(block.status == 2 && block.stderr.contains("the block size n1 = 5 is invalid: it must be between 1 and 1"), "\(block.stderr)")
+    }
 }
