@@ -23,7 +23,8 @@ import Reference
 /// `snrDecibels` (all against the ideal answer), `toleranceBits`, `settlingSeconds`,
 /// `transient`, `clipped` (outputs beyond the ADC range), `stuckOn`, `stuckOff`, `unattached`,
 /// `offsetRMSVolts`, `opAmpGain`, `opAmpGBW`, `powerWatts`, `energyJoules` (technology-backed
-/// op-amps) and `solution`.
+/// op-amps) and `solution`; and `solverRetry` when KLU did not finish within the run's time
+/// limit and Sparse ran it instead.
 public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are behind `lock`.
     public let spec: SweepSpec
     public let problem: Problem
@@ -298,10 +299,23 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         let built = try await build(settings, seed: seed, read: read, engine: engine)
         let prepared = built.nominal.prepared
         let result: SimulationResult
+        var retry: String?
         do {
-            result = try await engine.run(try PreparedDeck(deck: built.deck), RunRequest(
-                vectors: prepared.design.outputNodes, timeLimit: built.nominal.options.limits.timeLimitSeconds,
-                variables: built.technology?.engineVariables ?? [:], randomSeed: built.randomSeed))
+            let deck = try PreparedDeck(deck: built.deck)
+            let limit = built.nominal.options.limits.timeLimitSeconds ?? SweepExecutor.defaultRunSeconds
+            var request = RunRequest(vectors: prepared.design.outputNodes, timeLimit: limit,
+                                     variables: built.technology?.engineVariables ?? [:], randomSeed: built.randomSeed)
+            do {
+                result = try await engine.run(deck, request)
+            } catch let error as NgspiceError where error.kind == .aborted && engine.info.hasKLU {
+                // KLU can stall on a deck Sparse finishes in a second: once more with Sparse,
+                // and the row says so.
+                request.solver = .sparse
+                do { result = try await engine.run(deck, request) } catch let again as NgspiceError where again.kind == .aborted {
+                    throw NgspiceError(kind: .aborted, message: "stopped after \(formatSignificant(limit, 3)) s with KLU and again with Sparse; raise the sweep's time-limit")
+                }
+                retry = "sparse: KLU did not finish within \(formatSignificant(limit, 3)) s"
+            }
         } catch let error as NgspiceError {
             throw .verification(.simulation(error))
         } catch {
@@ -313,8 +327,12 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         let verdict: Verdict
         do { verdict = try Verifier.judge(problem, options, prepared, result) } catch { throw .verification(error) }
         return SweepExecutor.fields(verdict, draw: built.draw, unattached: built.unattached, figures: built.figures,
-                                    amplifierCount: built.amplifierCount)
+                                    amplifierCount: built.amplifierCount) + (retry.map { [("solverRetry", .string($0))] } ?? [])
     }
+
+    /// A run's wall-clock limit when the sweep file sets no "time-limit": one stalled run
+    /// must not hang a sweep of thousands.
+    public static let defaultRunSeconds = 120.0
 
     /// The varied deck of run `index`, runnable on its own with `ngspice -b` (it prints its
     /// outputs): what a worst case is investigated with.

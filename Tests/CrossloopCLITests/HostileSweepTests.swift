@@ -48,4 +48,16 @@ struct HostileSweepTests: CLISuite {
         #expect(result.stderr.contains("design.gain = 0.1: it must be above 1"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/rows.jsonl").path))
     }
+
+    @Test("a run that does not finish within its time limit is stopped, tried again with Sparse, and reported, not hung on")
+    func stalledRun() throws {
+        // A one-second transient at nanosecond steps cannot finish in 0.3 s with either solver.
+        let dir = try directory(["slow.json": "{\(Self.problem), \"design\": {\"fidelity\": \"behavioral\", \"analysis\": \"tran\", \"stop-time\": 1}, \"time-limit\": 0.3, \"samples\": 1}"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(["sweep", "slow.json", "--out", "out", "--jobs", "1"], in: dir)
+        #expect(result.seconds < 30, "\(result.seconds) s")
+        #expect(result.status == 3, "exit \(result.status): \(result.stderr)")
+        let rows = try String(contentsOf: dir.appendingPathComponent("out/results.jsonl"), encoding: .utf8)
+        #expect(rows.contains("\"status\":\"failed\"") && rows.contains("with KLU and again with Sparse"), "\(rows.prefix(400))")
+    }
 }
