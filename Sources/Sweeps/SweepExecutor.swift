@@ -38,6 +38,10 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     /// condition knob, so the cache holds one circuit per grid point (and none otherwise, as
     /// each run would add one that no other run uses).
     private let cachesCircuits: Bool
+    /// Whether a run's nominal design is fixed by its grid point: no design knob drawn per
+    /// sample. Otherwise every run has a nominal of its own, and keeping them would grow the
+    /// process by one prepared design per run.
+    private let cachesNominals: Bool
     let amplifiers: AmplifierModels
 
     /// The nominal design of one grid point.
@@ -55,7 +59,13 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         amplifiers = AmplifierModels(environment: environment)
         let circuitKnobs = Knobs.circuitNames
         cachesCircuits = !spec.randomVariables.contains { circuitKnobs.contains($0.name) }
+        let designKnobs = Knobs.designNames
+        cachesNominals = !spec.randomVariables.contains { designKnobs.contains($0.name) }
     }
+
+    /// How many nominal designs are held for reuse (one per grid point, none when a design
+    /// knob is drawn per sample).
+    public var cachedNominalCount: Int { lock.withLock { nominal.count } }
 
     /// The settings of run `index`.
     public func settings(of index: Int) throws(SweepError) -> (settings: RunSettings, varied: [(String, JSONValue)], point: Int, sample: Int, read: Int) {
@@ -79,7 +89,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
     }
 
     func nominal(_ settings: RunSettings, engine: NgspiceEngine) async throws(SweepError) -> Nominal {
-        if let cached = lock.withLock({ nominal[settings.designKey] }) { return try cached.get() }
+        if cachesNominals, let cached = lock.withLock({ nominal[settings.designKey] }) { return try cached.get() }
         let result: Result<Nominal, SweepError>
         do throws(SweepError) {
             var options = settings.spec
@@ -105,7 +115,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         } catch {
             result = .failure(error)
         }
-        lock.withLock { nominal[settings.designKey] = result }
+        if cachesNominals { lock.withLock { nominal[settings.designKey] = result } }
         return try result.get()
     }
 

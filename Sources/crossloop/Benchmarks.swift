@@ -261,14 +261,40 @@ final class Benchmarks {
         let elapsed = try await measure { for _ in 0..<runs { _ = try await engine.run(text: text) } }
         let after = Self.residentBytes()
         let growth = Double(after - before) / 1_048_576
+        let sweep = try await sweepMemory()
         let lines = [
             "memory: \(runs) small transients in one engine (\(ms(elapsed / Double(runs))) ms each)",
             String(format: "  RSS %.1f MB -> %.1f MB: growth %.2f MB (target < 10 MB)", Double(before) / 1_048_576, Double(after) / 1_048_576, growth),
+            "memory: a sweep of \(sweep.runs) runs (8x8 INV transients, programming error and the swing drawn per sample)",
+            String(format: "  RSS at run 100 %.1f MB -> at run %d %.1f MB: growth %.2f MB (target < 10 MB)",
+                   Double(sweep.at100) / 1_048_576, sweep.runs, Double(sweep.atEnd) / 1_048_576, sweep.growthMB),
         ]
         return SectionResult(text: lines.joined(separator: "\n"), json: .object([
             ("runs", .number(Double(runs))), ("rssBeforeBytes", .number(Double(before))), ("rssAfterBytes", .number(Double(after))),
             ("growthMB", .number(growth)),
+            ("sweep", .object([("runs", .number(Double(sweep.runs))), ("rssAtRun100Bytes", .number(Double(sweep.at100))),
+                               ("rssAtEndBytes", .number(Double(sweep.atEnd))), ("growthMB", .number(sweep.growthMB))])),
         ]))
+    }
+
+    /// Resident memory over the runs of a sweep whose every run has its own nominal design
+    /// (a design knob drawn per sample): what grows per run shows here.
+    func sweepMemory() async throws -> (runs: Int, at100: Int, atEnd: Int, growthMB: Double) {
+        let runs = quick ? 300 : 1000
+        let text = """
+            {"name": "bench-memory", "seed": 1,
+             "problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 8, "seed": 1}},
+             "design": {"fidelity": "behavioral", "analysis": "tran"}, "variation": {"programming-sigma": 0.02},
+             "variables": {"swing": {"distribution": "uniform", "min": 0.45, "max": 0.55}}, "samples": \(runs)}
+            """
+        let executor = try SweepExecutor(spec: try SweepSpec(try JSONValue.parse(text), baseDirectory: "."))
+        var at100 = 0
+        for index in 0..<runs {
+            _ = await executor.run(index, engine: engine)
+            if index == 99 { at100 = Self.residentBytes() }
+        }
+        let atEnd = Self.residentBytes()
+        return (runs, at100, atEnd, Double(atEnd - at100) / 1_048_576)
     }
 
     static func residentBytes() -> Int {

@@ -118,6 +118,22 @@ struct SweepSpecTests {
 
 @Suite("Sweeps on the real engine")
 struct SweepRunnerTests {
+    @Test("nominal designs are kept one per grid point, and none when a design knob is drawn per sample")
+    func nominalCache() async throws {
+        let engine = SharedEngine.engine
+        let problem = "\"problem\": {\"operation\": \"inv\", \"generate\": {\"kind\": \"well-conditioned\", \"size\": 4, \"seed\": 1}}"
+        let grid = try SweepExecutor(spec: try SweepFixtures.spec("{\(problem), \"variables\": {\"swing\": [0.4, 0.5]}, \"samples\": 5}"))
+        for index in 0..<grid.spec.runCount { _ = await grid.run(index, engine: engine) }
+        #expect(grid.cachedNominalCount == 2)
+        // Every run its own nominal: keeping them would grow the process by a design per run.
+        let drawn = try SweepExecutor(spec: try SweepFixtures.spec(
+            "{\(problem), \"variables\": {\"swing\": {\"distribution\": \"uniform\", \"min\": 0.4, \"max\": 0.5}}, \"samples\": 10}"))
+        var rows: [JSONValue] = []
+        for index in 0..<drawn.spec.runCount { rows.append(await drawn.run(index, engine: engine)) }
+        #expect(drawn.cachedNominalCount == 0)
+        #expect(rows.allSatisfy { $0["status"]?.stringValue == "ok" })
+    }
+
     @Test("a Monte Carlo gives identical rows on 1 and 2 engines and again with the same seed; a new seed changes them")
     func deterministic() async throws {
         let spec = try SweepFixtures.spec(SweepFixtures.monteCarlo)
