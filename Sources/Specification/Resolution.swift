@@ -118,14 +118,12 @@ extension Draft {
             if !spec.design.variation.isNominal {
                 throw conflict(["programming-sigma"], "at transistor level the variation comes from the technology's own mismatch models (variation.mismatch true); variation.programming-sigma, stuck cells, variation.read-noise-sigma and variation.offset-sigma apply to ideal and behavioral fidelity")
             }
-            var device: Technology
+            let device: Technology
             do {
-                let name = technology == Technology.sky130Name ? "\(Technology.sky130Name):\(spec.design.conditions.corner.rawValue)" : Technology.genericName
-                device = try Technology.named(name, temperatureCelsius: spec.design.conditions.temperatureCelsius, environment: environment)
+                device = try spec.design.conditions.technology(technology ?? Technology.genericName, environment: environment)
             } catch {
                 throw .invalid(knob: "design.technology", value: technology ?? "", requirement: error.description)
             }
-            if let supply = spec.design.conditions.supplyVolts { device.supplyVolts = supply }
             spec.design.transistor = TransistorDesign(technology: device, ota: ota, cell: cell, converters: converters)
             spec.design.fitUnitConductance = !given.contains("g0")
         }

@@ -152,6 +152,15 @@ public struct OperatingConditions: Sendable, Hashable {
 
     public static let nominal = OperatingConditions()
     public var isNominal: Bool { self == .nominal }
+
+    /// The technology `name` (generic or sky130) at these conditions: sky130 at the corner,
+    /// both at the temperature, and the supply when one is set.
+    public func technology(_ name: String, environment: [String: String]) throws(TechnologyError) -> Technology {
+        let identifier = name == Technology.sky130Name ? "\(name):\(corner.rawValue)" : name
+        var technology = try Technology.named(identifier, temperatureCelsius: temperatureCelsius, environment: environment)
+        if let supplyVolts { technology.supplyVolts = supplyVolts }
+        return technology
+    }
 }
 
 extension SolveSpecification {
@@ -159,10 +168,6 @@ extension SolveSpecification {
     /// directly; front ends go through ``resolve(_:operation:environment:)``).
     public init(mapping: MappingParameters = MappingParameters(), circuit: DesignParameters, analysis: AnalysisKind = .op) {
         self.init(design: DesignSpecification(mapping: mapping, circuit: circuit), plan: AnalysisPlan(analysis: analysis))
-    }
-
-    public init(mapping: MappingParameters, analysis: AnalysisKind = .op) {
-        self.init(mapping: mapping, circuit: DesignParameters(), analysis: analysis)
     }
 }
 

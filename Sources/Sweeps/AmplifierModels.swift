@@ -51,15 +51,9 @@ final class AmplifierModels: @unchecked Sendable {  // Safe: the caches are behi
     }
 
     func technology(_ name: String, _ conditions: OperatingConditions) throws(SweepError) -> Technology {
-        let identifier = name == Technology.sky130Name ? "\(name):\(conditions.corner.rawValue)" : name
-        var t: Technology
-        do {
-            t = try Technology.named(identifier, temperatureCelsius: conditions.temperatureCelsius, environment: environment)
-        } catch {
+        do { return try conditions.technology(name, environment: environment) } catch {
             throw .invalidSpec("technology: \(error.description)")
         }
-        if let supply = conditions.supplyVolts { t.supplyVolts = supply }
-        return t
     }
 
     /// `technology` with its PDK's mismatch models switched on (`mc_mm_switch=1`).
