@@ -40,3 +40,15 @@ public func scientific(_ x: Double, _ digits: Int) -> String { String(format: "%
 
 /// A fraction as a percentage with one decimal; "-" when not finite.
 public func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.1f %%", 100 * x) : "-" }
+
+/// A number as a user types it on a command line or in a deck: SPICE scales, not SI
+/// prefixes (1k, 1meg, 0.5, -55).
+public func spiceTyped(_ x: Double) -> String {
+    let scales: [(Double, String)] = [(1e12, "T"), (1e9, "g"), (1e6, "meg"), (1e3, "k"), (1, ""), (1e-3, "m"),
+                                      (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
+    guard x != 0, x.isFinite else { return significant(x, 4) }
+    let (scale, suffix) = scales.first { abs(x) >= $0.0 * (1 - 5e-5) } ?? scales.last!
+    // Numbers of everyday size read best as they are (-55, 175, 0.5).
+    if abs(x) < 1e3, abs(x) >= 1e-3 { return significant(x, 6) }
+    return significant(x / scale, 4) + suffix
+}

@@ -235,10 +235,10 @@ public struct Domain: Sendable, Hashable {
         switch (lower, upper) {
         case (nil, nil): return "a finite number" + (unit.isEmpty ? "" : " of\(u)")
         case (let a?, nil) where a == 0: return (lowerInclusive ? "zero or positive" : "positive") + (unit.isEmpty ? "" : ",\(u)")
-        case (let a?, nil): return "above \(Domain.typed(a))\(u)"
-        case (nil, let b?): return "below \(Domain.typed(b))\(u)"
+        case (let a?, nil): return "above \(spiceTyped(a))\(u)"
+        case (nil, let b?): return "below \(spiceTyped(b))\(u)"
         case (let a?, let b?):
-            let (x, y) = (Domain.typed(a), Domain.typed(b))
+            let (x, y) = (spiceTyped(a), spiceTyped(b))
             switch (lowerInclusive, upperInclusive) {
             case (true, true): return "from \(x) to \(y)\(u)"
             case (false, true): return "above \(x) and at most \(y)\(u)"
@@ -246,17 +246,6 @@ public struct Domain: Sendable, Hashable {
             case (false, false): return "between \(x) and \(y)\(u), both excluded"
             }
         }
-    }
-
-    /// A limit as a user types it: 1k, 1meg, 0.5, -55.
-    static func typed(_ x: Double) -> String {
-        let scales: [(Double, String)] = [(1e12, "T"), (1e9, "g"), (1e6, "meg"), (1e3, "k"), (1, ""), (1e-3, "m"),
-                                          (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")]
-        guard x != 0, x.isFinite else { return significant(x, 4) }
-        let (scale, suffix) = scales.first { abs(x) >= $0.0 * (1 - 5e-5) } ?? scales.last!
-        // Numbers of everyday size read best as they are (-55, 175, 0.5).
-        if abs(x) < 1e3, abs(x) >= 1e-3 { return significant(x, 6) }
-        return significant(x / scale, 4) + suffix
     }
 }
 
