@@ -33,15 +33,14 @@ extension SolveSpecification {
             latest[knob.name] = (knob, value)
         }
         var draft = Draft()
+        // A knob in effect: given, and for a true/false knob given other than its default.
+        var inEffect = Set<String>()
         for knob in Knob.table {
             guard let (_, value) = latest[knob.name] else { continue }
-            try knob.apply(&draft, try knob.read(value))
+            let setting = try knob.read(value)
+            if case .flag(let b) = setting, "\(b)" == knob.defaultText {} else { inEffect.insert(knob.name) }
+            try knob.apply(&draft, setting)
         }
-        // A knob in effect: given, and for a true/false knob given other than its default.
-        let inEffect = Set(latest.values.filter { knob, value in
-            if case .flag = knob.kind, case .flag(let b)? = try? knob.read(value) { return "\(b)" != knob.defaultText }
-            return true
-        }.map(\.0.name))
         return try draft.finish(operation: operation, given: Set(latest.keys), inEffect: inEffect, environment: environment)
     }
 }
