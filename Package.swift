@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "CircuitTheory", dependencies: ["Reference", "Reports"]),
         .target(name: "MatrixFiles", dependencies: ["Reference"]),
         .target(name: "Circuits", dependencies: ["Netlist", "CircuitTheory", "Reference", "Reports"]),
-        .target(name: "Specification", dependencies: ["Netlist", "CircuitTheory", "Circuits", "Reports"]),
+        .target(name: "Specification", dependencies: ["Netlist", "Reference", "CircuitTheory", "Circuits", "Reports"]),
         .target(name: "Characterization", dependencies: ["Netlist", "Ngspice", "Circuits", "Reports"]),
         .target(
             name: "Verification",
@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "Sweeps",
-            dependencies: ["Netlist", "Ngspice", "CircuitTheory", "Reference", "Circuits", "Specification",
+            dependencies: ["Netlist", "Ngspice", "CircuitTheory", "Reference", "MatrixFiles", "Circuits", "Specification",
                            "Characterization", "Verification", "Reports"]
         ),
         .target(name: "Workloads", dependencies: ["Verification", "Specification", "CircuitTheory", "Reference", "Circuits", "Ngspice", "Reports"]),

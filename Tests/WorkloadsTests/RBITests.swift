@@ -1,6 +1,4 @@
 import Reports
-import Characterization
-import Sweeps
 import Specification
 import Circuits
 import Foundation
