@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Verification", "Specification", "CircuitTheory", "Reference", "Circuits", "Ngspice", "Reports"]),
         .testTarget(name: "SpecificationTests", dependencies: ["Specification", "Circuits", "CircuitTheory"]),
-        .testTarget(name: "CrossloopCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CrossloopCLITests", dependencies: ["TestSupport"], exclude: ["Compatibility"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,7 +42,9 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         case .stdout:
             // Standard output carries listings and echoes of user text (the title in
             // "Circuit: ..."), so only explicit failures count there.
-            if lower.hasPrefix("error") || lower.contains("dc solution failed") { return .error }
+            if lower.hasPrefix("error") || lower.contains("dc solution failed") || lower.hasPrefix("run simulation(s) aborted") {
+                return .error
+            }
             return lower.hasPrefix("warning") ? .warning : .info
         case .stderr:
             for marker in informationMarkers where lower.contains(marker) { return .info }
@@ -54,9 +56,9 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Phrases that mean the run failed, whatever the stream.
+    /// "singular matrix" and "timestep too small" are not among them: ngspice recovers from
+    /// them (gmin and source stepping, a transient operating point) more often than not.
     static let errorMarkers = [
-        "singular matrix",
-        "timestep too small",
         "run simulation(s) aborted",
         "run simulation interrupted",
         "simulation interrupted due to error",
@@ -79,6 +81,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         "transient op finished",
         "reducing trtol",
         "background thread stopped",
+        "prepared to start controls",
         "doing analysis at temp",
     ]
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The process's library copies: engines take one when they start and give it back when
-/// they end; a copy that exited fatally is set aside for good. See `LoadedLibrary` for why
+/// they end; a copy that exited fatally or was abandoned is set aside for good. See `LoadedLibrary` for why
 /// copies are recycled rather than unloaded.
 enum LibraryCache {
     private static let lock = NSLock()
@@ -37,7 +37,7 @@ enum LibraryCache {
     /// Returns a copy no engine uses any more.
     static func give(_ library: LoadedLibrary) {
         lock.lock()
-        if library.sink.hasExited { dead.append(library) } else { idle.append(library) }
+        if library.sink.hasExited || library.isAbandoned { dead.append(library) } else { idle.append(library) }
         lock.unlock()
     }
 }

@@ -142,6 +142,11 @@ final class LoadedLibrary: @unchecked Sendable {
         return names
     }
 
+    /// A copy whose background thread could not be stopped: never called again, never
+    /// recycled.
+    private(set) var isAbandoned = false
+    func abandon() { isAbandoned = true }
+
     /// Variables present when the copy started: what a run must leave behind.
     private(set) var baselineVariables: Set<String> = []
 

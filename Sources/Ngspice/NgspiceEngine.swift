@@ -35,8 +35,11 @@ public struct EngineInfo: Sendable, Hashable {
 }
 
 public enum SolverPreference: String, Sendable, Hashable {
-    /// KLU when the library has it, else Sparse 1.3.
+    /// KLU when the library has it, else Sparse 1.3: for the decks Crossloop writes.
     case automatic
+    /// What plain `ngspice -b` would use: the deck's own `.options klu` / `sparse`, else the
+    /// library's default (Sparse 1.3).
+    case ngspice
     case sparse
     case klu
 }
@@ -57,6 +60,14 @@ public struct RunRequest: Sendable {
     /// `ngbehavior=hsa` for the sky130 models). A nil value sets a flag.
     public var variables: [String: String?]
     public var progress: (@Sendable (RunProgress) -> Void)?
+    /// A run that needed ngspice's recovery after a "singular matrix" or "timestep too small"
+    /// warning fails even if the recovery succeeded: in a circuit Crossloop wrote, a floating
+    /// node is a defect that gmin stepping would paper over. A designer's deck runs as plain
+    /// ngspice runs it (false): only ngspice giving up fails it.
+    public var failsOnRecovery: Bool
+    /// An element line that ngspice ignores (`R1 a`: too few nodes) fails the run: the
+    /// circuit that would run is not the one written. False runs on with the warning.
+    public var strict: Bool
     /// ngspice's random-number seed for this run (1...2^31 - 1): `setseed` is sent before the
     /// deck is read, so the deck's own random functions (`agauss`, `gauss`, ..., e.g. a PDK's
     /// mismatch models) draw the same numbers on every run with the same seed, whatever ran
@@ -66,11 +77,14 @@ public struct RunRequest: Sendable {
     public init(vectors: [String]? = nil, timeLimit: Double? = nil, rawFile: String? = nil,
                 solver: SolverPreference = .automatic, commands: [String] = [],
                 variables: [String: String?] = [:],
-                progress: (@Sendable (RunProgress) -> Void)? = nil, randomSeed: UInt32? = nil) {
+                progress: (@Sendable (RunProgress) -> Void)? = nil, randomSeed: UInt32? = nil, strict: Bool = true,
+                failsOnRecovery: Bool = true) {
         self.vectors = vectors; self.timeLimit = timeLimit; self.rawFile = rawFile
         self.solver = solver; self.commands = commands; self.variables = variables
         self.progress = progress
         self.randomSeed = randomSeed
+        self.strict = strict
+        self.failsOnRecovery = failsOnRecovery
     }
 }
 
@@ -172,9 +186,10 @@ public final class NgspiceEngine: @unchecked Sendable {
     private func withLoaded<T>(_ deck: PreparedDeck, _ request: RunRequest, _ control: RunControl,
                                _ body: (LoadedLibrary, [Diagnostic], Double) throws -> T) throws -> T {
         if control.isCancelled { throw abort("cancelled before it started", []) }
-        guard !deck.analyses.isEmpty else {
+        guard !deck.analyses.isEmpty || !deck.script.isEmpty else {
             throw NgspiceError(kind: .missingResult,
-                               message: "the deck has no analysis card (.op, .tran, .ac, .dc)", diagnostics: deck.notes)
+                               message: "the deck has no analysis: no analysis card (.op, .tran, .ac, .dc, .noise, .pz, .sens, .tf) and no control script",
+                               diagnostics: deck.notes)
         }
         let library = try readyLibrary()
         commandLog.removeAll(keepingCapacity: true)
@@ -193,7 +208,7 @@ public final class NgspiceEngine: @unchecked Sendable {
             try send(library, value.map { "set \(name)=\($0)" } ?? "set \(name)")
         }
         defer {
-            if !sink.hasExited { for (name, _) in variables { try? send(library, "unset \(name)") } }
+            if !sink.hasExited, !library.isAbandoned { for (name, _) in variables { try? send(library, "unset \(name)") } }
             _ = sink.drain()
         }
         if let seed = request.randomSeed {
@@ -204,6 +219,10 @@ public final class NgspiceEngine: @unchecked Sendable {
             _ = sink.drain()
         }
 
+        // `pre_` commands run before ngspice parses the circuit.
+        for line in deck.prelude { try send(library, line.text) }
+        diagnostics += sink.drain()
+
         // Load.
         let loadStart = DispatchTime.now()
         commandLog.append("<circuit: \(deck.lines.count) lines>")
@@ -211,27 +230,18 @@ public final class NgspiceEngine: @unchecked Sendable {
         diagnostics += sink.drain()
         if sink.hasExited { throw exited(diagnostics) }
         defer { cleanUp(library) }
-        if let failure = FailureClassifier.classify(diagnostics) {
+        if let failure = FailureClassifier.classify(diagnostics, strict: request.strict) {
             throw error(failure, diagnostics, simStatus: nil)
         }
 
         // Solver and options: after loading, or ngspice ignores them.
-        var wantKLU = false
-        switch request.solver {
-        case .automatic: wantKLU = library.hasKLU
-        case .klu:
-            guard library.hasKLU else {
-                throw NgspiceError(kind: .simulation, message: "KLU requested but ngspice \(library.version) was built without it",
-                                   ngspiceVersion: library.version)
-            }
-            wantKLU = true
-        case .sparse: wantKLU = false
-        }
+        let (wantKLU, note) = try solverChoice(request.solver, deck, library)
+        if let note { diagnostics.append(note) }
         if library.hasKLU { try send(library, wantKLU ? "option klu" : "option sparse") }
         for command in request.commands { try send(library, command) }
         diagnostics += sink.drain()
         let loadSeconds = seconds(since: loadStart)
-        if let failure = FailureClassifier.classify(diagnostics) {
+        if let failure = FailureClassifier.classify(diagnostics, strict: request.strict) {
             throw error(failure, diagnostics, simStatus: nil)
         }
         return try body(library, diagnostics, loadSeconds)
@@ -243,37 +253,50 @@ public final class NgspiceEngine: @unchecked Sendable {
                            _ initial: [Diagnostic], loadSeconds: Double) throws -> SimulationResult {
         let sink = library.sink
         var diagnostics = initial
-        // Run in ngspice's background thread; this thread watches the clock.
         let plotsBefore = Set(library.plotNames())
         let runStart = DispatchTime.now()
-        try send(library, "bg_run")
-        var haltReason: String?
-        while sink.backgroundFinished.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-            if haltReason != nil { continue }
-            if control.isCancelled {
-                haltReason = "cancelled"
-            } else if let limit = request.timeLimit, seconds(since: runStart) > limit {
-                haltReason = "time limit of \(SpiceNumber.format(limit) ?? "\(limit)") s reached"
+        // The control script first, line by line as ngspice feeds its interpreter, each in
+        // ngspice's background thread so that the time limit and cancellation reach it; then
+        // the analysis cards, unless the script quit (the order of `ngspice -b`).
+        var scriptOutput: [Diagnostic] = []
+        var quitStatus = deck.quitStatus
+        let quitVariable = ControlSandbox.quitVariable
+        if deck.mayQuitInBlock { try send(library, "set \(quitVariable) = -1") }
+        for line in deck.script {
+            try inBackground(line.text, library, request, control, since: runStart, diagnostics: &diagnostics)
+            let printed = sink.drain()
+            // The wrapper's own note when one background command follows another.
+            scriptOutput += printed.filter { !$0.text.hasPrefix("Background thread stopped with timeout") }
+            diagnostics += printed
+            if sink.hasExited { throw exited(diagnostics) }
+            if deck.mayQuitInBlock {
+                try send(library, "echo \(quitVariable)=$\(quitVariable)")
+                let status = sink.drain().lazy.compactMap { Int($0.text.dropFirst(quitVariable.count + 1)) }.last
+                if let status, status >= 0 { quitStatus = status; break }
             }
-            if haltReason != nil, !sink.hasExited { try send(library, "bg_halt") }
+        }
+        var cardPlots: Set<String> = []
+        if quitStatus == nil, !deck.analyses.isEmpty {
+            let before = Set(library.plotNames())
+            try inBackground("run", library, request, control, since: runStart, diagnostics: &diagnostics)
+            diagnostics += sink.drain()
+            if sink.hasExited { throw exited(diagnostics) }
+            cardPlots = Set(library.plotNames()).subtracting(before)
         }
         let runSeconds = seconds(since: runStart)
-        diagnostics += sink.drain()
-        if sink.hasExited { throw exited(diagnostics) }
-        if let haltReason { throw abort(haltReason, diagnostics + sink.drain()) }
 
         let simStatus = readSimStatus(library)
-        if let failure = FailureClassifier.classify(diagnostics) {
+        if let failure = FailureClassifier.classifyOutcome(diagnostics, failsOnRecovery: request.failsOnRecovery) {
             throw error(failure, diagnostics, simStatus: simStatus)
         }
-        if simStatus == 1 {
+        if simStatus == 1, deck.script.isEmpty {
             throw NgspiceError(kind: .simulation, message: "ngspice set $sim_status = 1 without an error message",
                                diagnostics: diagnostics, simStatus: 1, ngspiceVersion: library.version)
         }
 
         // Copy the results out before anything else can free them.
-        let newPlots = library.plotNames().filter { !plotsBefore.contains($0) && $0 != "const" }
-            .sorted(by: PlotOrder.precedes)
+        // ngspice lists its plots newest first.
+        let newPlots = Array(library.plotNames().filter { !plotsBefore.contains($0) && $0 != "const" }.reversed())
         var plots: [Plot] = []
         for name in newPlots {
             let vectors = library.vectorNames(plot: name).compactMap {
@@ -289,17 +312,28 @@ public final class NgspiceEngine: @unchecked Sendable {
                 throw NgspiceError(kind: .invalidCommand,
                                    message: "raw file path must not contain spaces, quotes, ';' or '$': \(path)")
             }
-            try send(library, "write \(path)")
+            // Every plot of the run, in order, each as a plot of its own in the file.
+            let every = "write \(path) " + newPlots.map { "\($0).all" }.joined(separator: " ")
+            if every.utf8.count <= LoadedLibrary.maximumCommandLength {
+                try send(library, every)
+            } else {
+                try send(library, "write \(path) \(newPlots[newPlots.count - 1]).all")
+                diagnostics.append(Diagnostic(stream: .stdout, severity: .warning,
+                                              text: "the raw file holds the last of \(newPlots.count) plots only: naming them all exceeds ngspice's command length"))
+            }
             diagnostics += sink.drain()
         }
         // Free the plots now; without it ngspice keeps every run's vectors.
         try? send(library, "destroy all")
         _ = sink.drain()
 
-        let result = SimulationResult(plots: plots, diagnostics: diagnostics, solver: solver(in: diagnostics, library),
+        var result = SimulationResult(plots: plots, diagnostics: diagnostics, scriptOutput: scriptOutput,
+                                      solver: solver(in: diagnostics, library),
                                       ngspiceVersion: library.version, loadSeconds: loadSeconds,
                                       runSeconds: runSeconds)
-        try ResultCheck.verify(result, deck: deck, request: request, simStatus: simStatus)
+        result.quitStatus = quitStatus
+        try ResultCheck.verify(result, cardPlots: plots.filter { cardPlots.contains($0.name) }, deck: deck,
+                               request: request, simStatus: simStatus)
         return result
     }
 
@@ -332,13 +366,77 @@ public final class NgspiceEngine: @unchecked Sendable {
     fileprivate func sessionSend(_ session: CircuitSession, _ command: String) throws {
         try send(session.library, command)
         session.pendingDiagnostics += session.library.sink.drain()
-        if let failure = FailureClassifier.classify(session.pendingDiagnostics) {
+        if let failure = FailureClassifier.classify(session.pendingDiagnostics, strict: session.request.strict) {
             throw error(failure, session.pendingDiagnostics, simStatus: nil)
         }
     }
 
+    /// Sends `command` to run in ngspice's background thread and waits for it, halting it at
+    /// the time limit or on cancellation. ngspice checks for a halt only inside transient and
+    /// sweep loops; when it cannot stop (an operating point that never converges), the copy
+    /// is abandoned with its thread still running and the run reported as stopped.
+    private func inBackground(_ command: String, _ library: LoadedLibrary, _ request: RunRequest, _ control: RunControl,
+                              since start: DispatchTime, diagnostics: inout [Diagnostic]) throws {
+        let sink = library.sink
+        // `bg_halt`, `bg_ctrl` and `bg_pstop` are commands of their own to the library.
+        if ["halt", "ctrl", "pstop"].contains(command.lowercased()) {
+            try send(library, command)
+            return
+        }
+        try send(library, "bg_" + command)
+        var haltReason: String?
+        var haltedAt: DispatchTime?
+        while sink.backgroundFinished.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            if let haltedAt {
+                if seconds(since: haltedAt) > Self.haltGrace {
+                    library.abandon()
+                    LibraryCache.give(library)
+                    self.library = nil
+                    diagnostics += sink.drain()
+                    throw abort("\(haltReason ?? "stopped"); ngspice did not stop (it checks for a halt only in transient and sweep loops), so its copy was abandoned", diagnostics)
+                }
+                continue
+            }
+            if control.isCancelled {
+                haltReason = "cancelled"
+            } else if let limit = request.timeLimit, seconds(since: start) > limit {
+                haltReason = "time limit of \(SpiceNumber.format(limit) ?? "\(limit)") s reached"
+            }
+            if haltReason != nil {
+                haltedAt = .now()
+                if !sink.hasExited { try send(library, "bg_halt") }
+            }
+        }
+        if let haltReason { throw abort(haltReason, diagnostics + sink.drain()) }
+    }
+
+    /// Seconds to wait after `bg_halt` (which itself waits up to 1 s) before giving up.
+    static let haltGrace = 1.0
+
+    /// KLU or not, and a note when a wish cannot be honoured: KLU refuses `.pz` and `.noise`.
+    private func solverChoice(_ preference: SolverPreference, _ deck: PreparedDeck,
+                              _ library: LoadedLibrary) throws -> (Bool, Diagnostic?) {
+        var wantKLU: Bool
+        switch preference {
+        case .automatic: wantKLU = library.hasKLU
+        case .ngspice: wantKLU = library.hasKLU && deck.deckSolver == .klu
+        case .sparse: wantKLU = false
+        case .klu:
+            guard library.hasKLU else {
+                throw NgspiceError(kind: .simulation, message: "KLU requested but ngspice \(library.version) was built without it",
+                                   ngspiceVersion: library.version)
+            }
+            wantKLU = true
+        }
+        let unsupported = Set(deck.analyses + deck.scriptAnalyses).intersection(["pz", "noise"])
+        guard wantKLU, !unsupported.isEmpty else { return (wantKLU, nil) }
+        let names = unsupported.sorted().map { "." + $0 }.joined(separator: " and ")
+        return (false, Diagnostic(stream: .stdout, severity: .warning,
+                                  text: "note: KLU does not support \(names); running Sparse 1.3 instead"))
+    }
+
     private func readyLibrary() throws -> LoadedLibrary {
-        if let library, !library.sink.hasExited { return library }
+        if let library, !library.sink.hasExited, !library.isAbandoned { return library }
         // The copy exited fatally: set it aside and take a fresh one.
         if let library {
             configuration.logger.notice("ngspice exited fatally; loading a fresh copy of the library")
@@ -362,7 +460,7 @@ public final class NgspiceEngine: @unchecked Sendable {
     /// of a sky130 deck would shrink the next deck's transistors), so every variable that was
     /// not there when the copy started is unset as well.
     private func cleanUp(_ library: LoadedLibrary) {
-        guard !library.sink.hasExited else { return }
+        guard !library.sink.hasExited, !library.isAbandoned else { return }
         let baseline = library.baselineVariables
         try? send(library, "destroy all")
         try? send(library, "remcirc")
@@ -461,33 +559,31 @@ final class RunControl: @unchecked Sendable {  // Safe: `cancelled` behind `lock
     var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 }
 
-/// ngspice names plots `op1`, `tran1`, `tran2`, ...; order them by creation.
-enum PlotOrder {
-    static func precedes(_ a: String, _ b: String) -> Bool {
-        let na = Int(a.drop { $0.isLetter }) ?? 0
-        let nb = Int(b.drop { $0.isLetter }) ?? 0
-        return na != nb ? na < nb : a < b
-    }
-}
-
 /// The checks that catch a run which "succeeded" without producing what it should.
 enum ResultCheck {
-    static func verify(_ result: SimulationResult, deck: PreparedDeck, request: RunRequest, simStatus: Int?) throws {
+    /// `cardPlots` are the plots of the deck's analysis cards (the script's plots vary with
+    /// what it does, so only their shape is checked).
+    static func verify(_ result: SimulationResult, cardPlots: [Plot], deck: PreparedDeck, request: RunRequest,
+                       simStatus: Int?) throws {
         func missing(_ message: String) -> NgspiceError {
             NgspiceError(kind: .missingResult, message: message, diagnostics: result.diagnostics,
                          simStatus: simStatus, ngspiceVersion: result.ngspiceVersion)
         }
-        if result.plots.count < deck.analyses.count {
-            let produced = result.plots.map(\.name).joined(separator: ", ")
-            throw missing("the deck has \(deck.analyses.count) analyses (\(deck.analyses.map { "." + $0 }.joined(separator: ", "))) but ngspice produced \(result.plots.count) plots (\(produced.isEmpty ? "none" : produced))")
+        if result.quitStatus == nil, cardPlots.count < deck.analyses.count {
+            let produced = cardPlots.map(\.name).joined(separator: ", ")
+            throw missing("the deck has \(deck.analyses.count) analyses (\(deck.analyses.map { "." + $0 }.joined(separator: ", "))) but ngspice produced \(cardPlots.count) plots (\(produced.isEmpty ? "none" : produced))")
+        }
+        if result.plots.isEmpty, deck.script.isEmpty {
+            throw missing("the deck has no analysis to run")
         }
         for plot in result.plots {
             let expected = plot.scale?.count ?? 1
             if expected == 0 { throw missing("plot \(plot.name) is empty") }
-            for vector in plot.vectors where vector.count != expected {
+            // A script's `meas` or `let` adds vectors of other lengths to its plots.
+            for vector in plot.vectors where vector.count != expected && cardPlots.contains(plot) {
                 throw missing("vector \(vector.name) of plot \(plot.name) has \(vector.count) points, expected \(expected)")
             }
-            if plot.analysis == "tran", let stop = deck.transientStop, let time = plot.scale?.real.last,
+            if plot.analysis == "tran", cardPlots.contains(plot), let stop = deck.transientStop, let time = plot.scale?.real.last,
                time < stop * (1 - 1e-6) {
                 throw missing("transient stopped at t = \(time) s before its stop time \(stop) s")
             }

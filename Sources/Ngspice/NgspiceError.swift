@@ -83,6 +83,54 @@ extension NgspiceError.Kind {
 
 /// Turns the diagnostics of a failed run into the most specific error.
 enum FailureClassifier {
+    /// The failure of a run's load phase: any error, and in strict mode an element line that
+    /// ngspice ignored.
+    static func classify(_ diagnostics: [Diagnostic], strict: Bool = true) -> (NgspiceError.Kind, String, String?, Int?)? {
+        if strict, let ignored = diagnostics.first(where: isIgnoredLine) {
+            let quoted = ignored.text.split(separator: "'", omittingEmptySubsequences: false)
+            let line = quoted.count >= 3 ? String(quoted[1]) : nil
+            return (.parse, ignored.text.replacingPrefix("Warning: ", with: "") + " (run with --lenient to go on without it)",
+                    line, nil)
+        }
+        return classify(diagnostics)
+    }
+
+    /// The failure of a run's analyses: only what ngspice itself counts as a failed
+    /// simulation. Intermediate warnings ("singular matrix", "timestep too small") are
+    /// followed by ngspice's own recovery (gmin and source stepping, a transient operating
+    /// point) and decide nothing unless the run then gives up.
+    /// With `failsOnRecovery`, a warning that made ngspice recover fails the run as well.
+    static func classifyOutcome(_ diagnostics: [Diagnostic], failsOnRecovery: Bool = false)
+        -> (NgspiceError.Kind, String, String?, Int?)?
+    {
+        let failed = diagnostics.contains { d in
+            d.severity == .error && outcomeMarkers.contains { d.text.lowercased().contains($0) }
+        }
+        if failed { return classify(diagnostics) ?? (.simulation, "ngspice gave up", nil, nil) }
+        guard failsOnRecovery else { return nil }
+        func first(_ phrase: String) -> String? {
+            diagnostics.first { $0.severity != .info && $0.text.lowercased().contains(phrase) }?.text
+        }
+        if let text = first("singular matrix") {
+            let detail = text.replacingPrefix("Warning: ", with: "").replacingPrefix("singular matrix:", with: "")
+            return (.singularMatrix, detail.trimmingCharacters(in: " ") + " (ngspice recovered by stepping; the circuit has a defect)",
+                    nil, nil)
+        }
+        if let text = first("timestep too small") { return (.timestepTooSmall, text, nil, nil) }
+        return nil
+    }
+
+    static let outcomeMarkers = [
+        "run simulation(s) aborted", "simulation interrupted due to error", "dc solution failed",
+        "cannot recover and awaits", "fatal error", "could not be simulated successfully",
+    ]
+
+    /// "Warning: 'r1 a' is not a valid resistor instance line, ignored!"
+    static func isIgnoredLine(_ d: Diagnostic) -> Bool {
+        let lower = d.text.lowercased()
+        return lower.hasPrefix("warning") && lower.contains("instance line") && lower.contains("ignored")
+    }
+
     static func classify(_ diagnostics: [Diagnostic]) -> (NgspiceError.Kind, String, String?, Int?)? {
         let errors = diagnostics.enumerated().filter { $0.element.severity == .error }
         guard !errors.isEmpty else { return nil }
@@ -124,7 +172,8 @@ enum FailureClassifier {
             return (.parse, text, nil, nil)
         }
         if let text = first("singular matrix") {
-            return (.singularMatrix, text.replacingPrefix("Warning: ", with: ""), nil, nil)
+            let detail = text.replacingPrefix("Warning: ", with: "").replacingPrefix("singular matrix:", with: "")
+            return (.singularMatrix, detail.trimmingCharacters(in: " "), nil, nil)
         }
         if let text = first("tran:  timestep too small") ?? first("tran: timestep too small") {
             return (.timestepTooSmall, text, nil, nil)

@@ -1,25 +1,47 @@
 import Foundation
 import Netlist
 
-/// Deck text made ready for `ngSpice_Circ`, with what the run must produce.
+/// Deck text made ready for `ngSpice_Circ`, with what the run must do and produce.
 ///
-/// From raw text: `.control` blocks are removed (the engine runs the deck's analyses itself;
-/// a block could `quit` the library or write files) with a warning, relative `.include` and
-/// `.lib` paths are made absolute against the deck's directory (default: the process's working
-/// directory, so they never depend on the engine thread's own), and a missing `.end` is added.
-/// The analysis cards are noted so that a run that silently produced nothing is caught.
+/// A deck Crossloop wrote comes straight from the typed `Deck`; a designer's deck comes from
+/// `DeckReader`, which resolves its includes and separates its control script. Either way the
+/// circuit text holds no include and no control block, so ngspice opens no file and runs no
+/// command while it loads.
 public struct PreparedDeck: Sendable {
+    /// The circuit cards, title first and `.end` last.
     public var lines: [String]
-    /// Analyses found in the deck, in order (`op`, `tran`, `ac`, `dc`, ...).
+    /// Where each line came from (empty for a deck Crossloop wrote).
+    public var origins: [DeckLocation]
+    /// The control script, run after the circuit is loaded and before the analysis cards,
+    /// as `ngspice -b` runs it. Already checked against the sandbox policy.
+    public var script: [ControlLine]
+    /// Control lines written `pre_COMMAND`: ngspice runs them (as COMMAND) before it parses
+    /// the circuit.
+    public var prelude: [ControlLine]
+    /// The script ends with `quit` (and this status): the analysis cards are not run after it.
+    public var quitStatus: Int?
+    /// A `quit` inside a block may end the script early (see `ControlSandbox.quits`).
+    public var mayQuitInBlock: Bool
+    /// Analysis cards, in order (`op`, `tran`, `ac`, `dc`, ...).
     public var analyses: [String]
+    /// Analyses the control script runs (`tran`, `pz`, ...), for the solver's choice.
+    public var scriptAnalyses: [String]
     /// Stop time of the first `.tran`, to check that the transient reached it.
     public var transientStop: Double?
+    /// The solver the deck's own `.options` ask for (`klu` or `sparse`), if any.
+    public var deckSolver: Solver?
     /// Notes about changes made to the text.
     public var notes: [Diagnostic]
 
     /// A typed deck: its lines come straight from the writer and its analyses are known.
     public init(deck: Deck) throws {
         lines = try NetlistWriter().formatLines(deck, includeControl: false)
+        origins = []
+        script = []
+        prelude = []
+        quitStatus = nil
+        mayQuitInBlock = false
+        scriptAnalyses = []
         analyses = deck.analyses.map { analysis in
             switch analysis {
             case .operatingPoint: "op"
@@ -29,6 +51,7 @@ public struct PreparedDeck: Sendable {
             }
         }
         transientStop = deck.analyses.lazy.compactMap { if case .transient(let t) = $0 { t.stop } else { nil } }.first
+        deckSolver = nil
         notes = []
         if !deck.control.isEmpty {
             notes.append(Diagnostic(stream: .stdout, severity: .warning,
@@ -36,95 +59,95 @@ public struct PreparedDeck: Sendable {
         }
     }
 
+    /// Deck text that is not in a file, read as `DeckReader` reads one; relative includes
+    /// resolve against `directory` (default: the working directory), within the default
+    /// sandbox of a deck there.
     public init(text: String, directory: String? = nil) throws {
         let directory = directory ?? FileManager.default.currentDirectoryPath
-        var out: [String] = []
-        var notes: [Diagnostic] = []
-        var analyses: [String] = []
-        var transientStop: Double?
-        var inControl = false
-        var sawEnd = false
-        let rawLines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-        guard rawLines.contains(where: { !$0.trimmingCharacters(in: " \t").isEmpty }) else {
-            throw NgspiceError(kind: .parse, message: "the deck is empty")
+        self = try DeckReader.read(text: text, directory: directory, policy: .forDeck(in: directory))
+    }
+
+    /// The cards of a read deck: analyses, solver options and sizes are taken from them.
+    init(circuit: [String], origins: [DeckLocation], script: [ControlLine], limits: DeckLimits) throws {
+        lines = circuit
+        self.origins = origins
+        // As in `ngspice -b`, plotting commands are ignored: there is no display.
+        var script = script
+        var ignored: [Diagnostic] = []
+        script.removeAll { line in
+            let name = line.text.prefix { !" \t".contains($0) }.lowercased()
+            guard ControlSandbox.batchIgnored.contains(name) else { return false }
+            ignored.append(Diagnostic(stream: .stderr, severity: .warning,
+                                      text: "\(line.location): \(name) is not available during batch simulation, ignored"))
+            return true
         }
-        // Continuation lines belong to the card above; join them to read analysis cards.
-        var logical: [(index: Int, text: String)] = []
-        for (index, raw) in rawLines.enumerated() {
-            let line = String(raw)
-            if index > 0, line.hasPrefix("+"), let last = logical.popLast() {
-                logical.append((last.index, last.text + " " + line.dropFirst()))
-            } else {
-                logical.append((index, line))
+        prelude = script.filter { $0.text.lowercased().hasPrefix("pre_") && !$0.isCommentLine }
+            .map { ControlLine(text: String($0.text.dropFirst(4)), location: $0.location) }
+        let (kept, status, nested) = ControlSandbox.quits(script.filter { !$0.text.lowercased().hasPrefix("pre_") || $0.isCommentLine })
+        self.script = kept
+        quitStatus = status
+        mayQuitInBlock = nested
+        notes = ignored
+        analyses = []
+        scriptAnalyses = []
+        transientStop = nil
+        deckSolver = nil
+
+        func checkSize(_ words: [String], at location: DeckLocation?) throws {
+            do {
+                if let points = try AnalysisSize.points(words), points > limits.maximumPoints {
+                    throw DeckRefusal(.analysisSize, at: location,
+                                      "\(words.joined(separator: " ")) asks for \(Self.count(points)) points, over the limit of \(Self.count(limits.maximumPoints)); raise --max-points to run it")
+                }
+            } catch let error as AnalysisSize.SizeError {
+                throw DeckRefusal(.analysisSize, at: location, "\(words.joined(separator: " ")): \(error.message)")
             }
         }
-        for (position, entry) in logical.enumerated() {
-            let line = entry.text
-            if position == 0 {  // the title line is never a card
-                out.append(line)
-                continue
-            }
-            let trimmed = line.trimmingCharacters(in: " \t")
-            let lower = trimmed.lowercased()
-            let keyword = lower.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? ""
-            if inControl {
-                if keyword == ".endc" { inControl = false }
-                continue
-            }
-            if keyword == ".control" {
-                inControl = true
-                notes.append(Diagnostic(stream: .stdout, severity: .warning,
-                                        text: "line \(entry.index + 1): .control block skipped; Crossloop runs the deck's analysis cards itself"))
-                continue
-            }
-            if sawEnd { continue }
+        for (index, card) in Self.logicalCards(circuit).enumerated() where index > 0 {
+            let words = card.text.lowercased().split(whereSeparator: { " \t,()=".contains($0) }).map(String.init)
+            guard let keyword = words.first, keyword.hasPrefix(".") else { continue }
+            let location = card.line < origins.count ? origins[card.line] : nil
             switch keyword {
-            case ".end":
-                sawEnd = true
-                out.append(line)
-                continue
-            case ".op", ".tran", ".ac", ".dc", ".noise", ".tf", ".sens", ".pz", ".disto":
+            case ".op", ".tran", ".ac", ".dc", ".noise", ".tf", ".sens", ".pz", ".disto", ".pss", ".sp":
                 analyses.append(String(keyword.dropFirst()))
-                if keyword == ".tran", transientStop == nil {
-                    let fields = lower.split(whereSeparator: { $0 == " " || $0 == "\t" })
-                    if fields.count >= 3 { transientStop = SpiceNumber.parse(String(fields[2])) }
-                }
-            case ".include", ".inc", ".lib":
-                if let rewritten = Self.absoluteInclude(trimmed, keyword: keyword, directory: directory) {
-                    out.append(rewritten)
-                    continue
-                }
+                var bare = words
+                bare[0] = String(keyword.dropFirst())
+                try checkSize(bare, at: location)
+                if keyword == ".tran", transientStop == nil, words.count >= 3 { transientStop = SpiceNumber.parse(words[2]) }
+            case _ where keyword.hasPrefix(".opt"):
+                if words.contains("klu") { deckSolver = .klu }
+                if words.contains("sparse") { deckSolver = .sparse }
             default:
                 break
             }
-            out.append(line)
         }
-        if !sawEnd { out.append(".end") }
-        self.lines = out
-        self.analyses = analyses
-        self.transientStop = transientStop
-        self.notes = notes
+        for line in kept {
+            for command in ControlSandbox.commands(in: line.text) {
+                let words = command.map { $0.lowercased() }
+                guard let name = words.first else { continue }
+                if ["op", "tran", "ac", "dc", "noise", "tf", "sens", "pz", "disto", "pss", "sp"].contains(name) {
+                    scriptAnalyses.append(name)
+                    try checkSize(words, at: line.location)
+                }
+                if name == "option" || name == "options", words.contains("klu") { deckSolver = .klu }
+            }
+        }
     }
 
-    /// `.include sub/x.lib` -> `.include "/abs/dir/sub/x.lib"` (quotes kept or added).
-    static func absoluteInclude(_ line: String, keyword: String, directory: String) -> String? {
-        let rest = line.dropFirst(keyword.count).trimmingCharacters(in: " \t")
-        guard !rest.isEmpty else { return nil }
-        var path: String
-        var tail = ""
-        if rest.hasPrefix("\"") || rest.hasPrefix("'") {
-            let quote = rest.first!
-            let body = rest.dropFirst()
-            guard let close = body.firstIndex(of: quote) else { return nil }
-            path = String(body[..<close])
-            tail = String(body[body.index(after: close)...])
-        } else {
-            let parts = rest.split(separator: " ", maxSplits: 1)
-            path = String(parts[0])
-            tail = parts.count > 1 ? " " + parts[1] : ""
+    /// Cards with their `+` continuation lines joined, and the index of their first line.
+    static func logicalCards(_ lines: [String]) -> [(line: Int, text: String)] {
+        var cards: [(line: Int, text: String)] = []
+        for (index, line) in lines.enumerated() {
+            if index > 0, line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("+"), let last = cards.popLast() {
+                cards.append((last.line, last.text + " " + line.drop(while: { $0 == " " || $0 == "\t" }).dropFirst()))
+            } else {
+                cards.append((index, line))
+            }
         }
-        if path.hasPrefix("/") || path.hasPrefix("~") { return nil }
-        path = URL(fileURLWithPath: directory).appendingPathComponent(path).standardized.path
-        return "\(keyword) \"\(path)\"\(tail)"
+        return cards
+    }
+
+    static func count(_ value: Double) -> String {
+        value >= 1e15 || !value.isFinite ? String(format: "%.3g", value) : String(format: "%.0f", value)
     }
 }

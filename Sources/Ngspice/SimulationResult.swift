@@ -101,6 +101,10 @@ public struct SimulationResult: Sendable {
     /// Plots created by this run, in order.
     public var plots: [Plot]
     public var diagnostics: [Diagnostic]
+    /// What the deck's control script printed, in order, as ngspice printed it.
+    public var scriptOutput: [Diagnostic]
+    /// The status the deck's script quit with (`quit 1`), nil when it did not quit.
+    public var quitStatus: Int?
     /// The linear solver ngspice reported using.
     public var solver: Solver
     public var ngspiceVersion: String
@@ -108,6 +112,12 @@ public struct SimulationResult: Sendable {
     public var loadSeconds: Double
     /// Seconds spent running the analyses.
     public var runSeconds: Double
+
+    public init(plots: [Plot], diagnostics: [Diagnostic], scriptOutput: [Diagnostic] = [], solver: Solver,
+                ngspiceVersion: String, loadSeconds: Double, runSeconds: Double) {
+        self.plots = plots; self.diagnostics = diagnostics; self.scriptOutput = scriptOutput; self.solver = solver
+        self.ngspiceVersion = ngspiceVersion; self.loadSeconds = loadSeconds; self.runSeconds = runSeconds
+    }
 
     public var lastPlot: Plot? { plots.last }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }

@@ -56,6 +56,7 @@ enum ExitStatus: Int32 {
             case .simulation, .measurement: self = .simulationFailed
             }
         case is NgspiceError, is SimulationFailure: self = .simulationFailed
+        case is DeckRefusal: self = .invalidInput
         case is VerificationFailure: self = .verificationFailed
         default:
             // What was typed or read: flags, knobs, files, matrices, technologies.

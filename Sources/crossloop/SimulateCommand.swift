@@ -9,13 +9,24 @@ import Ngspice
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run any SPICE deck in process with libngspice and print its vectors.",
+        abstract: "Run any SPICE deck in process with libngspice, as plain `ngspice -b` would.",
         discussion: """
-            Runs the deck's analysis cards (.op, .tran, .ac, .dc); a .control block is skipped \
-            with a warning. Prints the requested vectors of the last plot (default: every node \
-            voltage), a single value per line for an operating point and a table otherwise. \
-            Relative .include/.lib paths are resolved against the deck's directory. \
-            Exits 3 with ngspice's own words when the deck fails.
+            The deck is read as ngspice reads it: its .include and .lib files are resolved by \
+            Crossloop first (cycles, depth, non-regular files and sizes refused), its .control \
+            blocks and *# lines run after the circuit is loaded, then its analysis cards, unless \
+            the script quits. What the script prints appears as ngspice prints it; without a \
+            script the vectors of the last plot are printed (default: every node voltage). \
+            The solver is the one plain ngspice would use: the deck's .options, else Sparse 1.3.
+
+            Sandbox: a deck reads files only below its own folder and writes only below its \
+            own folder and the working directory; commands that start programs, change \
+            directory or load code (shell, cd, source, codemodel, back-quoted commands, a \
+            command named through a variable) are refused before anything runs, naming the \
+            file and line (exit 2). --allow-paths DIR opens a folder, --allow-shell everything.
+
+            An analysis that asks for more than --max-points points is refused before it runs; \
+            an element line ngspice would ignore fails the run (exit 3) unless --lenient. \
+            Exits 3 with ngspice's own words when the simulation fails.
             """
     )
 
@@ -25,66 +36,207 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .customLong("vector"), help: "A vector to print, e.g. out, v(out), i(V1) (repeatable).")
     var vectors: [String] = []
 
-    @Option(help: "Write every plot and vector as JSON to this path.")
+    @Option(help: "Write every plot and vector, the measurements and the warnings as JSON to this path.")
     var json: String?
 
-    @Option(help: "Write the last plot as an ngspice raw file (binary) to this path.")
+    @Option(help: "Write every plot of the run as an ngspice raw file (binary) to this path.")
     var raw: String?
 
-    @Option(help: "Stop the run after this many seconds.")
+    @Option(help: "Stop the run after this many seconds, whatever phase it is in.")
     var timeout: Double?
 
-    @Option(help: "Linear solver: automatic (KLU when available), klu or sparse.")
-    var solver: String = "automatic"
+    @Option(help: "Linear solver: ngspice (what plain ngspice would use), sparse or klu.")
+    var solver: String = SolverPreference.ngspice.rawValue
+
+    @Flag(help: "Let the deck run programs, change directory and load code (shell, cd, source, codemodel, ...).")
+    var allowShell = false
+
+    @Option(name: .customLong("allow-paths"), help: "A folder the deck may read and write below (repeatable).")
+    var allowedPaths: [String] = []
+
+    @Flag(help: "Run on when ngspice ignores an element line, with a warning.")
+    var lenient = false
+
+    @Option(help: "The most points one analysis may produce.")
+    var maxPoints: Double = DeckLimits.defaultMaximumPoints
 
     func validate() throws {
         if let timeout, !(timeout > 0) { throw ValidationError("Pass --timeout as a positive number of seconds.") }
-        if SolverPreference(rawValue: solver) == nil {
-            throw ValidationError("Pass --solver automatic, klu or sparse.")
+        if SolverPreference(rawValue: solver) == nil || solver == SolverPreference.automatic.rawValue {
+            throw ValidationError("Pass --solver ngspice, sparse or klu.")
+        }
+        if !(maxPoints >= 1) || !maxPoints.isFinite { throw ValidationError("Pass --max-points as a positive number.") }
+        for path in allowedPaths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--allow-paths \(path) is not a folder.")
+            }
         }
     }
 
     func run() async throws {
-        let url = URL(fileURLWithPath: deck)
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw UsageError("cannot read deck \(deck): \(error.localizedDescription)")
+        let deckURL = URL(fileURLWithPath: deck)
+        guard FileManager.default.isReadableFile(atPath: deck) else {
+            throw UsageError("cannot read deck \(deck): no such readable file")
         }
         try OutputFile.check(json)
+        let policy = SandboxPolicy.forDeck(in: deckURL.deletingLastPathComponent().path, allowing: allowedPaths,
+                                           allowsShell: allowShell, limits: DeckLimits(maximumPoints: maxPoints))
         let progress = ProgressLine(label: "simulating")
         let request = RunRequest(
             vectors: vectors.isEmpty ? nil : vectors,
             timeLimit: timeout,
             rawFile: try raw.map { try OutputFile.destination($0) },
-            solver: SolverPreference(rawValue: solver) ?? .automatic,
-            progress: { progress.update($0) }
+            solver: SolverPreference(rawValue: solver) ?? .ngspice,
+            progress: { progress.update($0) },
+            strict: !lenient,
+            failsOnRecovery: false
         )
         let result: SimulationResult
+        let prepared: PreparedDeck
         do {
             let engine = try NgspiceEngine()
-            let prepared = try PreparedDeck(text: text, directory: url.deletingLastPathComponent().path)
-            result = try await engine.run(prepared, request)
+            let deck = self.deck
+            let run = Task { () throws -> (PreparedDeck, SimulationResult) in
+                let prepared = try DeckReader.read(file: deck, policy: policy)
+                do {
+                    return (prepared, try await engine.run(prepared, request))
+                } catch let error as NgspiceError {
+                    throw FailedRun(error: error, deck: prepared)
+                }
+            }
+            // The engine halts a run at the limit; loading a deck cannot be interrupted, so a
+            // watchdog ends the command a little later whatever ngspice is doing.
+            (prepared, result) = try await Deadline.first(of: run, within: timeout.map { $0 + Self.watchdogGrace }) {
+                NgspiceError(kind: .aborted, message: "time limit of \(VectorTable.format(timeout ?? 0)) s reached while the deck was still being read, loaded or stopped")
+            }
             progress.finish()
+        } catch let error as FailedRun {
+            progress.finish()
+            throw SimulationFailure("\(deck): \(Self.located(error.error, in: error.deck))")
         } catch let error as NgspiceError {
             progress.finish()
             throw SimulationFailure("\(deck): \(error)")
         }
-        for warning in result.warnings { printError("warning: \(warning.text)") }
-        if let raw, let written = request.rawFile, !FileManager.default.fileExists(atPath: written) {
+        for line in result.scriptOutput where line.stream != .progress {
+            if line.stream == .stderr { printError(line.text) } else { print(line.text) }
+        }
+        var seen: [String: Int] = [:]
+        let warnings = result.warnings.filter { !result.scriptOutput.contains($0) }
+            .map { $0.text.replacingOccurrences(of: "Warning: ", with: "", options: [.anchored, .caseInsensitive]) }
+        for text in warnings { seen[text, default: 0] += 1 }
+        for text in warnings where seen[text] != nil {
+            let count = seen.removeValue(forKey: text) ?? 1
+            printError("warning: \(text)\(count > 1 ? " (\(count) times)" : "")")
+        }
+        if let raw, let written = request.rawFile, !result.plots.isEmpty, !FileManager.default.fileExists(atPath: written) {
             throw UsageError("cannot write \(raw): ngspice wrote no raw file there")
         }
-        guard let plot = result.lastPlot else {
-            throw SimulationFailure("\(deck): the deck has no analysis to run")
+        let measurements = Measurement.parse(result.diagnostics)
+        if prepared.script.isEmpty || !vectors.isEmpty, let plot = result.lastPlot {
+            let selected: [SpiceVector] = vectors.isEmpty
+                ? plot.nodeVoltages.filter { $0.quantity != .time }
+                : vectors.compactMap { plot[$0] }
+            print(VectorTable.render(plot: plot, vectors: selected))
         }
-        let selected: [SpiceVector] = vectors.isEmpty
-            ? plot.nodeVoltages.filter { $0.quantity != .time }
-            : vectors.compactMap { plot[$0] }
-        print(VectorTable.render(plot: plot, vectors: selected))
+        if prepared.script.isEmpty {
+            for measurement in measurements { print(measurement.line) }
+        }
         if let json {
-            try SimulationJSON.write(result, to: json)
+            try SimulationJSON.write(result, measurements: measurements, to: json)
         }
+        // The deck's own check, as `ngspice -b` reports it: its exit status.
+        if let status = result.quitStatus, status != 0 {
+            printError("error: \(deck): the deck's script quit with status \(status)")
+            throw VerificationFailure()
+        }
+    }
+
+    /// Seconds past `--timeout` before the watchdog gives up on ngspice.
+    static let watchdogGrace = 2.5
+
+    /// ngspice names the card it failed on by its text; say which file and line that is.
+    static func located(_ error: NgspiceError, in deck: PreparedDeck) -> String {
+        guard let card = error.offendingLine?.lowercased().trimmingCharacters(in: .whitespaces), !card.isEmpty,
+              let index = deck.lines.firstIndex(where: { $0.lowercased().trimmingCharacters(in: .whitespaces) == card }),
+              index < deck.origins.count else { return error.description }
+        var located = error
+        located.lineNumber = nil
+        return "\(deck.origins[index]): \(located)"
+    }
+}
+
+/// A failed run with the deck it ran, to name the file and line of the offending card.
+struct FailedRun: Error {
+    var error: NgspiceError
+    var deck: PreparedDeck
+}
+
+/// The result of a task, or an error once a time has passed, whichever comes first.
+enum Deadline {
+    static func first<T: Sendable>(of task: Task<T, Error>, within seconds: Double?,
+                                   _ expired: @escaping @Sendable () -> Error) async throws -> T {
+        guard let seconds else { return try await task.value }
+        let once = Once()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            Task {
+                let result = await task.result
+                if once.claim() { continuation.resume(with: result) }
+            }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                if once.claim() { task.cancel(); continuation.resume(throwing: expired()) }
+            }
+        }
+    }
+
+    final class Once: @unchecked Sendable {  // Safe: `done` behind `lock`.
+        private let lock = NSLock()
+        private var done = false
+        func claim() -> Bool { lock.lock(); defer { lock.unlock() }; if done { return false }; done = true; return true }
+    }
+}
+
+/// A `.measure` result, in ngspice's words: a value or the reason it failed.
+struct Measurement: Encodable, Equatable {
+    var name: String
+    var value: Double?
+    var failure: String?
+
+    var line: String { value.map { "\(name) = \(VectorTable.format($0))" } ?? "\(name): failed: \(failure ?? "no value")" }
+
+    /// ngspice prints `name = value` (with `targ=` / `trig=` after it for a delay) on
+    /// standard output once the analysis ends, and "Error: measure name ..." when it fails.
+    static func parse(_ diagnostics: [Diagnostic]) -> [Measurement] {
+        var out: [Measurement] = []
+        var inMeasures = false
+        func record(_ measurement: Measurement) {
+            if !out.contains(where: { $0.name == measurement.name }) { out.append(measurement) }
+        }
+        for d in diagnostics {
+            let text = d.text
+            let lower = text.lowercased()
+            let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            if lower.hasPrefix("measurements for") { inMeasures = true; continue }
+            if lower.hasPrefix("error: measure"), words.count > 2 {
+                // "Error: measure  never  trig(TRIG) : out of interval"
+                let reason = text.components(separatedBy: " : ").dropFirst().joined(separator: " : ")
+                record(Measurement(name: words[2].lowercased(), value: nil, failure: reason.isEmpty ? text : reason))
+                continue
+            }
+            if lower.hasPrefix(".meas"), lower.hasSuffix("failed!"), words.count > 2 {
+                record(Measurement(name: words[2].lowercased(), value: nil, failure: "failed"))
+                continue
+            }
+            guard inMeasures else { continue }
+            let parts = text.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let name = parts[0].trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, !name.contains(" "), let first = parts[1].split(separator: " ").first,
+                  let value = Double(first) else { continue }
+            record(Measurement(name: name.lowercased(), value: value, failure: nil))
+        }
+        return out
     }
 }
 
@@ -121,6 +273,9 @@ enum SimulationJSON {
         var loadSeconds: Double
         var runSeconds: Double
         var plots: [PlotDocument]
+        var measurements: [Measurement]
+        var quitStatus: Int?
+        var output: [String]
         var warnings: [String]
     }
     struct PlotDocument: Encodable {
@@ -140,7 +295,7 @@ enum SimulationJSON {
         }
     }
 
-    static func write(_ result: SimulationResult, to path: String) throws {
+    static func write(_ result: SimulationResult, measurements: [Measurement], to path: String) throws {
         let document = Document(
             ngspiceVersion: result.ngspiceVersion,
             solver: result.solver.rawValue,
@@ -153,6 +308,9 @@ enum SimulationJSON {
                         : VectorValues.real($0.real))
                 }))
             },
+            measurements: measurements,
+            quitStatus: result.quitStatus,
+            output: result.scriptOutput.filter { $0.stream != .progress }.map(\.text),
             warnings: result.warnings.map(\.text)
         )
         let encoder = JSONEncoder()

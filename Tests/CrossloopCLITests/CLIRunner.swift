@@ -94,6 +94,11 @@ enum CLIRunner {
         return try execute(binary.get(), arguments, in: scratch, environment: environment, signal: signal, after: after)
     }
 
+    /// Any other program (plain `ngspice`, for comparisons), with the same capture.
+    static func runProgram(_ path: String, _ arguments: [String], in directory: URL) throws -> CLIResult {
+        try execute(URL(fileURLWithPath: path), arguments, in: directory)
+    }
+
     /// A fresh directory for one test's files.
     static func makeTemporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("crossloop-cli-\(UUID().uuidString)")

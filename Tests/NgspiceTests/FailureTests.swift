@@ -69,6 +69,17 @@ struct FailureTests {
         try await expectStillWorks()
     }
 
+    @Test("a designer's deck runs through ngspice's recovery: only ngspice giving up fails it")
+    func recoveryAccepted() async throws {
+        let result = try await engine.run(text: TestDecks.floatingNode, RunRequest(failsOnRecovery: false))
+        #expect(result.plot("op")?["1"]?.real.first == 1)
+        #expect(result.warnings.contains { $0.text.contains("singular matrix") })
+        // Giving up still fails, in ngspice's words and once.
+        let error = try #require(await failure(TestDecks.nonConvergent))
+        #expect(error.kind == .noConvergence)
+        #expect(!error.description.contains("singular matrix: singular matrix"))
+    }
+
     @Test("a circuit without a DC solution does not converge")
     func nonConvergent() async throws {
         let error = try #require(await failure(TestDecks.nonConvergent))
@@ -82,7 +93,7 @@ struct FailureTests {
         let loadsBefore = try engine.libraryLoads()
         let error = try #require(await failure(TestDecks.fatal))
         #expect(error.kind == .libraryExited, "\(error)")
-        #expect(error.message.contains("missing.lib"))
+        #expect(error.description.lowercased().contains("v2 1"), "\(error)")
         try await expectStillWorks()
         #expect(try engine.libraryLoads() == loadsBefore + 1)
     }
@@ -92,7 +103,7 @@ struct FailureTests {
         let start = Date()
         do {
             _ = try await engine.run(text: TestDecks.slow, RunRequest(timeLimit: 0.3))
-            Issue.record("a 1 s transient at 1 ns steps cannot finish in 0.3 s")
+            Issue.record("a 5 ms transient at 1 ns steps cannot finish in 0.3 s")
         } catch let error as NgspiceError {
             #expect(error.kind == .aborted)
             #expect(error.message.contains("time limit"))
@@ -151,10 +162,12 @@ struct FailureTests {
         #expect(Diagnostic.classify("stderr Trying gmin =  1.0000E-03 Note: One successful gmin step").severity == .info)
         #expect(Diagnostic.classify("stderr Supplies reduced to  50.0000% Note: One successful source step").severity == .info)
         #expect(Diagnostic.classify("stderr Reducing trtol to 1 for xspice 'A' devices").severity == .info)
-        #expect(Diagnostic.classify("stderr Warning: singular matrix:  check node 3").severity == .error)
+        // Followed by ngspice's recovery more often than not: a warning; the outcome decides.
+        #expect(Diagnostic.classify("stderr Warning: singular matrix:  check node 3").severity == .warning)
+        #expect(Diagnostic.classify("stderr run simulation(s) aborted").severity == .error)
         #expect(Diagnostic.classify("stderr Error: unknown subckt: x1 1 0 nosub").severity == .error)
         #expect(Diagnostic.classify("stderr warning, can't find model 'abc' from line").severity == .warning)
-        #expect(Diagnostic.classify("stderr doAnalyses: TRAN:  Timestep too small; trouble with node \"x\"").severity == .error)
+        #expect(Diagnostic.classify("stderr doAnalyses: TRAN:  Timestep too small; trouble with node \"x\"").severity == .warning)
         #expect(Diagnostic.classify(" Reference value :  2.32053e-05").stream == .progress)
     }
 }
