@@ -41,22 +41,29 @@ extension Mapping {
     public func loopPoles(openLoopGain a0: Double, inverterBandwidthRatio b: Double = 0.5,
                           inputConductanceRatio r: Double? = nil) -> LoopPoles? {
         guard operation == .inv else { return nil }
-        let q = levels
-        let n = q.rows
         let ratio = r ?? inputConductanceRatio ?? 0
-        let d = q.absoluteRowSums.map { $0 + ratio }
         let leak = a0.isInfinite ? 0 : 1 / a0
-        var j = Matrix(rows: 2 * n, columns: 2 * n)
-        for i in 0..<n {
-            for k in 0..<n {
-                j[i, k] = -max(q[i, k], 0) / d[i]
-                j[i, n + k] = -max(-q[i, k], 0) / d[i]
+        // Rows that do not couple have poles of their own: build the Jacobian per block
+        // (a sparse array of thousands costs its blocks, not one 2n x 2n matrix).
+        let blocks = levels.decoupledBlocks() ?? [Array(0..<levels.rows)]
+        var values: [Complex] = []
+        for block in blocks {
+            let q = blocks.count == 1 ? levels : levels.principal(block)
+            let n = q.rows
+            let d = q.absoluteRowSums.map { $0 + ratio }
+            var j = Matrix(rows: 2 * n, columns: 2 * n)
+            for i in 0..<n {
+                for k in 0..<n {
+                    j[i, k] = -max(q[i, k], 0) / d[i]
+                    j[i, n + k] = -max(-q[i, k], 0) / d[i]
+                }
+                j[i, i] -= leak
+                j[n + i, i] = -b
+                j[n + i, n + i] = -b - leak
             }
-            j[i, i] -= leak
-            j[n + i, i] = -b
-            j[n + i, n + i] = -b - leak
+            guard let blockValues = try? j.eigenvalues() else { return nil }
+            values += blockValues
         }
-        guard let values = try? j.eigenvalues() else { return nil }
         return LoopPoles(poles: values.sorted { ($0.real, $0.imaginary) > ($1.real, $1.imaginary) })
     }
 

@@ -262,18 +262,32 @@ public final class NgspiceEngine: @unchecked Sendable {
         var quitStatus = deck.quitStatus
         let quitVariable = ControlSandbox.quitVariable
         if deck.mayQuitInBlock { try send(library, "set \(quitVariable) = -1") }
-        for line in deck.script {
+        // ngspice sets `inputdir` to the deck's folder when it reads a deck from a file.
+        if let directory = deck.directory, !directory.contains(where: { $0.isWhitespace || "\"';$".contains($0) }) {
+            try send(library, "set inputdir=\(directory)")
+        }
+        for (index, line) in deck.script.enumerated() {
             try inBackground(line.text, library, request, control, since: runStart, diagnostics: &diagnostics)
-            let printed = sink.drain()
+            var printed = sink.drain()
+            if sink.hasExited { throw exited(diagnostics + printed) }
+            if deck.mayQuitInBlock {
+                // Printed lines can arrive a little late: wait for this poll's own marker.
+                let marker = "\(quitVariable)_\(index)="
+                try send(library, "echo \(marker)$\(quitVariable)")
+                var status: Int?
+                let deadline = DispatchTime.now() + .seconds(2)
+                while status == nil, DispatchTime.now() < deadline {
+                    printed += sink.drain()
+                    status = printed.lazy.filter { $0.text.hasPrefix(marker) }.compactMap { Int($0.text.dropFirst(marker.count)) }.first
+                    if status == nil { Thread.sleep(forTimeInterval: 0.001) }
+                }
+                printed.removeAll { $0.text.hasPrefix(quitVariable) }
+                if let status, status >= 0 { quitStatus = status }
+            }
             // The wrapper's own note when one background command follows another.
             scriptOutput += printed.filter { !$0.text.hasPrefix("Background thread stopped with timeout") }
             diagnostics += printed
-            if sink.hasExited { throw exited(diagnostics) }
-            if deck.mayQuitInBlock {
-                try send(library, "echo \(quitVariable)=$\(quitVariable)")
-                let status = sink.drain().lazy.compactMap { Int($0.text.dropFirst(quitVariable.count + 1)) }.last
-                if let status, status >= 0 { quitStatus = status; break }
-            }
+            if quitStatus != nil { break }
         }
         var cardPlots: Set<String> = []
         if quitStatus == nil, !deck.analyses.isEmpty {

@@ -28,6 +28,8 @@ public struct PreparedDeck: Sendable {
     public var scriptAnalyses: [String]
     /// Stop time of the first `.tran`, to check that the transient reached it.
     public var transientStop: Double?
+    /// The deck's folder, ngspice's `inputdir` variable (nil for a deck Crossloop wrote).
+    public var directory: String?
     /// The solver the deck's own `.options` ask for (`klu` or `sparse`), if any.
     public var deckSolver: Solver?
     /// Notes about changes made to the text.
@@ -50,6 +52,7 @@ public struct PreparedDeck: Sendable {
             case .ac: "ac"
             }
         }
+        directory = nil
         transientStop = deck.analyses.lazy.compactMap { if case .transient(let t) = $0 { t.stop } else { nil } }.first
         deckSolver = nil
         notes = []
@@ -68,8 +71,9 @@ public struct PreparedDeck: Sendable {
     }
 
     /// The cards of a read deck: analyses, solver options and sizes are taken from them.
-    init(circuit: [String], origins: [DeckLocation], script: [ControlLine], limits: DeckLimits) throws {
+    init(circuit: [String], origins: [DeckLocation], script: [ControlLine], directory: String, limits: DeckLimits) throws {
         lines = circuit
+        self.directory = directory
         self.origins = origins
         // As in `ngspice -b`, plotting commands are ignored: there is no display.
         var script = script
@@ -103,6 +107,7 @@ public struct PreparedDeck: Sendable {
                 throw DeckRefusal(.analysisSize, at: location, "\(words.joined(separator: " ")): \(error.message)")
             }
         }
+        var autostop = false
         for (index, card) in Self.logicalCards(circuit).enumerated() where index > 0 {
             let words = card.text.lowercased().split(whereSeparator: { " \t,()=".contains($0) }).map(String.init)
             guard let keyword = words.first, keyword.hasPrefix(".") else { continue }
@@ -115,12 +120,15 @@ public struct PreparedDeck: Sendable {
                 try checkSize(bare, at: location)
                 if keyword == ".tran", transientStop == nil, words.count >= 3 { transientStop = SpiceNumber.parse(words[2]) }
             case _ where keyword.hasPrefix(".opt"):
+                // `autostop` ends a transient once its measurements are done.
+                if words.contains("autostop") { autostop = true }
                 if words.contains("klu") { deckSolver = .klu }
                 if words.contains("sparse") { deckSolver = .sparse }
             default:
                 break
             }
         }
+        if autostop { transientStop = nil }
         for line in kept {
             for command in ControlSandbox.commands(in: line.text) {
                 let words = command.map { $0.lowercased() }

@@ -173,6 +173,16 @@ extension Matrix {
     public func singularValues() throws(LinearAlgebraError) -> [Double] {
         guard !isEmpty else { throw .empty(operation: "singular values") }
         try checkFinite()
+        // A square matrix that falls apart into blocks under one permutation of rows and
+        // columns has the singular values of its blocks: a sparse or diagonal matrix of
+        // thousands costs what its blocks cost, not n^3.
+        if let blocks = decoupledBlocks() {
+            var values: [Double] = []
+            for block in blocks {
+                values += block.count == 1 ? [abs(self[block[0], block[0]])] : try principal(block).singularValues()
+            }
+            return values.sorted(by: >)
+        }
         // Row-major A is column-major A^T, which has the same singular values: no copy needed
         // beyond the one dgesdd overwrites.
         var a = storage
@@ -206,13 +216,57 @@ extension Matrix {
         return smallest > 0 ? largest / smallest : .infinity
     }
 
-    /// The eigenvalues of a general square matrix (LAPACK dgeev, no vectors), in LAPACK's order.
+    /// The eigenvalues of a general square matrix (LAPACK dgeev, no vectors), in no
+    /// particular order. A matrix that falls apart into blocks under a symmetric permutation
+    /// has the eigenvalues of its blocks, each computed on its own.
     ///
     /// Backward stable: they are exact for A + dA with |dA| ~ eps |A|; a simple eigenvalue's
     /// error is about eps |A| times its condition number (1 for symmetric A).
     /// - Throws: `notSquare`, `empty`, `nonFinite`, `noConvergence`.
     public func eigenvalues() throws(LinearAlgebraError) -> [Complex] {
-        try eigen(vectors: false).values
+        guard isSquare else { throw .notSquare(rows: rows, columns: columns) }
+        guard !isEmpty else { throw .empty(operation: "eigenvalues") }
+        try checkFinite()
+        if let blocks = decoupledBlocks() {
+            var values: [Complex] = []
+            for block in blocks {
+                values += block.count == 1 ? [Complex(self[block[0], block[0]])] : try principal(block).eigen(vectors: false).values
+            }
+            return values
+        }
+        return try eigen(vectors: false).values
+    }
+
+    /// The index sets of the diagonal blocks a symmetric permutation makes of this square
+    /// matrix (the connected components of the graph with an edge i-j wherever a_ij or a_ji
+    /// is non-zero), or nil when it is one block.
+    public func decoupledBlocks() -> [[Int]]? {
+        guard isSquare, rows > 1 else { return nil }
+        let n = rows
+        var parent = Array(0..<n)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        storage.withUnsafeBufferPointer { a in
+            for i in 0..<n {
+                let row = i * n
+                for k in 0..<n where k != i && a[row + k] != 0 {
+                    let (x, y) = (root(i), root(k))
+                    if x != y { parent[max(x, y)] = min(x, y) }
+                }
+            }
+        }
+        var groups: [Int: [Int]] = [:]
+        for i in 0..<n { groups[root(i), default: []].append(i) }
+        guard groups.count > 1 else { return nil }
+        return groups.keys.sorted().map { groups[$0]! }
+    }
+
+    /// The principal submatrix on `indices` (rows and columns alike).
+    public func principal(_ indices: [Int]) -> Matrix {
+        Matrix(rows: indices.count, columns: indices.count) { self[indices[$0], indices[$1]] }
     }
 
     /// Eigenvalues and right eigenvectors of a general square matrix (LAPACK dgeev).
@@ -221,7 +275,7 @@ extension Matrix {
         try eigen(vectors: true)
     }
 
-    private func eigen(vectors wantVectors: Bool) throws(LinearAlgebraError) -> EigenDecomposition {
+    fileprivate func eigen(vectors wantVectors: Bool) throws(LinearAlgebraError) -> EigenDecomposition {
         guard isSquare else { throw .notSquare(rows: rows, columns: columns) }
         guard !isEmpty else { throw .empty(operation: "eigenvalues") }
         try checkFinite()

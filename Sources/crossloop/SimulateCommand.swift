@@ -99,6 +99,12 @@ struct SimulateCommand: AsyncParsableCommand {
             let deck = self.deck
             let run = Task { () throws -> (PreparedDeck, SimulationResult) in
                 let prepared = try DeckReader.read(file: deck, policy: policy)
+                // As plain ngspice: a deck with nothing to run is no failure.
+                guard !prepared.analyses.isEmpty || !prepared.script.isEmpty else {
+                    return (prepared, SimulationResult(plots: [], diagnostics: [Diagnostic(
+                        stream: .stderr, severity: .warning, text: "the deck has no analysis card and no control script: nothing was simulated")],
+                        solver: .unknown, ngspiceVersion: engine.info.ngspiceVersion, loadSeconds: 0, runSeconds: 0))
+                }
                 do {
                     return (prepared, try await engine.run(prepared, request))
                 } catch let error as NgspiceError {
@@ -295,6 +301,17 @@ enum SimulationJSON {
         }
     }
 
+    /// A plot may hold two vectors of one name (a script's `let` over an analysis vector):
+    /// the later ones are kept as `name#2`, `name#3`, ..., so that nothing is lost.
+    static func uniqueNames(_ vectors: [SpiceVector]) -> [(String, SpiceVector)] {
+        var seen: [String: Int] = [:]
+        return vectors.map { vector in
+            let count = (seen[vector.name] ?? 0) + 1
+            seen[vector.name] = count
+            return (count == 1 ? vector.name : "\(vector.name)#\(count)", vector)
+        }
+    }
+
     static func write(_ result: SimulationResult, measurements: [Measurement], to path: String) throws {
         let document = Document(
             ngspiceVersion: result.ngspiceVersion,
@@ -302,10 +319,10 @@ enum SimulationJSON {
             loadSeconds: result.loadSeconds,
             runSeconds: result.runSeconds,
             plots: result.plots.map { plot in
-                PlotDocument(name: plot.name, analysis: plot.analysis, vectors: Dictionary(uniqueKeysWithValues: plot.vectors.map {
-                    ($0.name, $0.isComplex
-                        ? VectorValues.complex($0.complex.map { ["re": $0.real, "im": $0.imaginary] })
-                        : VectorValues.real($0.real))
+                PlotDocument(name: plot.name, analysis: plot.analysis, vectors: Dictionary(uniqueKeysWithValues: uniqueNames(plot.vectors).map {
+                    ($0.0, $0.1.isComplex
+                        ? VectorValues.complex($0.1.complex.map { ["re": $0.real, "im": $0.imaginary] })
+                        : VectorValues.real($0.1.real))
                 }))
             },
             measurements: measurements,

@@ -1,6 +1,6 @@
 import Foundation
 import CircuitTheory
-import Reference
+@testable import Reference
 import Testing
 
 @Suite("Dense linear algebra on LAPACK")
@@ -151,5 +151,58 @@ struct LinearAlgebraTests {
         #expect(md.rank == 1)
         expectClose(md.solution, [1, 1], relative: 1e-14)
         expectClose(md.residualNorm, 2.0.squareRoot(), relative: 1e-14)
+    }
+}
+
+/// A matrix that a permutation makes block diagonal is analysed block by block: same
+/// eigenvalues and singular values as its blocks, at a fraction of the cost (a sparse
+/// identity of 4096 is 4096 scalars, not one 4096 x 4096 factorisation).
+@Suite("Decoupled blocks")
+struct DecoupledBlockTests {
+    let blocks: [[[Double]]] = [[[2, 1], [-1, 3]], [[5]], [[1, 2, 0], [0, 1, 3], [4, 0, 1]], [[-0.5]]]
+
+    /// The blocks on the diagonal, then rows and columns shuffled by one permutation.
+    func shuffled() throws -> Matrix {
+        let n = blocks.map(\.count).reduce(0, +)
+        var dense = Matrix(rows: n, columns: n)
+        var offset = 0
+        for block in blocks {
+            for (i, row) in block.enumerated() { for (k, value) in row.enumerated() { dense[offset + i, offset + k] = value } }
+            offset += block.count
+        }
+        let order = [4, 0, 6, 2, 5, 1, 3]
+        return Matrix(rows: n, columns: n) { dense[order[$0], order[$1]] }
+    }
+
+    @Test("eigenvalues are those of the blocks")
+    func eigenvalues() throws {
+        let a = try shuffled()
+        #expect(a.decoupledBlocks()?.count == 4)
+        let expected = try blocks.flatMap { try Matrix($0).eigenvalues() }.sorted { ($0.real, $0.imaginary) < ($1.real, $1.imaginary) }
+        let actual = try a.eigenvalues().sorted { ($0.real, $0.imaginary) < ($1.real, $1.imaginary) }
+        #expect(actual.count == expected.count)
+        for (x, y) in zip(actual, expected) { #expect(abs(x.real - y.real) + abs(x.imaginary - y.imaginary) < 1e-12) }
+        // The 2 x 2 block's pair: trace 5, determinant 7.
+        #expect(actual.contains { abs($0.real - 2.5) < 1e-12 && abs(abs($0.imaginary) - (7 - 6.25).squareRoot()) < 1e-12 })
+    }
+
+    @Test("singular values are those of the blocks, largest first")
+    func singularValues() throws {
+        let a = try shuffled()
+        let expected = try blocks.flatMap { try Matrix($0).singularValues() }.sorted(by: >)
+        let actual = try a.singularValues()
+        #expect(actual.count == 7)
+        for (x, y) in zip(actual, expected) { #expect(abs(x - y) < 1e-12 * expected[0]) }
+        // |A|_F^2 is the sum of squared singular values, whatever the permutation.
+        let frobenius = a.storage.map { $0 * $0 }.reduce(0, +)
+        #expect(abs(actual.map { $0 * $0 }.reduce(0, +) - frobenius) < 1e-10 * frobenius)
+    }
+
+    @Test("one non-zero coupling joins two blocks into one")
+    func coupling() throws {
+        var a = try shuffled()
+        a[3, 2] = 1e-3  // rows 3 and 2 hold the two 1 x 1 blocks (5 and -0.5)
+        #expect(a.decoupledBlocks()?.count == 3)
+        #expect(Matrix(rows: 3, columns: 3) { $0 == $1 ? 1 : 1e-9 }.decoupledBlocks() == nil)
     }
 }

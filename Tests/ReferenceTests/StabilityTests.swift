@@ -160,6 +160,34 @@ struct LoopPoleTests {
         #expect(slow.isStable, "SPD with GBW/2 inverters: \(slow.poles.prefix(3))")
     }
 
+    @Test("A block-diagonal array has the loop poles of its blocks, in any order of rows")
+    func blocks() throws {
+        // Two copies of the counter-example and a lone row, interleaved: the poles are those
+        // of each block on its own, twice for the repeated block.
+        let c = StabilityTests.counterExample
+        let n = 5
+        let order = [0, 2, 4, 1, 3]  // position -> (block, index): 0,1 first copy, 2,3 second, 4 the lone row
+        func entry(_ i: Int, _ k: Int) -> Double {
+            let (bi, bk) = (order[i], order[k])
+            if bi == 4 || bk == 4 { return bi == bk ? 3 : 0 }
+            guard bi / 2 == bk / 2 else { return 0 }
+            return c[bi % 2, bk % 2]
+        }
+        let a = Matrix(rows: n, columns: n, entry: entry)
+        let parameters = MappingParameters(dac: ConverterParameters(bits: nil), inputConductanceRatio: 5)
+        let whole = try #require(try Mapping(Problem(operation: .inv, matrix: a, vector: Array(repeating: 1, count: n)),
+                                             parameters: parameters).loopPoles(openLoopGain: 1e4))
+        let pair = try #require(try Mapping(Problem(operation: .inv, matrix: c, vector: [1, 1]), parameters: parameters)
+            .loopPoles(openLoopGain: 1e4))
+        #expect(whole.poles.count == 2 * n)
+        // The repeated block's poles appear twice among the whole array's.
+        for pole in pair.poles {
+            let matches = whole.poles.filter { abs($0.real - pole.real) + abs($0.imaginary - pole.imaginary) < 1e-6 * abs(pole.real) }
+            #expect(matches.count >= 2, "\(pole) in \(whole.poles)")
+        }
+        #expect(whole.isStable == pair.isStable)
+    }
+
     @Test("The counter-example with GBW/2 inverters needs G_in well above the first-order 2 G0")
     func counterExampleWithInverters() throws {
         let problem = try Problem(operation: .inv, matrix: StabilityTests.counterExample, vector: [1, 1])

@@ -25,8 +25,9 @@ enum AnalysisSize {
         case "ac":
             return frequencies(Array(words.dropFirst()))
         case "noise":
-            // .noise v(out) vsrc dec n f1 f2 [pts_per_summary]
-            return words.count >= 7 ? frequencies(Array(words[3...])) : nil
+            // .noise v(out[,ref]) vsrc dec n f1 f2 [pts_per_summary]
+            guard let sweep = words.firstIndex(where: { ["dec", "oct", "lin"].contains($0) }) else { return nil }
+            return frequencies(Array(words[sweep...]))
         case "dc":
             // .dc src start stop step [src2 start2 stop2 step2]
             var total = 1.0

@@ -22,7 +22,7 @@ public struct ControlLine: Sendable, Hashable {
 public enum ControlSandbox {
     /// Commands that compute, print, alter or run analyses: nothing outside the simulation.
     static let inside: Set<String> = [
-        "ac", "alter", "altermod", "alterparam", "asciiplot", "break", "cdump", "check", "compose", "continue", "cross",
+        "ac", "alter", "altermod", "alterparam", "asciiplot", "break", "cdump", "check", "cutout", "compose", "continue", "cross",
         "dc", "define", "deftype", "delete", "destroy", "devhelp", "diff", "disto", "display", "dowhile",
         "echo", "else", "end", "eprint", "eprvcd", "fft", "foreach", "fourier", "goto", "help", "if",
         "inventory", "iplot", "label", "let", "linearize", "listing", "meas", "measure", "noise",
@@ -45,7 +45,7 @@ public enum ControlSandbox {
                                           "break", "continue"]
     /// Variables whose value is a path ngspice writes to or searches, or that let unknown
     /// words run as programs.
-    static let pathVariables: Set<String> = ["rawfile", "sourcepath", "controlswait", "inputdir", "unixcom", "hcopydevtype"]
+    static let pathVariables: Set<String> = ["rawfile", "sourcepath", "controlswait", "inputdir", "unixcom"]
 
     /// Refuses `line` unless `policy` allows everything it would do. Relative paths resolve
     /// against the policy's working directory, as the interpreter resolves them.
@@ -70,6 +70,8 @@ public enum ControlSandbox {
             guard var name = command.first?.lowercased() else { continue }
             // `pre_COMMAND` is COMMAND, run before the circuit is parsed.
             if name.hasPrefix("pre_"), name.count > 4 { name = String(name.dropFirst(4)) }
+            // ngspice closes a block at any word starting with `end` (`endif`, `endwhile`).
+            if name.hasPrefix("end") { continue }
             if name.contains("$") || name.hasPrefix("!") {
                 throw refuse("`\(command[0])`: a command named through a variable or the history cannot be checked; pass --allow-shell to run it")
             }
@@ -252,7 +254,9 @@ public enum ControlSandbox {
 
     static func vetPath(_ word: String, writes: Bool, policy: SandboxPolicy, workingDirectory: String,
                         line: ControlLine, what: String) throws {
-        var path = word
+        // `inputdir` is the one variable whose value is known before the run: the deck's folder.
+        var path = word.replacingOccurrences(of: "${inputdir}", with: policy.deckDirectory)
+            .replacingOccurrences(of: "$inputdir", with: policy.deckDirectory)
         if let first = path.first, first == "\"" || first == "'", path.count >= 2, path.last == first {
             path = String(path.dropFirst().dropLast())
         }
@@ -287,7 +291,7 @@ public enum ControlSandbox {
             let status = words.count > 1 ? Int(words[1]) ?? 0 : 0
             switch name {
             case "if", "while", "dowhile", "repeat", "foreach": depth += 1
-            case "end": depth = max(0, depth - 1)
+            case _ where name.hasPrefix("end"): depth = max(0, depth - 1)
             case "quit", "exit":
                 if depth == 0 { return (out, status, nested) }
                 text = "set \(quitVariable) = \(status)"

@@ -55,7 +55,8 @@ public struct DeckReader {
         origins.append(origins.last ?? DeckLocation(file: file, line: 1))
         let commands = ControlSandbox.preprocess(script)
         for line in commands { try ControlSandbox.vet(line, policy: policy) }
-        return try PreparedDeck(circuit: circuit, origins: origins, script: commands, limits: policy.limits)
+        return try PreparedDeck(circuit: circuit, origins: origins, script: commands, directory: policy.deckDirectory,
+                                limits: policy.limits)
     }
 
     static let blank = " \t\u{0C}\u{0B}"

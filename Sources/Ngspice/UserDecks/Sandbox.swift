@@ -16,11 +16,14 @@ public struct SandboxPolicy: Sendable, Hashable {
     public var allowsShell: Bool
     /// Where relative paths of control commands land: the interpreter's working directory.
     public var workingDirectory: String
+    /// The deck's own folder: ngspice's `inputdir` variable.
+    public var deckDirectory: String
     /// Limits on what a deck may take in and ask for.
     public var limits: DeckLimits
 
     public init(readable: [String], writable: [String], workingDirectory: String = FileManager.default.currentDirectoryPath,
-                allowsShell: Bool = false, limits: DeckLimits = DeckLimits()) {
+                deckDirectory: String? = nil, allowsShell: Bool = false, limits: DeckLimits = DeckLimits()) {
+        self.deckDirectory = Self.canonical(deckDirectory ?? readable.first ?? workingDirectory)
         self.readable = Self.unique(readable.map(Self.canonical))
         self.writable = Self.unique(writable.map(Self.canonical))
         self.workingDirectory = workingDirectory
@@ -34,11 +37,11 @@ public struct SandboxPolicy: Sendable, Hashable {
                                allowing extra: [String] = [], allowsShell: Bool = false,
                                limits: DeckLimits = DeckLimits()) -> SandboxPolicy {
         SandboxPolicy(readable: [deckDirectory] + extra, writable: [deckDirectory, outputDirectory] + extra,
-                      workingDirectory: outputDirectory, allowsShell: allowsShell, limits: limits)
+                      workingDirectory: outputDirectory, deckDirectory: deckDirectory, allowsShell: allowsShell, limits: limits)
     }
 
     /// No restriction at all: the policy of a plain `ngspice -b` run.
-    public static let unrestricted = SandboxPolicy(readable: ["/"], writable: ["/"], allowsShell: true)
+    public static let unrestricted = SandboxPolicy(readable: ["/"], writable: ["/"], deckDirectory: "/", allowsShell: true)
 
     public func mayRead(_ path: String) -> Bool { Self.contains(readable, Self.canonical(path)) }
 
