@@ -143,7 +143,37 @@ public enum ControlSandbox {
             if text.hasPrefix("$") { continue }
             out.append(ControlLine(text: text, location: line.location, isCommentLine: line.isCommentLine))
         }
-        return out.map { ControlLine(text: lowercased($0.text), location: $0.location, isCommentLine: $0.isCommentLine) }
+        return out.map {
+            let text = $0.isCommentLine ? $0.text : squeezed(lowercased($0.text))
+            return ControlLine(text: text, location: $0.location, isCommentLine: $0.isCommentLine)
+        }
+    }
+
+    /// Runs of blanks become one space and blanks around `=` go, outside quotes, except on
+    /// `echo` lines, as ngspice's reader leaves them (`meas ... from = 1n` reads `from=1n`).
+    static func squeezed(_ text: String) -> String {
+        if text.lowercased().hasPrefix("echo") { return text }
+        var out = ""
+        var quote: Character?
+        var pendingBlank = false
+        for character in text {
+            if let open = quote {
+                out.append(character)
+                if character == open { quote = nil }
+                continue
+            }
+            if character == " " || character == "\t" { pendingBlank = true; continue }
+            if character == "=" {
+                pendingBlank = false
+                out.append(character)
+                continue
+            }
+            if pendingBlank, !out.isEmpty, out.last != "=" { out.append(" ") }
+            pendingBlank = false
+            if character == "\"" || character == "'" { quote = character }
+            out.append(character)
+        }
+        return out
     }
 
     static let caseKept = ["write", "wrdata", "codemodel", "osdi", "pre_osdi", "echo", "shell", "source", "cd", "load",
