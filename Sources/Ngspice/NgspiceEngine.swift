@@ -268,26 +268,27 @@ public final class NgspiceEngine: @unchecked Sendable {
         }
         for (index, line) in deck.script.enumerated() {
             try inBackground(line.text, library, request, control, since: runStart, diagnostics: &diagnostics)
-            var printed = sink.drain()
-            if sink.hasExited { throw exited(diagnostics + printed) }
-            if deck.mayQuitInBlock {
-                // Printed lines can arrive a little late: wait for this poll's own marker.
-                let marker = "\(quitVariable)_\(index)="
-                try send(library, "echo \(marker)$\(quitVariable)")
-                var status: Int?
-                let deadline = DispatchTime.now() + .seconds(2)
-                while status == nil, DispatchTime.now() < deadline {
-                    printed += sink.drain()
-                    status = printed.lazy.filter { $0.text.hasPrefix(marker) }.compactMap { Int($0.text.dropFirst(marker.count)) }.first
-                    if status == nil { Thread.sleep(forTimeInterval: 0.001) }
-                }
-                printed.removeAll { $0.text.hasPrefix(quitVariable) }
-                if let status, status >= 0 { quitStatus = status }
+            if sink.hasExited { throw exited(diagnostics + sink.drain()) }
+            // What a background command prints can arrive after the thread says it is done:
+            // a marker echoed now comes after all of it, and carries the quit variable.
+            let marker = "\(quitVariable)_\(index)="
+            try send(library, "echo \(marker)" + (deck.mayQuitInBlock ? "$\(quitVariable)" : "-1"))
+            var printed: [Diagnostic] = []
+            var status: Int?
+            let deadline = DispatchTime.now() + .seconds(2)
+            while status == nil, DispatchTime.now() < deadline {
+                printed += sink.drain()
+                status = printed.lazy.filter { $0.text.hasPrefix(marker) }.compactMap { Int($0.text.dropFirst(marker.count)) }.first
+                if status == nil { Thread.sleep(forTimeInterval: 0.0005) }
             }
+            printed.removeAll { $0.text.hasPrefix(quitVariable) }
             // The wrapper's own note when one background command follows another.
             scriptOutput += printed.filter { !$0.text.hasPrefix("Background thread stopped with timeout") }
             diagnostics += printed
-            if quitStatus != nil { break }
+            if let status, status >= 0 {
+                quitStatus = status
+                break
+            }
         }
         var cardPlots: Set<String> = []
         if quitStatus == nil, !deck.analyses.isEmpty {

@@ -159,7 +159,7 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     /// Seconds past `--timeout` before the watchdog gives up on ngspice.
-    static let watchdogGrace = 2.5
+    static let watchdogGrace = 2.0
 
     /// ngspice names the card it failed on by its text; say which file and line that is.
     static func located(_ error: NgspiceError, in deck: PreparedDeck) -> String {

@@ -24,6 +24,9 @@ struct CompatibilityTests: CLISuite {
         var crossloop: CLIResult
         var ngspiceRaw: RawFile?
         var crossloopRaw: RawFile?
+        /// What the deck's own `write script.raw` wrote, in each run.
+        var ngspiceScriptRaw: RawFile?
+        var crossloopScriptRaw: RawFile?
     }
 
     func runBoth(_ deck: String, _ extra: [String] = []) throws -> Runs {
@@ -31,16 +34,24 @@ struct CompatibilityTests: CLISuite {
         defer { try? FileManager.default.removeItem(at: ours); try? FileManager.default.removeItem(at: theirs) }
         let plain = try CLIRunner.runProgram("/usr/bin/env", ["ngspice", "-b", "-r", "plain.raw", deck], in: theirs)
         let crossloop = try CLIRunner.run(["simulate", deck, "--raw", "ours.raw"] + extra, in: ours)
-        let plainRaw = theirs.appendingPathComponent("plain.raw"), oursRaw = ours.appendingPathComponent("ours.raw")
+        func raw(_ url: URL) throws -> RawFile? {
+            FileManager.default.fileExists(atPath: url.path) ? try RawFile(contentsOf: url) : nil
+        }
         return Runs(ngspice: plain, crossloop: crossloop,
-                    ngspiceRaw: FileManager.default.fileExists(atPath: plainRaw.path) ? try RawFile(contentsOf: plainRaw) : nil,
-                    crossloopRaw: FileManager.default.fileExists(atPath: oursRaw.path) ? try RawFile(contentsOf: oursRaw) : nil)
+                    ngspiceRaw: try raw(theirs.appendingPathComponent("plain.raw")),
+                    crossloopRaw: try raw(ours.appendingPathComponent("ours.raw")),
+                    ngspiceScriptRaw: try raw(theirs.appendingPathComponent("script.raw")),
+                    crossloopScriptRaw: try raw(ours.appendingPathComponent("script.raw")))
     }
 
     /// ngspice's plots (those of the analysis cards) against the last as many of ours.
     func compareVectors(_ runs: Runs, _ deck: String) throws {
         let theirs = try #require(runs.ngspiceRaw, "\(deck): plain ngspice wrote no raw file\n\(runs.ngspice.stdout)")
         let ours = try #require(runs.crossloopRaw, "\(deck): crossloop wrote no raw file\n\(runs.crossloop.stderr)")
+        try compare(theirs, ours, deck)
+    }
+
+    func compare(_ theirs: RawFile, _ ours: RawFile, _ deck: String) throws {
         #expect(ours.plots.count >= theirs.plots.count)
         for (plain, mine) in zip(theirs.plots, ours.plots.suffix(theirs.plots.count)) {
             #expect(plain.name == mine.name, "\(deck)")
@@ -82,13 +93,17 @@ struct CompatibilityTests: CLISuite {
         try compareVectors(runs, deck)
     }
 
-    @Test("control blocks print what plain ngspice prints", arguments: [("control-only.cir", 3), ("loops.cir", 6)])
+    @Test("control blocks print what plain ngspice prints", arguments: [("control-only.cir", 4), ("loops.cir", 6)])
     func control(_ deck: String, _ count: Int) throws {
         let runs = try runBoth(deck)
         #expect(runs.ngspice.status == 0)
         #expect(runs.crossloop.status == 0, "\(deck): \(runs.crossloop.stderr)")
         comparePrinted(runs, deck, atLeast: count)
-        // Every plot the script made is in the raw file: ops and a transient, or one op per pass.
+        // The deck's own `write` wrote the same vectors in both runs.
+        let theirs = try #require(runs.ngspiceScriptRaw, "\(deck): ngspice's script wrote nothing")
+        let ours = try #require(runs.crossloopScriptRaw, "\(deck): the script wrote nothing under crossloop")
+        try compare(theirs, ours, deck)
+        // Every plot the script made is in crossloop's raw file: ops and a transient, or one op per pass.
         #expect((runs.crossloopRaw?.plots.count ?? 0) >= 2)
     }
 

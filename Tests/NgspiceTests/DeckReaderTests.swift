@@ -84,7 +84,7 @@ struct DeckReaderTests {
             .end
             """])
         #expect(deck.script.map(\.text) == [
-            "echo From Comment", "print v(1)", "let x=1 + 2", "echo Keep Case", "if 1",
+            "echo From Comment", "print v(1)", "let x = 1 + 2", "echo Keep Case", "if 1",
             "set crossloop_quit = 3", "end",
         ])
         #expect(deck.prelude.map(\.text) == ["set ngbehavior=hsa"])

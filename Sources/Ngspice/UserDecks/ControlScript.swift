@@ -149,10 +149,14 @@ public enum ControlSandbox {
         }
     }
 
-    /// Runs of blanks become one space and blanks around `=` go, outside quotes, except on
-    /// `echo` lines, as ngspice's reader leaves them (`meas ... from = 1n` reads `from=1n`).
+    /// Runs of blanks become one space outside quotes, except on `echo` lines, as ngspice's
+    /// reader leaves them; on `meas` lines the blanks around `=` go too (`from = 1n` is read
+    /// as `from=1n` by plain ngspice, and `meas` fails on it otherwise). Elsewhere they stay:
+    /// `set x = ( 1 2 )` is a list, `set x=( 1 2 )` is not.
     static func squeezed(_ text: String) -> String {
-        if text.lowercased().hasPrefix("echo") { return text }
+        let lower = text.lowercased()
+        if lower.hasPrefix("echo") { return text }
+        let joinsEquals = lower.hasPrefix("meas")
         var out = ""
         var quote: Character?
         var pendingBlank = false
@@ -163,12 +167,12 @@ public enum ControlSandbox {
                 continue
             }
             if character == " " || character == "\t" { pendingBlank = true; continue }
-            if character == "=" {
+            if joinsEquals, character == "=" {
                 pendingBlank = false
                 out.append(character)
                 continue
             }
-            if pendingBlank, !out.isEmpty, out.last != "=" { out.append(" ") }
+            if pendingBlank, !out.isEmpty, !(joinsEquals && out.last == "=") { out.append(" ") }
             pendingBlank = false
             if character == "\"" || character == "'" { quote = character }
             out.append(character)
