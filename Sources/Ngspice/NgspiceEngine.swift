@@ -266,9 +266,11 @@ public final class NgspiceEngine: @unchecked Sendable {
         if let directory = deck.directory, !directory.contains(where: { $0.isWhitespace || "\"';$".contains($0) }) {
             try send(library, "set inputdir=\(directory)")
         }
+        let topLevel = ControlSandbox.endsAtTopLevel(deck.script)
         for (index, line) in deck.script.enumerated() {
             try inBackground(line.text, library, request, control, since: runStart, diagnostics: &diagnostics)
             if sink.hasExited { throw exited(diagnostics + sink.drain()) }
+            guard topLevel[index] else { continue }  // the line only joined an open block
             // What a background command prints can arrive after the thread says it is done:
             // a marker echoed now comes after all of it, and carries the quit variable.
             let marker = "\(quitVariable)_\(index)="

@@ -307,6 +307,18 @@ public enum ControlSandbox {
         }
     }
 
+    /// For each line, whether the interpreter is outside every block after it: only there
+    /// does a command sent next run at once (inside a block it would join the block).
+    public static func endsAtTopLevel(_ lines: [ControlLine]) -> [Bool] {
+        var depth = 0
+        return lines.map { line in
+            let name = commands(in: line.text).first?.first?.lowercased() ?? ""
+            if ["if", "while", "dowhile", "repeat", "foreach"].contains(name) { depth += 1 }
+            if name.hasPrefix("end") { depth = max(0, depth - 1) }
+            return depth == 0
+        }
+    }
+
     /// The interpreter variable a `quit` inside a block sets instead of ending the library.
     static let quitVariable = "crossloop_quit"
 
