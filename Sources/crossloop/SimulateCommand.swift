@@ -83,7 +83,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let policy = SandboxPolicy.forDeck(in: deckURL.deletingLastPathComponent().path, allowing: allowedPaths,
                                            allowsShell: allowShell, limits: DeckLimits(maximumPoints: maxPoints))
         let progress = ProgressLine(label: "simulating")
-        let request = RunRequest(
+        var request = RunRequest(
             vectors: vectors.isEmpty ? nil : vectors,
             timeLimit: timeout,
             rawFile: try raw.map { try OutputFile.destination($0) },
@@ -92,6 +92,8 @@ struct SimulateCommand: AsyncParsableCommand {
             strict: !lenient,
             failsOnRecovery: false
         )
+        // `ngspice -b` sets `batchmode`; decks test it (`if $?batchmode`) to skip interactive parts.
+        request.variables["batchmode"] = .some(nil)
         let result: SimulationResult
         let prepared: PreparedDeck
         do {
