@@ -24,7 +24,7 @@ public struct DeckReader {
     private var cache: [String: [Substring]] = [:]
     private var totalBytes = 0
 
-    public init(policy: SandboxPolicy) { self.policy = policy }
+    private init(policy: SandboxPolicy) { self.policy = policy }
 
     /// Reads the deck in `path`.
     public static func read(file path: String, policy: SandboxPolicy) throws -> PreparedDeck {

@@ -40,9 +40,6 @@ public struct SandboxPolicy: Sendable, Hashable {
                       workingDirectory: outputDirectory, deckDirectory: deckDirectory, allowsShell: allowsShell, limits: limits)
     }
 
-    /// No restriction at all: the policy of a plain `ngspice -b` run.
-    public static let unrestricted = SandboxPolicy(readable: ["/"], writable: ["/"], deckDirectory: "/", allowsShell: true)
-
     public func mayRead(_ path: String) -> Bool { Self.contains(readable, Self.canonical(path)) }
 
     /// A path to be written: its folder must exist (symbolic links followed) inside a
