@@ -19,6 +19,15 @@ struct CompatibilityTests: CLISuite {
         return directory
     }
 
+    /// A copy of the folder with one more deck: `deck` with `old` replaced by `new`.
+    func variant(of deck: String, as name: String, replacing old: String, with new: String) throws -> URL {
+        let directory = try copy()
+        let text = try String(contentsOf: directory.appendingPathComponent(deck), encoding: .utf8)
+            .replacingOccurrences(of: old, with: new)
+        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        return directory
+    }
+
     struct Runs {
         var ngspice: CLIResult
         var crossloop: CLIResult
@@ -118,11 +127,8 @@ struct CompatibilityTests: CLISuite {
         // Only the script's op ran: the .op card is skipped after a quit.
         #expect(runs.crossloopRaw?.plots.count == 1)
 
-        let directory = try copy()
+        let directory = try variant(of: "quit.cir", as: "fail.cir", replacing: "0.5 - 1", with: "0.4 - 1")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let failing = try String(contentsOf: directory.appendingPathComponent("quit.cir"), encoding: .utf8)
-            .replacingOccurrences(of: "0.5 - 1", with: "0.4 - 1")
-        try failing.write(to: directory.appendingPathComponent("fail.cir"), atomically: true, encoding: .utf8)
         let plain = try CLIRunner.runProgram("/usr/bin/env", ["ngspice", "-b", "fail.cir"], in: directory)
         let ours = try CLIRunner.run(["simulate", "fail.cir"], in: directory)
         #expect(plain.status == 1)
@@ -141,11 +147,9 @@ struct CompatibilityTests: CLISuite {
 
     @Test("measurements are in the text and the JSON with ngspice's values; a failed one says why")
     func measurements() throws {
-        let directory = try copy()
+        let directory = try variant(of: "meas.cir", as: "meas2.cir", replacing: ".end\n",
+                                    with: ".meas tran never TRIG v(in) VAL=5 RISE=1 TARG v(out) VAL=0.5 RISE=1\n.end\n")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let deck = try String(contentsOf: directory.appendingPathComponent("meas.cir"), encoding: .utf8)
-            .replacingOccurrences(of: ".end\n", with: ".meas tran never TRIG v(in) VAL=5 RISE=1 TARG v(out) VAL=0.5 RISE=1\n.end\n")
-        try deck.write(to: directory.appendingPathComponent("meas2.cir"), atomically: true, encoding: .utf8)
         let plain = try CLIRunner.runProgram("/usr/bin/env", ["ngspice", "-b", "meas2.cir"], in: directory)
         let result = try CLIRunner.run(["simulate", "meas2.cir", "--json", "out.json", "--vector", "out"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
