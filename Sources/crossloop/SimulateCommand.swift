@@ -163,14 +163,26 @@ struct SimulateCommand: AsyncParsableCommand {
     /// Seconds past `--timeout` before the watchdog gives up on ngspice.
     static let watchdogGrace = 2.0
 
-    /// ngspice names the card it failed on by its text; say which file and line that is.
+    /// ngspice names the card it failed on by its text; say which file and line that is. An
+    /// included file's card is named by its place, not quoted: its contents stay out of
+    /// messages (an include of a file that is not a deck would otherwise echo it).
     static func located(_ error: NgspiceError, in deck: PreparedDeck) -> String {
         guard let card = error.offendingLine?.lowercased().trimmingCharacters(in: .whitespaces), !card.isEmpty,
               let index = deck.lines.firstIndex(where: { $0.lowercased().trimmingCharacters(in: .whitespaces) == card }),
-              index < deck.origins.count else { return error.description }
+              index < deck.origins.count else { return shortened(error.description) }
         var located = error
         located.lineNumber = nil
-        return "\(deck.origins[index]): \(located)"
+        let origin = deck.origins[index]
+        if origin.file != deck.origins.first?.file {
+            located.offendingLine = nil
+            let quoted = located.message.lowercased().range(of: card)
+            located.message = quoted == nil ? shortened(located.message, limit: 120) : "ngspice refused the card on this line"
+        }
+        return "\(origin): \(shortened(located.description))"
+    }
+
+    static func shortened(_ text: String, limit: Int = 400) -> String {
+        text.count <= limit ? text : text.prefix(limit) + "... (\(text.count - limit) more characters)"
     }
 }
 

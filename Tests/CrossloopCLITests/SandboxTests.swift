@@ -125,6 +125,15 @@ struct SandboxTests {
             #expect(result.status == 2, "\(deck): \(result.stderr)")
             #expect(result.stderr.contains(phrase), "\(deck): \(result.stderr)")
         }
+        // A readable file that is no deck: ngspice refuses its first line, which is named by
+        // place and never quoted.
+        let notDeck = try self.setup(["notdeck.cir": "t\n.include users.txt\n\(Self.circuit).end\n",
+                                      "users.txt": "root:x:0:0:root:/root:/bin/bash\n"])
+        defer { try? FileManager.default.removeItem(at: notDeck.root) }
+        let echoed = try CLIRunner.run(["simulate", notDeck.deck("notdeck.cir")], in: notDeck.deckFolder)
+        #expect(echoed.status == 3)
+        #expect(echoed.stderr.contains("users.txt:1"), "\(echoed.stderr)")
+        #expect(!echoed.stderr.contains("/bin/bash"), "\(echoed.stderr)")
         let device = try CLIRunner.run(["simulate", setup.deck("device.cir"), "--allow-paths", "/dev"], in: setup.deckFolder)
         #expect(device.status == 2)
         #expect(device.stderr.contains("not a regular file"), "\(device.stderr)")

@@ -93,6 +93,21 @@ struct DeckReaderTests {
         #expect(deck.analyses == ["op"])
     }
 
+    @Test("a control block left open runs to the end of the deck, without the .end card")
+    func openControlBlock() throws {
+        let deck = try read(["deck.cir": "t\nV1 1 0 1\n.control\nop\nprint v(1)\n.end\n"])
+        #expect(deck.script.map(\.text) == ["op", "print v(1)"])
+        #expect(deck.lines == ["t", "V1 1 0 1", ".end"])
+    }
+
+    @Test("a binary include is refused before ngspice reads a byte of it")
+    func binaryInclude() throws {
+        let refusal = #expect(throws: DeckRefusal.self) {
+            try read(["deck.cir": "t\n.include data.bin\n.op\n.end\n", "data.bin": "R1 1 0 1\u{1B}[31m\u{02}\n"])
+        }
+        #expect(refusal?.description.contains("not a text file") == true)
+    }
+
     @Test("comments and blank lines are left out, so a continuation joins its card")
     func continuations() throws {
         let deck = try read(["deck.cir": "t\n.model d1 d(is=1e-14\n*+ n=2\n\n   \n+ rs=5)\nD1 1 0 d1\n.op\n.end\n"])

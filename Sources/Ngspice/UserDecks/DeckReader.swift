@@ -72,6 +72,8 @@ public struct DeckReader {
             let lower = lead.lowercased()
             if inControl {
                 if lower.hasPrefix(".endc") { inControl = false; continue }
+                // ngspice comments `.end` out wherever it stands, a block left open included.
+                if lower.prefix(while: { !Self.blank.contains($0) }) == ".end" { continue }
                 if lower.hasPrefix("*#") {
                     script.append(ControlLine(text: String(lead.dropFirst(2)), location: location, isCommentLine: true))
                     continue
@@ -193,8 +195,10 @@ public struct DeckReader {
     }
 
     private func split(_ data: Data, shown: String, at location: DeckLocation? = nil) throws -> [Substring] {
-        guard !data.contains(0) else {
-            throw DeckRefusal(.text, at: location, "\(shown) is not a text file (it contains NUL bytes)")
+        // Control characters other than tab, line ends, form feed, vertical tab and a DOS
+        // end-of-file mark mean a binary file: its bytes would reach ngspice's messages.
+        if let byte = data.first(where: { $0 < 0x20 && ![0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1A].contains($0) || $0 == 0x7F }) {
+            throw DeckRefusal(.text, at: location, "\(shown) is not a text file (it contains the control byte 0x\(String(byte, radix: 16)))")
         }
         // ngspice deletes every carriage return, wherever it stands.
         let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
