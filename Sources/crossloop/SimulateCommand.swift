@@ -151,7 +151,10 @@ struct SimulateCommand: AsyncParsableCommand {
             for measurement in measurements { print(measurement.line) }
         }
         if let json {
-            try SimulationJSON.write(result, measurements: measurements, to: json)
+            let settings = SimulationJSON.Settings(
+                solver: solver, readable: policy.readable, writable: policy.writable, allowsShell: allowShell,
+                maximumPoints: maxPoints, strict: !lenient, timeoutSeconds: timeout)
+            try SimulationJSON.write(result, measurements: measurements, settings: settings, to: json)
         }
         // The deck's own check, as `ngspice -b` reports it: its exit status.
         if let status = result.quitStatus, status != 0 {
@@ -287,8 +290,20 @@ enum VectorTable {
 
 /// JSON of a whole simulation: plots, vectors (complex as {re, im}), solver, diagnostics.
 enum SimulationJSON {
+    /// What the run was allowed and asked to do, so that the file states the values it used.
+    struct Settings: Encodable {
+        var solver: String
+        var readable: [String]
+        var writable: [String]
+        var allowsShell: Bool
+        var maximumPoints: Double
+        var strict: Bool
+        var timeoutSeconds: Double?
+    }
+
     struct Document: Encodable {
         var ngspiceVersion: String
+        var settings: Settings
         var solver: String
         var loadSeconds: Double
         var runSeconds: Double
@@ -326,9 +341,10 @@ enum SimulationJSON {
         }
     }
 
-    static func write(_ result: SimulationResult, measurements: [Measurement], to path: String) throws {
+    static func write(_ result: SimulationResult, measurements: [Measurement], settings: Settings, to path: String) throws {
         let document = Document(
             ngspiceVersion: result.ngspiceVersion,
+            settings: settings,
             solver: result.solver.rawValue,
             loadSeconds: result.loadSeconds,
             runSeconds: result.runSeconds,

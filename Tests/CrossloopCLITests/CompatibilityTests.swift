@@ -163,6 +163,12 @@ struct CompatibilityTests: CLISuite {
             #expect(value == theirs)
             #expect(result.stdout.contains("\(name) = "))
         }
+        // The file states what the run was allowed and asked to do.
+        let settings = try #require(object["settings"] as? [String: Any])
+        #expect(settings["solver"] as? String == "ngspice")
+        #expect(settings["allowsShell"] as? Bool == false)
+        #expect(settings["maximumPoints"] as? Double == 1e7)
+        #expect((settings["readable"] as? [String])?.count == 1)
         #expect(byName["never"]?["value"] == nil)
         #expect(byName["never"]?["failure"] is String)
         #expect(abs((byName["tdel"]?["value"] as? Double ?? 0) - 1e3 * 1e-12 * log(2.0)) < 0.1e-9)
