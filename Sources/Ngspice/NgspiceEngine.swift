@@ -255,46 +255,12 @@ public final class NgspiceEngine: @unchecked Sendable {
         var diagnostics = initial
         let plotsBefore = Set(library.plotNames())
         let runStart = DispatchTime.now()
-        // The control script first, line by line as ngspice feeds its interpreter, each in
-        // ngspice's background thread so that the time limit and cancellation reach it; then
-        // the analysis cards, unless the script quit (the order of `ngspice -b`).
-        var scriptOutput: [Diagnostic] = []
-        var quitStatus = deck.quitStatus
-        let quitVariable = ControlSandbox.quitVariable
-        if deck.mayQuitInBlock { try send(library, "set \(quitVariable) = -1") }
-        // ngspice sets `inputdir` to the deck's folder when it reads a deck from a file.
-        if let directory = deck.directory, !directory.contains(where: { $0.isWhitespace || "\"';$".contains($0) }) {
-            try send(library, "set inputdir=\(directory)")
-        }
-        let topLevel = ControlSandbox.endsAtTopLevel(deck.script)
-        for (index, line) in deck.script.enumerated() {
-            try inBackground(line.text, library, request, control, since: runStart, diagnostics: &diagnostics)
-            if sink.hasExited { throw exited(diagnostics + sink.drain()) }
-            guard topLevel[index] else { continue }  // the line only joined an open block
-            // What a background command prints can arrive after the thread says it is done:
-            // a marker echoed now comes after all of it, and carries the quit variable.
-            let marker = "\(quitVariable)_\(index)="
-            try send(library, "echo \(marker)" + (deck.mayQuitInBlock ? "$\(quitVariable)" : "-1"))
-            var printed: [Diagnostic] = []
-            var status: Int?
-            let deadline = DispatchTime.now() + .seconds(2)
-            while status == nil, DispatchTime.now() < deadline {
-                printed += sink.drain()
-                status = printed.lazy.filter { $0.text.hasPrefix(marker) }.compactMap { Int($0.text.dropFirst(marker.count)) }.first
-                if status == nil { Thread.sleep(forTimeInterval: 0.0005) }
-            }
-            printed.removeAll { $0.text.hasPrefix(quitVariable) }
-            // The wrapper's own note when one background command follows another.
-            scriptOutput += printed.filter { !$0.text.hasPrefix("Background thread stopped with timeout") }
-            diagnostics += printed
-            if let status, status >= 0 {
-                quitStatus = status
-                break
-            }
-        }
+        // The control script first, then the analysis cards unless it quit (the order of `ngspice -b`).
+        let (scriptOutput, quitStatus) = try runScript(deck, library, request, control, since: runStart,
+                                                       diagnostics: &diagnostics)
         var cardPlots: Set<String> = []
         if quitStatus == nil, !deck.analyses.isEmpty {
-            let before = Set(library.plotNames())
+            let before = deck.script.isEmpty ? plotsBefore : Set(library.plotNames())
             try inBackground("run", library, request, control, since: runStart, diagnostics: &diagnostics)
             diagnostics += sink.drain()
             if sink.hasExited { throw exited(diagnostics) }
@@ -386,6 +352,46 @@ public final class NgspiceEngine: @unchecked Sendable {
         if let failure = FailureClassifier.classify(session.pendingDiagnostics, strict: session.request.strict) {
             throw error(failure, session.pendingDiagnostics, simStatus: nil)
         }
+    }
+
+    /// Runs the control script line by line, as ngspice feeds its interpreter, each line in
+    /// ngspice's background thread so that the time limit and cancellation reach it. Returns
+    /// what it printed and the status it quit with, if it did.
+    private func runScript(_ deck: PreparedDeck, _ library: LoadedLibrary, _ request: RunRequest, _ control: RunControl,
+                           since start: DispatchTime, diagnostics: inout [Diagnostic]) throws -> ([Diagnostic], Int?) {
+        guard !deck.script.isEmpty else { return ([], deck.quitStatus) }
+        let sink = library.sink
+        let quitVariable = ControlSandbox.quitVariable
+        if deck.mayQuitInBlock { try send(library, "set \(quitVariable) = -1") }
+        // ngspice sets `inputdir` to the deck's folder when it reads a deck from a file.
+        if let directory = deck.directory, !directory.contains(where: { $0.isWhitespace || "\"';$".contains($0) }) {
+            try send(library, "set inputdir=\(directory)")
+        }
+        var output: [Diagnostic] = []
+        let topLevel = ControlSandbox.endsAtTopLevel(deck.script)
+        for (index, line) in deck.script.enumerated() {
+            try inBackground(line.text, library, request, control, since: start, diagnostics: &diagnostics)
+            if sink.hasExited { throw exited(diagnostics + sink.drain()) }
+            guard topLevel[index] else { continue }  // the line only joined an open block
+            // What a background command prints can arrive after the thread says it is done:
+            // a marker echoed now comes after all of it, and carries the quit variable.
+            let marker = "\(quitVariable)_\(index)="
+            try send(library, "echo \(marker)" + (deck.mayQuitInBlock ? "$\(quitVariable)" : "-1"))
+            var printed: [Diagnostic] = []
+            var status: Int?
+            let deadline = DispatchTime.now() + .seconds(2)
+            while status == nil, DispatchTime.now() < deadline {
+                printed += sink.drain()
+                status = printed.lazy.filter { $0.text.hasPrefix(marker) }.compactMap { Int($0.text.dropFirst(marker.count)) }.first
+                if status == nil { Thread.sleep(forTimeInterval: 0.0005) }
+            }
+            printed.removeAll { $0.text.hasPrefix(quitVariable) }
+            // The wrapper's own note when one background command follows another.
+            output += printed.filter { !$0.text.hasPrefix("Background thread stopped with timeout") }
+            diagnostics += printed
+            if let status, status >= 0 { return (output, status) }
+        }
+        return (output, deck.quitStatus)
     }
 
     /// Sends `command` to run in ngspice's background thread and waits for it, halting it at

@@ -108,15 +108,11 @@ enum FailureClassifier {
         }
         if failed { return classify(diagnostics) ?? (.simulation, "ngspice gave up", nil, nil) }
         guard failsOnRecovery else { return nil }
-        func first(_ phrase: String) -> String? {
-            diagnostics.first { $0.severity != .info && $0.text.lowercased().contains(phrase) }?.text
-        }
-        if let text = first("singular matrix") {
-            let detail = text.replacingPrefix("Warning: ", with: "").replacingPrefix("singular matrix:", with: "")
-            return (.singularMatrix, detail.trimmingCharacters(in: " ") + " (ngspice recovered by stepping; the circuit has a defect)",
+        if let text = firstMention("singular matrix", in: diagnostics) {
+            return (.singularMatrix, singularMatrixDetail(text) + " (ngspice recovered by stepping; the circuit has a defect)",
                     nil, nil)
         }
-        if let text = first("timestep too small") { return (.timestepTooSmall, text, nil, nil) }
+        if let text = firstMention("timestep too small", in: diagnostics) { return (.timestepTooSmall, text, nil, nil) }
         return nil
     }
 
@@ -149,11 +145,7 @@ enum FailureClassifier {
                 offending = diagnostics[index + 1].text
             }
         }
-        // Only lines that are not plain information: the title echo ("Circuit: ...") may
-        // contain any words.
-        func first(_ phrase: String) -> String? {
-            diagnostics.first { $0.severity != .info && $0.text.lowercased().contains(phrase) }?.text
-        }
+        func first(_ phrase: String) -> String? { firstMention(phrase, in: diagnostics) }
         if let text = first("unknown subckt") {
             let card = text.components(separatedBy: ": ").dropFirst().joined(separator: ": ")
             return (.unknownSubcircuit, text, card.isEmpty ? offending : card, lineNumber)
@@ -172,8 +164,7 @@ enum FailureClassifier {
             return (.parse, text, nil, nil)
         }
         if let text = first("singular matrix") {
-            let detail = text.replacingPrefix("Warning: ", with: "").replacingPrefix("singular matrix:", with: "")
-            return (.singularMatrix, detail.trimmingCharacters(in: " "), nil, nil)
+            return (.singularMatrix, singularMatrixDetail(text), nil, nil)
         }
         if let text = first("tran:  timestep too small") ?? first("tran: timestep too small") {
             return (.timestepTooSmall, text, nil, nil)
@@ -191,6 +182,17 @@ enum FailureClassifier {
         }
         let text = errors[0].element.text
         return (.simulation, text, offending, lineNumber)
+    }
+
+    /// The first line that mentions `phrase`, among lines that are not plain information: the
+    /// title echo ("Circuit: ...") may contain any words.
+    static func firstMention(_ phrase: String, in diagnostics: [Diagnostic]) -> String? {
+        diagnostics.first { $0.severity != .info && $0.text.lowercased().contains(phrase) }?.text
+    }
+
+    /// "Warning: singular matrix:  check node 3" -> "check node 3" (the kind already says it).
+    static func singularMatrixDetail(_ text: String) -> String {
+        text.replacingPrefix("Warning: ", with: "").replacingPrefix("singular matrix:", with: "").trimmingCharacters(in: " ")
     }
 
     /// The reason ngspice gives after quoting the offending line.

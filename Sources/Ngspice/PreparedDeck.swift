@@ -113,7 +113,7 @@ public struct PreparedDeck: Sendable {
             guard let keyword = words.first, keyword.hasPrefix(".") else { continue }
             let location = card.line < origins.count ? origins[card.line] : nil
             switch keyword {
-            case ".op", ".tran", ".ac", ".dc", ".noise", ".tf", ".sens", ".pz", ".disto", ".pss", ".sp":
+            case _ where Self.analysisKinds.contains(String(keyword.dropFirst())):
                 analyses.append(String(keyword.dropFirst()))
                 var bare = words
                 bare[0] = String(keyword.dropFirst())
@@ -133,7 +133,7 @@ public struct PreparedDeck: Sendable {
             for command in ControlSandbox.commands(in: line.text) {
                 let words = command.map { $0.lowercased() }
                 guard let name = words.first else { continue }
-                if ["op", "tran", "ac", "dc", "noise", "tf", "sens", "pz", "disto", "pss", "sp"].contains(name) {
+                if Self.analysisKinds.contains(name) {
                     scriptAnalyses.append(name)
                     try checkSize(words, at: line.location)
                 }
@@ -141,6 +141,9 @@ public struct PreparedDeck: Sendable {
             }
         }
     }
+
+    /// The analyses ngspice runs, as cards (`.tran`) and as control commands (`tran`).
+    static let analysisKinds: Set<String> = ["op", "tran", "ac", "dc", "noise", "tf", "sens", "pz", "disto", "pss", "sp"]
 
     /// Cards with their `+` continuation lines joined, and the index of their first line.
     static func logicalCards(_ lines: [String]) -> [(line: Int, text: String)] {

@@ -120,6 +120,8 @@ public struct SimulationResult: Sendable {
     }
 
     public var lastPlot: Plot? { plots.last }
+    /// The `.measure` / `meas` results ngspice printed, in order.
+    public var measurements: [SpiceMeasurement] { SpiceMeasurement.parse(diagnostics) }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
 
     /// The first plot of the given analysis kind (`op`, `tran`, `ac`, `dc`).

@@ -140,7 +140,7 @@ struct SimulateCommand: AsyncParsableCommand {
         if let raw, let written = request.rawFile, !result.plots.isEmpty, !FileManager.default.fileExists(atPath: written) {
             throw UsageError("cannot write \(raw): ngspice wrote no raw file there")
         }
-        let measurements = Measurement.parse(result.diagnostics)
+        let measurements = result.measurements
         if prepared.script.isEmpty || !vectors.isEmpty, let plot = result.lastPlot {
             let selected: [SpiceVector] = vectors.isEmpty
                 ? plot.nodeVoltages.filter { $0.quantity != .time }
@@ -220,47 +220,9 @@ enum Deadline {
     }
 }
 
-/// A `.measure` result, in ngspice's words: a value or the reason it failed.
-struct Measurement: Encodable, Equatable {
-    var name: String
-    var value: Double?
-    var failure: String?
-
+extension SpiceMeasurement {
+    /// `name = value`, or why it failed.
     var line: String { value.map { "\(name) = \(VectorTable.format($0))" } ?? "\(name): failed: \(failure ?? "no value")" }
-
-    /// ngspice prints `name = value` (with `targ=` / `trig=` after it for a delay) on
-    /// standard output once the analysis ends, and "Error: measure name ..." when it fails.
-    static func parse(_ diagnostics: [Diagnostic]) -> [Measurement] {
-        var out: [Measurement] = []
-        var inMeasures = false
-        func record(_ measurement: Measurement) {
-            if !out.contains(where: { $0.name == measurement.name }) { out.append(measurement) }
-        }
-        for d in diagnostics {
-            let text = d.text
-            let lower = text.lowercased()
-            let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            if lower.hasPrefix("measurements for") { inMeasures = true; continue }
-            if lower.hasPrefix("error: measure"), words.count > 2 {
-                // "Error: measure  never  trig(TRIG) : out of interval"
-                let reason = text.components(separatedBy: " : ").dropFirst().joined(separator: " : ")
-                record(Measurement(name: words[2].lowercased(), value: nil, failure: reason.isEmpty ? text : reason))
-                continue
-            }
-            if lower.hasPrefix(".meas"), lower.hasSuffix("failed!"), words.count > 2 {
-                record(Measurement(name: words[2].lowercased(), value: nil, failure: "failed"))
-                continue
-            }
-            guard inMeasures else { continue }
-            let parts = text.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let name = parts[0].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, !name.contains(" "), let first = parts[1].split(separator: " ").first,
-                  let value = Double(first) else { continue }
-            record(Measurement(name: name.lowercased(), value: value, failure: nil))
-        }
-        return out
-    }
 }
 
 /// Text output of `simulate`: `name = value` for an operating point, a table otherwise.
@@ -308,7 +270,7 @@ enum SimulationJSON {
         var loadSeconds: Double
         var runSeconds: Double
         var plots: [PlotDocument]
-        var measurements: [Measurement]
+        var measurements: [SpiceMeasurement]
         var quitStatus: Int?
         var output: [String]
         var warnings: [String]
@@ -341,7 +303,7 @@ enum SimulationJSON {
         }
     }
 
-    static func write(_ result: SimulationResult, measurements: [Measurement], settings: Settings, to path: String) throws {
+    static func write(_ result: SimulationResult, measurements: [SpiceMeasurement], settings: Settings, to path: String) throws {
         let document = Document(
             ngspiceVersion: result.ngspiceVersion,
             settings: settings,

@@ -312,11 +312,16 @@ public enum ControlSandbox {
     public static func endsAtTopLevel(_ lines: [ControlLine]) -> [Bool] {
         var depth = 0
         return lines.map { line in
-            let name = commands(in: line.text).first?.first?.lowercased() ?? ""
-            if ["if", "while", "dowhile", "repeat", "foreach"].contains(name) { depth += 1 }
-            if name.hasPrefix("end") { depth = max(0, depth - 1) }
+            depth = max(0, depth + depthChange(commands(in: line.text).first?.first?.lowercased() ?? ""))
             return depth == 0
         }
+    }
+
+    /// A command opens a block (+1), closes one (-1: any word starting with `end`, as ngspice
+    /// reads `endif`), or neither.
+    static func depthChange(_ name: String) -> Int {
+        if ["if", "while", "dowhile", "repeat", "foreach"].contains(name) { return 1 }
+        return name.hasPrefix("end") ? -1 : 0
     }
 
     /// The interpreter variable a `quit` inside a block sets instead of ending the library.
@@ -335,14 +340,11 @@ public enum ControlSandbox {
             let words = commands(in: line.text).first ?? []
             let name = words.first?.lowercased() ?? ""
             let status = words.count > 1 ? Int(words[1]) ?? 0 : 0
-            switch name {
-            case "if", "while", "dowhile", "repeat", "foreach": depth += 1
-            case _ where name.hasPrefix("end"): depth = max(0, depth - 1)
-            case "quit", "exit":
+            depth = max(0, depth + depthChange(name))
+            if name == "quit" || name == "exit" {
                 if depth == 0 { return (out, status, nested) }
                 text = "set \(quitVariable) = \(status)"
                 nested = true
-            default: break
             }
             out.append(ControlLine(text: text, location: line.location, isCommentLine: line.isCommentLine))
         }
