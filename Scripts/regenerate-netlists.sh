@@ -23,4 +23,4 @@ generate mvm-8x8-ideal --op mvm --matrix $in/mvm8.mtx --rhs $in/x8.csv
 generate ginv-6x3-ideal --op ginv --matrix $in/ginv6x3.mtx --rhs $in/y6.csv
 generate eig-4x4-behavioral --op eig --matrix $in/sym4.mtx --fidelity behavioral --bits 8
 generate block-6x6-ideal --op block --matrix $in/block6.mtx --block-size 3
-generate inv-8x8-transistor-generic --matrix $in/spd8.mtx --fidelity transistor --tech generic
+generate inv-8x8-transistor-generic --matrix $in/spd8.mtx --fidelity transistor --tech generic --converters ideal

@@ -567,6 +567,22 @@ public final class CircuitSession {
         alterSeconds += seconds(since: start)
     }
 
+    /// Sets a vector parameter of an instance (`pwl` of a source: its time-value pairs) with
+    /// `alter @name[parameter] = [ ... ]`.
+    public func alter(_ instance: String, parameter: String, to values: [Double]) throws {
+        precondition(isValid, "a CircuitSession is only valid inside withSession")
+        guard SpiceName.isValid(instance), SpiceName.isValid(parameter) else {
+            throw NgspiceError(kind: .invalidCommand, message: "cannot alter \(instance)[\(parameter)]: not a valid name")
+        }
+        let numbers = values.map(SpiceNumber.format)
+        guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else {
+            throw NgspiceError(kind: .invalidCommand, message: "cannot alter \(instance)[\(parameter)]: a value is not finite")
+        }
+        let start = DispatchTime.now()
+        try engine.sessionSend(self, "alter @\(instance.lowercased())[\(parameter)] = [ \(numbers.map { $0! }.joined(separator: " ")) ]")
+        alterSeconds += seconds(since: start)
+    }
+
     /// Runs the deck's analyses on the circuit as it now stands.
     public func run() throws -> SimulationResult {
         precondition(isValid, "a CircuitSession is only valid inside withSession")

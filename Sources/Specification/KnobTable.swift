@@ -90,11 +90,19 @@ extension Knob {
             }
         },
         Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc", scope: .transistor,
-             "transistor level: the stored bits as dc gate levels, or full (a 6T latch per bit)",
+             "transistor level: the stored bits as a state source per bit (dc), or full (a 6T latch per bit on word and bit lines, written before the solve and read back)",
              read: { s in s.design.transistor.map { .text($0.cell.sram.rawValue) } })
         { d, v in d.cell.sram = v.word == "full" ? .full : .dc },
-        Knob("converters", .design, .choice([["ideal"], ["transistor"]]), default: "ideal", scope: .transistor,
-             "transistor level: ideal converters, or transistor (an R-2R DAC per input and a SAR ADC per output, simulated)",
+        Knob("write-slot", .design, .quantity(unit: "s", domain: .closed(1e-12, 1e-6)), default: "2n", scope: .transistor,
+             "transistor level, design.sram full: how long each row's word line is high in the write phase",
+             read: { s in s.design.transistor.flatMap { $0.cell.sram == .full ? .number($0.cell.writeSlotSeconds) : nil } })
+        { d, v in d.cell.writeSlotSeconds = v.number },
+        Knob("array", .design, .integer(1...1024, zero: nil, unit: "cells"), default: "the problem's size", scope: .transistor,
+             "transistor level: rows and columns of every array tile (the reference chip's are 64); the problem sits in its top-left block and every other cell is programmed off",
+             read: { s in s.design.transistor?.arraySize.map { .number(Double($0)) } })
+        { d, v in d.arraySize = v.integer },
+        Knob("converters", .design, .choice([["ideal"], ["transistor"]]), default: "transistor (ideal for an operating point)", scope: .transistor,
+             "transistor level: an R-2R DAC per input and a SAR ADC per output simulated in the loop, the answer read from the codes (transistor), or ideal converters",
              read: { s in s.design.transistor.map { .text($0.converters.rawValue) } })
         { d, v in d.converters = v.word == "transistor" ? .transistor : .ideal },
         Knob("ron-fraction", .design, .quantity(unit: "", domain: .open(0, 0.5)), default: "0.02", scope: .transistor,

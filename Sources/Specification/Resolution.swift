@@ -7,7 +7,9 @@ struct Draft {
     var spec = SolveSpecification()
     var ota = MillerOTA.Specification()
     var cell = SwitchedCellParameters()
-    var converters = TransistorDesign.ConverterModel.ideal
+    /// nil: simulated for a transient, ideal for an operating point.
+    var converters: TransistorDesign.ConverterModel?
+    var arraySize: Int?
     var inverterGBW: Double?
     /// The corner written into the technology's name (`sky130:ss`).
     var technologyCorner: ProcessCorner?
@@ -114,6 +116,14 @@ extension Draft {
             if converters == .transistor, spec.design.mapping.dac.bits == nil || spec.design.mapping.adc.bits == nil {
                 throw conflict(["converters"], "simulated converters need bits: drop design.dac-bits 0 / design.adc-bits 0 or set design.converters ideal")
             }
+            if converters == .transistor, spec.plan.analysis == .op {
+                throw conflict(["converters", "analysis"], "simulated converters convert in time: use plan.analysis tran, or design.converters ideal for an operating point")
+            }
+            // By default the converters are in the loop whenever there is a conversion to simulate.
+            // EIG reads its outputs while they grow, not at a conversion time.
+            let simulatable = spec.plan.analysis == .tran && operation != .eig && spec.design.mapping.dac.bits != nil
+                && spec.design.mapping.adc.bits != nil
+            let converters = self.converters ?? (simulatable ? .transistor : .ideal)
             if !spec.design.variation.isNominal {
                 throw conflict(["programming-sigma"], "at transistor level the variation comes from the technology's own mismatch models (variation.mismatch true); variation.programming-sigma, stuck cells, variation.read-noise-sigma and variation.offset-sigma apply to ideal and behavioral fidelity")
             }
@@ -123,7 +133,11 @@ extension Draft {
             } catch {
                 throw .invalid(knob: "design.technology", value: technology ?? "", requirement: error.description)
             }
-            spec.design.transistor = TransistorDesign(technology: device, ota: ota, cell: cell, converters: converters)
+            if cell.sram == .full, spec.plan.analysis == .op {
+                throw conflict(["sram", "analysis"], "design.sram full writes its latches in a write phase before the solve: use plan.analysis tran")
+            }
+            spec.design.transistor = TransistorDesign(technology: device, ota: ota, cell: cell, converters: converters,
+                                                      arraySize: arraySize)
             spec.design.fitUnitConductance = !given.contains("g0")
         }
         let variation = spec.design.variation

@@ -9,13 +9,17 @@ import CircuitTheory
 import Reference
 
 /// Many problems of one shape on one loaded circuit: the first deck is loaded once and every
-/// later problem re-programs it in place (ngspice `alter` of each changed resistor and DAC
-/// source) before the analysis runs again, instead of writing, parsing and setting up a new
-/// deck. This is the path for Monte Carlo samples and many right-hand sides.
+/// later problem re-programs it in place (ngspice `alter` of each changed value: the state
+/// sources of a transistor-level array's bits, resistors, DC sources and the breakpoints of
+/// piecewise-linear inputs) before the analysis runs again, instead of writing, parsing and
+/// setting up a new deck. This is the path for Monte Carlo samples, many right-hand sides and
+/// a workload's primitives.
 ///
-/// Only operating points are re-programmed (a transient's step sources would need their
-/// waveforms rewritten); a problem whose circuit differs in structure (a cell that quantises
-/// to zero, a sign that flips) gets a fresh load. Results equal those of `Verifier.solve`.
+/// Transients share one timing, the slowest problem's (``sharedWindow(_:)``), so that the
+/// analysis and the converters' clocks stay the same; a problem whose circuit differs in
+/// structure (at ideal or behavioural fidelity a cell that quantises to zero or a sign that
+/// flips; at transistor level only a different size) gets a fresh load. Results equal those
+/// of ``Verifier/run`` on the same prepared decks.
 public enum BatchSolver {
     public struct Outcome: Sendable {
         public var verdicts: [Verdict]
@@ -25,24 +29,45 @@ public enum BatchSolver {
         public var alterations: Int
         /// Seconds spent sending them.
         public var alterSeconds: Double
+        /// The decks as solved (transients on their shared window), in problem order.
+        public var prepared: [Verifier.Prepared]
+        /// The specification they were solved with (at transistor level one G0 for all).
+        public var options: SolveSpecification
+    }
+
+    /// One transient timing for every problem: the longest window, the finest steps, the
+    /// latest conversion; nil for operating points.
+    public static func sharedWindow(_ prepared: [Verifier.Prepared]) -> TransientWindow? {
+        let windows = prepared.compactMap(\.window)
+        guard var shared = windows.max(by: { $0.stop < $1.stop }) else { return nil }
+        shared.maxStep = windows.map(\.maxStep).min()!
+        shared.printStep = windows.map(\.printStep).min()!
+        shared.rise = windows.map(\.rise).max()!
+        // The deck stage runs the transient on past the (shared) conversion's read-out.
+        shared.conversionStart = windows.compactMap(\.conversionStart).max()
+        return shared
     }
 
     public static func solve(_ problems: [Problem], _ options: SolveSpecification,
                              engine: NgspiceEngine) async throws(VerificationError) -> Outcome {
-        let options = try await Verifier.withMeasuredOpAmp(options, engine: engine)
+        var working = try await Verifier.withMeasuredOpAmp(options, engine: engine)
         var prepared: [Verifier.Prepared] = []
         for problem in problems {
-            let p = try Verifier.prepare(problem, options)
-            if !p.prediction.isStable && !options.policy.force { throw .unstable(p.prediction) }
+            let p = try Verifier.prepare(problem, working)
+            if !p.prediction.isStable && !working.policy.force { throw .unstable(p.prediction) }
             prepared.append(p)
         }
-        guard options.plan.analysis == .op, !prepared.isEmpty else {
-            var verdicts: [Verdict] = []
-            for (problem, p) in zip(problems, prepared) {
-                verdicts.append(try await Verifier.run(problem, options, p, engine: engine))
-            }
-            return Outcome(verdicts: verdicts, reprogrammed: 0, alterations: 0, alterSeconds: 0)
+        if problems.count > 1, working.design.fitUnitConductance {
+            // G0 is fabricated: one chip takes every matrix, at the G0 the most demanding one needs.
+            working.design.mapping.unitConductanceSiemens = prepared.map(\.prediction.mapping.unitConductanceSiemens).min()!
+            working.design.fitUnitConductance = false
+            prepared = try problems.map { problem throws(VerificationError) in try Verifier.prepare(problem, working) }
         }
+        if problems.count > 1, let window = sharedWindow(prepared) {
+            prepared = try problems.map { problem throws(VerificationError) in try Verifier.prepare(problem, working, window: window) }
+        }
+        let options = working
+        guard !prepared.isEmpty else { return Outcome(verdicts: [], reprogrammed: 0, alterations: 0, alterSeconds: 0, prepared: [], options: options) }
         // Groups of consecutive problems whose circuits have the same structure.
         var groups: [[Int]] = [[0]]
         for index in prepared.indices.dropFirst() {
@@ -69,7 +94,12 @@ public enum BatchSolver {
                     var sent = 0
                     for member in members {
                         let changes = Structure.alterations(from: current, to: member.prepared.deck)
-                        for change in changes { try session.alter(change.instance, to: change.value) }
+                        for change in changes {
+                            switch change.value {
+                            case .number(let value): try session.alter(change.instance, to: value)
+                            case .vector(let parameter, let values): try session.alter(change.instance, parameter: parameter, to: values)
+                            }
+                        }
                         sent += changes.count
                         current = member.prepared.deck
                         let result = try session.run()
@@ -90,7 +120,7 @@ public enum BatchSolver {
             alterSeconds += counts.1
         }
         return Outcome(verdicts: verdicts.map { $0! }, reprogrammed: reprogrammed, alterations: alterations,
-                       alterSeconds: alterSeconds)
+                       alterSeconds: alterSeconds, prepared: prepared, options: options)
     }
 }
 
@@ -107,20 +137,35 @@ enum Structure {
         switch (x, y) {
         case let (.resistor(p), .resistor(q)): return p.name == q.name && p.a == q.a && p.b == q.b
         case let (.voltageSource(p), .voltageSource(q)):
-            return p.name == q.name && p.plus == q.plus && p.minus == q.minus && p.waveform == nil && q.waveform == nil && p.ac == q.ac
+            return p.name == q.name && p.plus == q.plus && p.minus == q.minus && p.ac == q.ac && sameShape(p.waveform, q.waveform)
         default: return x == y
         }
     }
 
+    /// No waveform on either, the same pulse, or piecewise-linear with as many points (whose
+    /// values `alter` can set).
+    static func sameShape(_ a: Waveform?, _ b: Waveform?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case let (.pwl(p)?, .pwl(q)?): return p.count == q.count
+        default: return a == b
+        }
+    }
+
+    enum NewValue { case number(Double), vector(parameter: String, values: [Double]) }
+
     /// The `alter`s that turn the loaded deck `a` into `b` (same structure).
-    static func alterations(from a: Deck, to b: Deck) -> [(instance: String, value: Double)] {
-        var changes: [(String, Double)] = []
+    static func alterations(from a: Deck, to b: Deck) -> [(instance: String, value: NewValue)] {
+        var changes: [(String, NewValue)] = []
         for (x, y) in zip(a.elements, b.elements) where x != y {
-            switch y {
-            case .resistor(let r):
-                if case .number(let ohms) = r.resistance { changes.append((y.cardName, ohms)) }
-            case .voltageSource(let v):
-                if case .number(let volts) = v.dc { changes.append((y.cardName, volts)) }
+            switch (x, y) {
+            case (_, .resistor(let r)):
+                if case .number(let ohms) = r.resistance { changes.append((y.cardName, .number(ohms))) }
+            case let (.voltageSource(old), .voltageSource(new)):
+                if old.dc != new.dc, case .number(let volts) = new.dc { changes.append((y.cardName, .number(volts))) }
+                if old.waveform != new.waveform, case .pwl(let points)? = new.waveform {
+                    changes.append((y.cardName, .vector(parameter: "pwl", values: points.flatMap { [$0.time, $0.value] })))
+                }
             default:
                 break
             }

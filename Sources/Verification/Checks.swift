@@ -49,6 +49,16 @@ enum Checks {
                 "the largest column needs \(engineering(required, unit: "A")) <= the OTA's second-stage current \(engineering(available, unit: "A"))\(required <= available ? "" : "; lower design.g0 (larger unit resistors) or give the OTA more bias current")"))
         }
 
+        if let readback = v.sramReadback {
+            let shown = readback.mismatches.prefix(4).joined(separator: ", ")
+            checks.append(Check(
+                "SRAM latches hold the programmed matrix",
+                readback.mismatches.isEmpty ? .passed : .failed,
+                readback.mismatches.isEmpty
+                    ? "\(readback.bits) of \(readback.bits) latches read back at \(engineering(readback.readSeconds, unit: "s")) equal the bits written"
+                    : "\(readback.mismatches.count) of \(readback.bits) latches differ from the bits written (\(shown)\(readback.mismatches.count > 4 ? ", ..." : "")); lengthen design.write-slot or strengthen the access devices"))
+        }
+
         if let adc = v.adc {
             checks.append(Check(
                 "ADC codes against an ideal quantiser",

@@ -29,8 +29,9 @@ extension Verifier {
         case .tran:
             var w = window!
             if let timing = design.converters.timing {
-                // Run on to the middle of the read-out hold, at steps that resolve a decision.
-                w.stop = max(w.stop, timing.readTime(0) + timing.bitPeriodSeconds)
+                // The loop is judged up to the sampling; run on only to the read-out, at steps that
+                // resolve a decision (every clocked bit period costs hundreds of time points).
+                w.stop = timing.readTime(0) + timing.bitPeriodSeconds
                 w.maxStep = min(w.maxStep, timing.bitPeriodSeconds / 20)
                 w.printStep = min(w.printStep, timing.bitPeriodSeconds / 4)
                 window = w
@@ -38,6 +39,7 @@ extension Verifier {
             deck.options += [Parameter("reltol", 1e-5), Parameter("abstol", 1e-15), Parameter("vntol", 1e-9)]
             deck.saves = design.settlingNodes.map { .voltage($0) } + design.supplySources.map { .current($0) }
                 + design.converters.adcOutputs.flatMap { $0 }.map { .voltage($0) }
+                + (design.writePhaseSeconds == nil ? [] : design.storedBits.map { .voltage($0.node) })
             deck.initialConditions = design.heldVoltages
             deck.analyses = [.transient(Transient(step: w.printStep, stop: w.stop, maxStep: w.maxStep))]
         }

@@ -2,6 +2,8 @@ import Characterization
 import Reports
 import Specification
 import Foundation
+import Circuits
+import Ngspice
 import CircuitTheory
 import Reference
 
@@ -109,5 +111,33 @@ public enum Readout {
         if swinging { return .oscillating }
         if railed { return .diverged }
         return .notSettled
+    }
+}
+
+/// The latches of `--sram full` read back after the write phase: each latch output sampled
+/// just before the inputs step, a 1 above half the supply.
+public struct SRAMReadback: Sendable, Hashable {
+    /// Latches read.
+    public var bits: Int
+    /// Latch output nodes whose state differs from the bit written, in deck order.
+    public var mismatches: [String]
+    /// When they were read, seconds.
+    public var readSeconds: Double
+    /// Every latch's state as read (true: 1), in the order of `CircuitDesign.storedBits`.
+    public var states: [Bool]
+
+    init(_ design: CircuitDesign, plot: Plot, time: [Double], at read: Double) throws(VerificationError) {
+        let threshold = design.referenceVolts  // mid-rail: half the supply
+        var states: [Bool] = [], mismatches: [String] = []
+        for bit in design.storedBits {
+            guard let wave = plot[bit.node]?.real else { throw .readout("no vector for the latch output \(bit.node)") }
+            let state = Readout.value(time: time, wave: wave, at: read) > threshold
+            states.append(state)
+            if state != bit.stored { mismatches.append(bit.node) }
+        }
+        self.bits = states.count
+        self.mismatches = mismatches
+        self.readSeconds = read
+        self.states = states
     }
 }

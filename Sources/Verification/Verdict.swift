@@ -54,6 +54,8 @@ public struct Verdict: Sendable {
     public var timings = StageTimings()
     /// The output waveforms of a `.tran` run when `AnalysisPlan.keepWaveforms` is set.
     public var waveforms: OutputWaveforms? = nil
+    /// `--sram full`: the latch states read back after the write phase.
+    public var sramReadback: SRAMReadback? = nil
 
     public var passed: Bool { !checks.contains { $0.status == .failed } }
 }

@@ -92,6 +92,18 @@ public enum VerdictReport {
                 ("fidelity", .string(v.options.design.circuit.fidelity.rawValue)),
                 ("analysis", .string(v.options.plan.analysis.rawValue)),
                 ("elements", .number(Double(v.design.elementCount))),
+                ("switchDevices", .number(Double(v.design.switchDevices))),
+                ("arrays", .array(v.design.arrays.map { state in
+                    .object([("name", .string(state.structure.name)), ("rows", .number(Double(state.structure.rows))),
+                             ("columns", .number(Double(state.structure.columns))),
+                             ("planes", .array(state.structure.planes.map { .string($0) })),
+                             ("switchBranches", .number(Double(state.structure.switchBranches))),
+                             ("storedBits", .number(Double(state.structure.storedBits)))])
+                })),
+                ("sramReadback", v.sramReadback.map { r in
+                    .object([("bits", .number(Double(r.bits))), ("mismatches", .array(r.mismatches.map { .string($0) })),
+                             ("readSeconds", .number(r.readSeconds))])
+                } ?? .null),
                 ("values", .array(v.design.values.map(\.json))),
             ])),
             ("specification", .array(v.options.parameterValues().map(\.json))),
@@ -193,6 +205,12 @@ public enum VerdictReport {
         }
         if let t = v.options.design.transistor, v.options.design.circuit.fidelity == .transistor {
             let measured = v.options.design.measuredOpAmp.map { "measured A0 \(engineering($0.dcGain, unit: "V/V")), GBW \(engineering($0.gainBandwidthHertz, unit: "Hz")), PM \(formatSignificant($0.phaseMarginDegrees, 3)) deg" } ?? "sizing prediction"
+            if let first = v.design.arrays.first {
+                let tiles = v.design.arrays.map { "\($0.structure.rows)x\($0.structure.columns)" }.joined(separator: " + ")
+                let planes = first.structure.sign == .twoArrays ? "two planes (P and N)" : "one plane with a sign bit"
+                let written = v.sramReadback.map { r in r.mismatches.isEmpty ? "; \(r.bits) latches written and read back" : "; \(r.mismatches.count) of \(r.bits) latches read back wrong" } ?? ""
+                lines.append("  array     \(tiles) tile\(v.design.arrays.count > 1 ? "s" : ""), \(planes), \(first.structure.magnitudeBits) bits per site: \(v.design.switchDevices) switch transistors, \(v.design.arrays.map(\.structure.storedBits).reduce(0, +)) stored bits\(written); converters \(t.converters.rawValue)")
+            }
             lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, Miller OTA (\(measured)), switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch, SRAM \(t.cell.sram.rawValue)")
         }
         if v.options.design.circuit.wires.isPresent {

@@ -24,8 +24,9 @@ public enum Verifier {
         return try await run(problem, options, prepared, engine: engine, progress: progress)
     }
 
-    /// Simulates a prepared problem and judges it; `options` as `prepare` was given them.
-    static func run(_ problem: Problem, _ options: SolveSpecification, _ prepared: Prepared, engine: NgspiceEngine,
+    /// Simulates a prepared problem on a fresh load and judges it; `options` as `prepare` was
+    /// given them.
+    public static func run(_ problem: Problem, _ options: SolveSpecification, _ prepared: Prepared, engine: NgspiceEngine,
                     progress: (@Sendable (RunProgress) -> Void)? = nil) async throws(VerificationError) -> Verdict {
         let result: SimulationResult
         var timings = prepared.timings
@@ -69,13 +70,16 @@ public enum Verifier {
 
     /// Map, predict, generate, finish the deck: ``predict(_:_:)``, ``generate(_:_:)`` and
     /// ``runnableDeck(_:_:_:window:)`` in turn, timed.
-    public static func prepare(_ problem: Problem, _ options: SolveSpecification) throws(VerificationError) -> Prepared {
+    /// - Parameter window: a transient's timing to use instead of the prediction's (circuits
+    ///   re-programmed in place share one, ``BatchSolver``).
+    public static func prepare(_ problem: Problem, _ options: SolveSpecification,
+                               window: TransientWindow? = nil) throws(VerificationError) -> Prepared {
         var timings = StageTimings()
         var clock = Stopwatch()
         let predicted = try predict(problem, options)
         timings.analysisSeconds = clock.seconds
         clock = Stopwatch()
-        let (design, window) = try generate(problem, predicted)
+        let (design, window) = try generate(problem, predicted, window: window)
         let (deck, runWindow) = runnableDeck(design, problem, predicted.specification, window: window)
         timings.generationSeconds = clock.seconds
         return Prepared(prediction: predicted.prediction, design: design, deck: deck, window: runWindow, timings: timings)
@@ -136,8 +140,8 @@ public enum Verifier {
 
     /// The design stage: the circuit of a prediction, with the stimulus its analysis needs
     /// (a step at the start of the transient window, or DC).
-    public static func generate(_ problem: Problem, _ predicted: Predicted) throws(VerificationError)
-        -> (design: CircuitDesign, window: TransientWindow?)
+    public static func generate(_ problem: Problem, _ predicted: Predicted, window given: TransientWindow? = nil)
+        throws(VerificationError) -> (design: CircuitDesign, window: TransientWindow?)
     {
         let options = predicted.specification
         let prediction = predicted.prediction
@@ -147,18 +151,28 @@ public enum Verifier {
         var window: TransientWindow?
         let stimulus: Stimulus
         if options.plan.analysis == .tran {
-            let w = TransientWindow(prediction: prediction, options: options)
+            var w = given ?? TransientWindow(prediction: prediction, options: options)
+            if given == nil, let transistor = options.design.transistor, options.design.circuit.fidelity == .transistor {
+                if transistor.cell.sram == .full {
+                    // The write phase programs the latches row by row from their reset state;
+                    // the loop then recovers (its outputs left the rails while every switch was
+                    // off) for a quarter of the window before the inputs step.
+                    let levels = prediction.mapping.levels
+                    let rows = transistor.arraySize ?? max(levels.rows, levels.columns)
+                    w.delay(by: Double(rows) * transistor.cell.writeSlotSeconds + (w.stop - w.stepTime) / 4)
+                }
+                if transistor.converters == .transistor {
+                    // Simulated converters sample once the loop has settled: twice the predicted
+                    // settling after the inputs arrive.
+                    w.conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
+                }
+            }
             window = w
             stimulus = .step(time: w.stepTime, rise: w.rise)
         } else {
             stimulus = .dc
         }
-        // Simulated converters sample once the loop has settled: twice the predicted settling
-        // after the inputs arrive.
-        var conversionStart: Double?
-        if let w = window, options.design.transistor?.converters == .transistor, options.design.circuit.fidelity == .transistor {
-            conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
-        }
+        let conversionStart = window?.conversionStart
         do {
             let design = try CircuitGenerator.design(prediction.mapping, options.design.circuit, transistor: options.design.transistor,
                                                      ota: predicted.ota, stimulus: stimulus, conversionStart: conversionStart)
@@ -181,6 +195,7 @@ public enum Verifier {
         var measured: Double?
         var energy: EnergyReport?
         var adcCodes: ADCReadout?
+        var readback: SRAMReadback?
         var volts: [Double]
         var timepoints = 1
         var waveforms: OutputWaveforms?
@@ -227,6 +242,9 @@ public enum Verifier {
                 measured = outcome == .settled
                     ? Readout.settlingTime(time: time, waveforms: settlingWaves.isEmpty ? waves : settlingWaves, band: band, start: start)
                     : nil
+            }
+            if design.writePhaseSeconds != nil, let step = prepared.window?.stepTime {
+                readback = try SRAMReadback(design, plot: plot, time: fullTime, at: step)
             }
             if let adc = design.converters.adc, let timing = design.converters.timing {
                 // The SAR ADCs' codes, read from their output registers, and what an ideal
@@ -278,6 +296,7 @@ public enum Verifier {
                               measuredSettlingSeconds: measured, window: prepared.window, energy: energy, adc: adcCodes,
                               simulation: summary, checks: [])
         verdict.waveforms = waveforms
+        verdict.sramReadback = readback
         verdict.checks = Checks.all(verdict)
         return verdict
     }
@@ -331,6 +350,15 @@ public struct TransientWindow: Sendable, Hashable {
     public var printStep: Double
     /// The ramp was lengthened to ten ringing periods of an underdamped loop.
     public var rampedForRinging: Bool
+
+    /// With simulated converters, when the SAR ADCs begin their conversion, seconds.
+    public var conversionStart: Double?
+
+    /// Moves the step and the stop `seconds` later (the write phase of `--sram full`).
+    mutating func delay(by seconds: Double) {
+        stepTime += seconds
+        stop += seconds
+    }
 
     /// When the inputs reach their values: settling is measured from here.
     public var settleFrom: Double { stepTime + rise }

@@ -90,6 +90,9 @@ struct ResolutionTests {
             ([("fidelity", .text("transistor")), ("mismatch", .flag(true))], .inv, "no mismatch models"),
             ([("sram", .text("full"))], .inv, "to design.fidelity transistor only"),
             ([("fidelity", .text("transistor")), ("bits", .number(0))], .inv, "discrete levels"),
+            ([("fidelity", .text("transistor")), ("converters", .text("transistor")), ("analysis", .text("op"))], .inv, "convert in time"),
+            ([("fidelity", .text("transistor")), ("sram", .text("full")), ("analysis", .text("op"))], .inv, "write phase"),
+            ([("array", .number(16))], .inv, "to design.fidelity transistor only"),
             ([("fidelity", .text("transistor")), ("converters", .text("transistor")), ("adc-bits", .number(0))], .inv, "need bits"),
             ([("fidelity", .text("transistor")), ("programming-sigma", .number(0.01))], .inv, "mismatch models"),
             ([("stuck-on-rate", .number(0.6)), ("stuck-off-rate", .number(0.6))], .inv, "at most 1"),
@@ -142,6 +145,11 @@ struct ResolutionTests {
         #expect(transistor.design.technologyName == "generic" && transistor.design.fitUnitConductance)
         #expect(try Self.resolve([("fidelity", .text("transistor")), ("g0", .text("5u"))]).design.fitUnitConductance == false)
         #expect(try Self.resolve([("fidelity", .text("transistor")), ("analysis", .text("op"))]).plan.analysis == .op)
+        // The converters are in the loop whenever a transient can convert.
+        #expect(transistor.design.transistor?.converters == .transistor)
+        #expect(try Self.resolve([("fidelity", .text("transistor")), ("analysis", .text("op"))]).design.transistor?.converters == .ideal)
+        #expect(try Self.resolve([("fidelity", .text("transistor")), ("converters", .text("ideal"))]).design.transistor?.converters == .ideal)
+        #expect(try Self.resolve([("fidelity", .text("transistor")), ("array", .number(64))]).design.transistor?.arraySize == 64)
         let inverter = try Self.resolve([("fidelity", .text("behavioral")), ("inverter-gbw", .text("1meg")), ("offset", .text("1m"))])
         #expect(inverter.design.circuit.inverterOpAmp?.gainBandwidthHertz == 1e6)
         #expect(inverter.design.circuit.inverterOpAmp?.inputOffsetVolts == 1e-3)

@@ -418,7 +418,7 @@ struct SweepConditionsTests {
     func transistorCorners() async throws {
         let rows = try await run("""
             {"problem": {"operation": "inv", "generate": {"kind": "well-conditioned", "size": 8, "seed": 1}},
-             "design": {"fidelity": "transistor", "technology": "sky130", "bits": 4},
+             "design": {"fidelity": "transistor", "technology": "sky130", "bits": 4, "converters": "ideal"},
              "variables": {"corner": ["tt", "ss", "ff"], "temperature": [0, 27, 85]}}
             """)
         #expect(rows.count == 9)
@@ -430,7 +430,7 @@ struct SweepConditionsTests {
         let nominalSolution = try #require(nominal["solution"]?.arrayValue).compactMap { $0.numberValue }
         let nominalTechnology = try PDK.technology()
         var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
-        options.design.transistor = TransistorDesign(technology: nominalTechnology)
+        options.design.transistor = TransistorDesign(technology: nominalTechnology, converters: .ideal)
         options.design.fitUnitConductance = true
         let mapping = try SweepPredictions.mapping(size: 8, seed: 1, options)
         let count = SweepPredictions.amplifierCount(mapping)

@@ -18,7 +18,8 @@ struct TransistorTests {
 
     func options(_ technology: Technology, sram: SwitchedCellParameters.SRAMModel = .dc) -> SolveSpecification {
         var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
-        options.design.transistor = TransistorDesign(technology: technology, cell: SwitchedCellParameters(sram: sram))
+        options.design.transistor = TransistorDesign(technology: technology, cell: SwitchedCellParameters(sram: sram),
+                                                     converters: .ideal)
         options.design.fitUnitConductance = true
         return options
     }

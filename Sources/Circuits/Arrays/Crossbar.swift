@@ -2,6 +2,26 @@ import Netlist
 import CircuitTheory
 import Reference
 
+/// Where one cell stands and what it is to conduct.
+public struct CellPlacement: Sendable, Hashable {
+    /// Unique per cell in a deck: `<plane>_<s>_<d>`.
+    public var name: String
+    /// The plane's name (`ap`, `an`, or `a` for a sign-bit array).
+    public var plane: String
+    /// 0-based row (summing line) and column (drive line) in the tile.
+    public var row: Int
+    public var column: Int
+    public var summing: String
+    /// The drive line's node, or for a sign-bit cell the V line's.
+    public var positive: String
+    /// The -V line's node of a sign-bit cell; nil in the two-array scheme.
+    public var negative: String?
+    /// Signed conductance, siemens (0 for a site that is programmed off).
+    public var siemens: Double
+    /// The site's stored bits in a physical array (``StoredState/bits(plane:row:column:)``).
+    public var bits: [Bool]?
+}
+
 /// Resistance and capacitance of the metal lines, per segment between adjacent cells.
 public struct WireParasitics: Sendable, Hashable, Codable {
     /// Ohms per segment of every row and column line. Default 0 (no wires).
@@ -28,15 +48,13 @@ public struct WireParasitics: Sendable, Hashable, Codable {
 /// both lines. With wire parasitics every line is a chain of segments with its driver (or its
 /// op-amp) at the first end, so IR drop is simulated rather than assumed.
 public struct Crossbar: Sendable {
-    /// Builds one cell: its elements between a summing-line node and a drive-line node
-    /// (`negative` is the -V line's node for a sign-bit cell, nil in the two-array scheme), for
-    /// a signed conductance in siemens. Names of internal nodes start with `name`.
-    public typealias CellFactory = @Sendable (_ name: String, _ summing: String, _ positive: String, _ negative: String?,
-                                              _ siemens: Double) -> [Element]
+    /// Builds one cell from its placement. Names of internal nodes start with its name.
+    public typealias CellFactory = @Sendable (CellPlacement) -> [Element]
 
     /// A plain resistor of 1/|G| to the line of the conductance's sign.
-    public static let resistorCell: CellFactory = { name, summing, positive, negative, g in
-        [.resistor(name, summing, g < 0 ? (negative ?? positive) : positive, .number(1 / abs(g)))]
+    public static let resistorCell: CellFactory = { cell in
+        [.resistor(cell.name, cell.summing, cell.siemens < 0 ? (cell.negative ?? cell.positive) : cell.positive,
+                   .number(1 / abs(cell.siemens)))]
     }
 
     /// Siemens, rows = summing lines, columns = drive lines; the sign picks the drive.
@@ -53,16 +71,34 @@ public struct Crossbar: Sendable {
     /// Prefix for instance and internal node names, unique per array in a deck.
     public var name: String
     public var cell: CellFactory
+    /// A physical array (transistor level): every site of every plane is laid, programmed
+    /// or not, and each cell is given its stored bits. nil: only the non-zero entries.
+    public var stored: StoredState?
 
     public init(name: String, conductances: Matrix, summingNodes: [String], positiveDrives: [String],
                 negativeDrives: [String], sign: SignScheme, wires: WireParasitics, drivenNegativeColumns: Set<Int>? = nil,
-                cell: @escaping CellFactory = Crossbar.resistorCell) {
+                stored: StoredState? = nil, cell: @escaping CellFactory = Crossbar.resistorCell) {
         precondition(conductances.rows == summingNodes.count && conductances.columns == positiveDrives.count
                      && positiveDrives.count == negativeDrives.count, "crossbar dimensions")
+        precondition(stored.map { $0.structure.rows == conductances.rows && $0.structure.columns == conductances.columns } ?? true,
+                     "stored state dimensions")
         self.name = name; self.conductances = conductances; self.summingNodes = summingNodes
         self.positiveDrives = positiveDrives; self.negativeDrives = negativeDrives
         self.sign = sign; self.wires = wires; self.cell = cell
         self.drivenNegativeColumns = drivenNegativeColumns
+        self.stored = stored
+    }
+
+    /// Whether site (s, d) of a plane is laid: every site of a physical array, else the
+    /// entries of the plane's sign (any non-zero entry with a sign bit).
+    func laysSite(_ s: Int, _ d: Int, positive: Bool?) -> Bool {
+        if stored != nil { return true }
+        let g = conductances[s, d]
+        switch positive {
+        case true?: return g > 0
+        case false?: return g < 0
+        case nil: return g != 0
+        }
     }
 
     /// Whether negative drive line `d` is driven.
@@ -100,11 +136,18 @@ public struct Crossbar: Sendable {
         let g = conductances
         let drives = positive ? positiveDrives : negativeDrives
         var elements: [Element] = []
-        guard Self.holdsCells(g, positive: positive) else { return [] }
+        guard stored != nil || Self.holdsCells(g, positive: positive) else { return [] }
+        let plane = positive ? 0 : 1
+        func site(_ s: Int, _ d: Int, summing: String, drive: String) -> CellPlacement {
+            let matches = positive ? g[s, d] > 0 : g[s, d] < 0
+            return CellPlacement(name: Self.cellName(arrayName, row: s, column: d), plane: arrayName, row: s, column: d,
+                                 summing: summing, positive: drive, negative: nil, siemens: matches ? abs(g[s, d]) : 0,
+                                 bits: stored?.bits(plane: plane, row: s, column: d))
+        }
         if !wires.isPresent {
             for s in 0..<g.rows {
-                for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
-                    elements += cell(Self.cellName(arrayName, row: s, column: d), summingNodes[s], drives[d], nil, abs(g[s, d]))
+                for d in 0..<g.columns where laysSite(s, d, positive: positive) {
+                    elements += cell(site(s, d, summing: summingNodes[s], drive: drives[d]))
                 }
             }
             return elements
@@ -118,9 +161,9 @@ public struct Crossbar: Sendable {
             elements += line(name: "\(arrayName)_d\(d + 1)", start: drives[d], count: g.rows)
         }
         for s in 0..<g.rows {
-            for d in 0..<g.columns where positive ? g[s, d] > 0 : g[s, d] < 0 {
-                elements += cell(Self.cellName(arrayName, row: s, column: d), Self.summingNode(arrayName, row: s, column: d),
-                                 Self.driveNode(arrayName, column: d, row: s), nil, abs(g[s, d]))
+            for d in 0..<g.columns where laysSite(s, d, positive: positive) {
+                elements += cell(site(s, d, summing: Self.summingNode(arrayName, row: s, column: d),
+                                      drive: Self.driveNode(arrayName, column: d, row: s)))
             }
         }
         return elements
@@ -130,10 +173,14 @@ public struct Crossbar: Sendable {
     private func signBitArray() -> [Element] {
         let g = conductances
         var elements: [Element] = []
+        func site(_ s: Int, _ d: Int, summing: String, positive: String, negative: String) -> CellPlacement {
+            CellPlacement(name: Self.cellName(name, row: s, column: d), plane: name, row: s, column: d, summing: summing,
+                          positive: positive, negative: negative, siemens: g[s, d], bits: stored?.bits(plane: 0, row: s, column: d))
+        }
         if !wires.isPresent {
             for s in 0..<g.rows {
-                for d in 0..<g.columns where g[s, d] != 0 {
-                    elements += cell(Self.cellName(name, row: s, column: d), summingNodes[s], positiveDrives[d], negativeDrives[d], g[s, d])
+                for d in 0..<g.columns where laysSite(s, d, positive: nil) {
+                    elements += cell(site(s, d, summing: summingNodes[s], positive: positiveDrives[d], negative: negativeDrives[d]))
                 }
             }
             return elements
@@ -146,10 +193,10 @@ public struct Crossbar: Sendable {
             if drivesNegative(d) { elements += line(name: "\(name)_dn\(d + 1)", start: negativeDrives[d], count: g.rows) }
         }
         for s in 0..<g.rows {
-            for d in 0..<g.columns where g[s, d] != 0 {
-                elements += cell(Self.cellName(name, row: s, column: d), Self.summingNode(name, row: s, column: d),
-                                 Self.driveNode(name, line: "dp", column: d, row: s),
-                                 Self.driveNode(name, line: "dn", column: d, row: s), g[s, d])
+            for d in 0..<g.columns where laysSite(s, d, positive: nil) {
+                elements += cell(site(s, d, summing: Self.summingNode(name, row: s, column: d),
+                                      positive: Self.driveNode(name, line: "dp", column: d, row: s),
+                                      negative: Self.driveNode(name, line: "dn", column: d, row: s)))
             }
         }
         return elements

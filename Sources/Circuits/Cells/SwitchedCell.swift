@@ -11,20 +11,26 @@ public struct SwitchedCellParameters: Sendable, Hashable {
     /// value at the operating point (the residual, from R_on's voltage dependence and body
     /// effect, shows up in the verdict). Default on.
     public var compensateOnResistance: Bool
-    /// The stored bits: DC gate levels (default), or a 6T SRAM latch per bit holding its state.
+    /// The stored bits: a state source per bit (default), or a 6T SRAM latch per bit.
     public var sram: SRAMModel
+    /// `.full`: how long the word line of one row is high while the write phase writes it,
+    /// seconds. Default 2 ns.
+    public var writeSlotSeconds: Double
 
     public enum SRAMModel: String, Sendable, Hashable, CaseIterable {
-        /// Each gate sits at VDD or 0: the bits are set, nothing models how.
+        /// One source per bit at the latch's output level (VDD for 1, 0 for 0).
         case dc
-        /// A cross-coupled 6T latch per bit (word line off) drives each switch: costly, for small arrays.
+        /// A 6T latch per bit on word and bit lines, reset to 0 and written row by row in a
+        /// write phase before the solve: costly, for small arrays.
         case full
     }
 
-    public init(onResistanceFraction: Double = 0.02, compensateOnResistance: Bool = true, sram: SRAMModel = .dc) {
+    public init(onResistanceFraction: Double = 0.02, compensateOnResistance: Bool = true, sram: SRAMModel = .dc,
+                writeSlotSeconds: Double = 2e-9) {
         self.onResistanceFraction = onResistanceFraction
         self.compensateOnResistance = compensateOnResistance
         self.sram = sram
+        self.writeSlotSeconds = writeSlotSeconds
     }
 }
 
@@ -34,9 +40,8 @@ public struct SwitchedCellParameters: Sendable, Hashable {
 /// The switch sits on the row side of the resistor, where the node is a virtual ground near
 /// the analogue reference (mid-rail), so its on-resistance barely depends on the signal. An
 /// NMOS alone switches there when V_DD - V_ref leaves it enough overdrive; otherwise the
-/// switch is a transmission gate. Bits that are 0 are left out (their switches are off: the
-/// subthreshold leakage at |V_DS| <= swing is orders of magnitude below G0 times the swing).
-/// With a sign bit, the cell's far end is routed to the V or the -V column line by two
+/// switch is a transmission gate. Every branch is present whatever the stored value: a 0 bit
+/// is a switch held off, with its leakage and its capacitance on the lines. With a sign bit, the cell's far end is routed to the V or the -V column line by two
 /// transmission gates that see the full column swing.
 public struct SwitchedCell: Sendable {
     public let technology: Technology
@@ -80,34 +85,91 @@ public struct SwitchedCell: Sendable {
     /// The estimated on-resistance of the row-side switch of a branch of `ohms`, ohms.
     public func onResistance(branchOhms ohms: Double) -> Double { parameters.onResistanceFraction * ohms }
 
-    /// Elements of one cell between `row` and `drive` (the column line, or for a sign bit the
-    /// node the sign switches feed), for a magnitude `level` (>= 1) of `unitSiemens`.
-    /// `name` is unique per cell; internal nodes are `<name>_b<m>`.
-    public func elements(name: String, row: String, drive: String, level: Int, unitSiemens: Double,
-                         vdd: String, vss: String) -> [Element] {
+    /// Elements of the cell at `site`: for every magnitude bit m a resistor of 1 / (2^m G0)
+    /// and its switch, on or off as the stored bit says, and with a sign bit the two sign
+    /// switches to the V and -V lines. `site.bits` holds the stored bits (magnitude bits, then
+    /// the sign); internal nodes are `<name>_b<m>`, `<name>_c`.
+    public func elements(_ site: CellPlacement, magnitudeBits: Int, unitSiemens: Double, vdd: String, vss: String) -> [Element] {
+        let bits = site.bits ?? []
+        precondition(bits.count == magnitudeBits + (site.negative == nil ? 0 : 1), "stored bits of \(site.name)")
         var out: [Element] = []
+        let drive = site.negative == nil ? site.positive : "\(site.name)_c"
         let g = conductancePerSquare
         let length = technology.nmos.minimumLength
-        var bit = 0
-        var remaining = level
-        while remaining > 0 {
-            defer { remaining >>= 1; bit += 1 }
-            guard remaining & 1 == 1 else { continue }
+        for bit in 0..<magnitudeBits {
             let branch = 1 / (unitSiemens * Double(1 << bit))
             let ron = onResistance(branchOhms: branch)
             let resistor = parameters.compensateOnResistance ? branch - ron : branch
-            let middle = "\(name)_b\(bit)"
-            out.append(.resistor("\(name)_b\(bit)", drive, middle, .number(resistor)))
+            let middle = "\(site.name)_b\(bit)"
+            out.append(.resistor("\(site.name)_b\(bit)", drive, middle, .number(resistor)))
             let width = switchWidth(forOnResistance: ron, squaresConductance: g)
-            let on = gate(name: "\(name)_q\(bit)", vdd: vdd, vss: vss, into: &out)
-            out.append(technology.transistor("M\(name)_n\(bit)", .n, drain: middle, gate: on.high, source: row, bulk: vss,
-                                             width: width, length: length))
+            let gate = storedBit(site, bit, complement: usesTransmissionGates, vdd: vdd, vss: vss, into: &out)
+            out.append(technology.transistor("M\(site.name)_n\(bit)", .n, drain: middle, gate: gate.q, source: site.summing,
+                                             bulk: vss, width: width, length: length))
             if usesTransmissionGates {
-                out.append(technology.transistor("M\(name)_p\(bit)", .p, drain: middle, gate: on.low, source: row, bulk: vdd,
-                                                 width: width * pmosWidthRatio, length: technology.pmos.minimumLength))
+                out.append(technology.transistor("M\(site.name)_p\(bit)", .p, drain: middle, gate: gate.qb, source: site.summing,
+                                                 bulk: vdd, width: width * pmosWidthRatio, length: technology.pmos.minimumLength))
             }
         }
+        if let negative = site.negative {
+            let sign = storedBit(site, magnitudeBits, complement: true, vdd: vdd, vss: vss, into: &out)
+            out += signElements(name: site.name, cell: drive, positive: site.positive, negative: negative, sign: sign,
+                                fullScaleSiemens: unitSiemens * Double((1 << magnitudeBits) - 1), vdd: vdd, vss: vss)
+        }
         return out
+    }
+
+    /// Whether an element named `name` (without its letter) is a cell's switch: a branch
+    /// switch `M<cell>_n<m>`/`_p<m>` or a sign switch `M<cell>_s<line><type>`.
+    public static func isSwitchDevice(_ name: String) -> Bool {
+        guard name.hasPrefix("M"), let underscore = name.lastIndex(of: "_") else { return false }
+        let tail = name[name.index(after: underscore)...]
+        if ["spn", "spp", "snn", "snp"].contains(tail) { return true }
+        guard let kind = tail.first, kind == "n" || kind == "p", tail.count > 1 else { return false }
+        return tail.dropFirst().allSatisfy(\.isNumber)
+    }
+
+    /// Switch transistors per magnitude-bit branch (two in a transmission gate).
+    public var devicesPerBranch: Int { usesTransmissionGates ? 2 : 1 }
+
+    /// Names in the deck, shared with what reads it back: the state node of bit m of a cell
+    /// (`q_<cell>_<m>`), its complement, and the word and bit lines of an SRAM array.
+    public static func stateNode(_ cell: String, bit: Int) -> String { "q_\(cell)_\(bit)" }
+    public static func complementNode(_ cell: String, bit: Int) -> String { "qb_\(cell)_\(bit)" }
+    public static func wordLine(_ plane: String, row s: Int) -> String { "\(plane)_wl\(s + 1)" }
+    public static func bitLine(_ plane: String, column d: Int, bit: Int) -> String { "\(plane)_bl\(d + 1)_\(bit)" }
+    public static func bitLineBar(_ plane: String, column d: Int, bit: Int) -> String { "\(plane)_blb\(d + 1)_\(bit)" }
+
+    /// What holds bit `bit` of `site` and drives its switch gates, as the nodes q and q-bar.
+    /// DC: a source at the latch's output level (VDD for 1, 0 for 0) and, when a PMOS needs
+    /// it, a controlled source at its complement, so that reprogramming alters one value per
+    /// bit. Full: a 6T latch (cross-coupled inverters, two access NMOS on the word line of
+    /// its row and the bit-line pair of its column and bit), written by the write phase.
+    func storedBit(_ site: CellPlacement, _ bit: Int, complement: Bool, vdd: String, vss: String,
+                   into out: inout [Element]) -> (q: String, qb: String) {
+        let q = Self.stateNode(site.name, bit: bit), qb = Self.complementNode(site.name, bit: bit)
+        switch parameters.sram {
+        case .dc:
+            let stored = site.bits?[bit] ?? false
+            out.append(.dcVoltage(q, q, vss, .number(stored ? technology.supplyVolts : 0)))
+            if complement {
+                out.append(.vcvs(qb, qb, vss, vdd, q, gain: .number(1)))
+            }
+            return (q, complement ? qb : vss)
+        case .full:
+            let l = technology.nmos.minimumLength, w = technology.nmos.minimumWidth
+            let wl = Self.wordLine(site.plane, row: site.row)
+            let bl = Self.bitLine(site.plane, column: site.column, bit: bit)
+            let blb = Self.bitLineBar(site.plane, column: site.column, bit: bit)
+            let name = "\(site.name)_\(bit)"
+            out.append(technology.transistor("M\(name)_pu1", .p, drain: q, gate: qb, source: vdd, bulk: vdd, width: w, length: l))
+            out.append(technology.transistor("M\(name)_pd1", .n, drain: q, gate: qb, source: vss, bulk: vss, width: 2 * w, length: l))
+            out.append(technology.transistor("M\(name)_pu2", .p, drain: qb, gate: q, source: vdd, bulk: vdd, width: w, length: l))
+            out.append(technology.transistor("M\(name)_pd2", .n, drain: qb, gate: q, source: vss, bulk: vss, width: 2 * w, length: l))
+            out.append(technology.transistor("M\(name)_ax1", .n, drain: q, gate: wl, source: bl, bulk: vss, width: 2 * w, length: l))
+            out.append(technology.transistor("M\(name)_ax2", .n, drain: qb, gate: wl, source: blb, bulk: vss, width: 2 * w, length: l))
+            return (q, qb)
+        }
     }
 
     /// PMOS widths in a transmission gate relative to the NMOS: equal conductance shares.
@@ -116,38 +178,19 @@ public struct SwitchedCell: Sendable {
         return n / max(p, 1e-12)
     }
 
-    /// The gate levels of an on-switch: VDD/0 directly, or the outputs of a 6T latch holding 1.
-    func gate(name: String, vdd: String, vss: String, into out: inout [Element]) -> (high: String, low: String) {
-        switch parameters.sram {
-        case .dc:
-            return (vdd, vss)
-        case .full:
-            // Cross-coupled inverters (q, qb) with access devices off (word line at 0, bit
-            // lines at VDD/2): the latch holds q = 1 from its initial condition.
-            let q = "\(name)", qb = "\(name)b"
-            let l = technology.nmos.minimumLength, w = technology.nmos.minimumWidth
-            out.append(technology.transistor("M\(name)_pu1", .p, drain: q, gate: qb, source: vdd, bulk: vdd, width: w, length: l))
-            out.append(technology.transistor("M\(name)_pd1", .n, drain: q, gate: qb, source: vss, bulk: vss, width: 2 * w, length: l))
-            out.append(technology.transistor("M\(name)_pu2", .p, drain: qb, gate: q, source: vdd, bulk: vdd, width: w, length: l))
-            out.append(technology.transistor("M\(name)_pd2", .n, drain: qb, gate: q, source: vss, bulk: vss, width: 2 * w, length: l))
-            out.append(technology.transistor("M\(name)_ax1", .n, drain: q, gate: vss, source: "blh", bulk: vss, width: w, length: l))
-            out.append(technology.transistor("M\(name)_ax2", .n, drain: qb, gate: vss, source: "blh", bulk: vss, width: w, length: l))
-            return (q, qb)
-        }
-    }
-
     /// The two sign switches of a sign-bit cell: `cell` to `positive` when the sign bit is 0,
-    /// to `negative` when it is 1, as transmission gates sized like the largest branch's switch.
-    public func signElements(name: String, cell: String, positive: String, negative: String, negativeSign: Bool,
-                             conductance: Double, vdd: String, vss: String) -> [Element] {
-        let ron = parameters.onResistanceFraction / conductance
+    /// to `negative` when it is 1, as transmission gates driven by the sign bit's q and
+    /// q-bar, sized for the R_on fraction of a full-scale cell.
+    func signElements(name: String, cell: String, positive: String, negative: String, sign: (q: String, qb: String),
+                      fullScaleSiemens: Double, vdd: String, vss: String) -> [Element] {
+        let ron = parameters.onResistanceFraction / fullScaleSiemens
         let g = technology.sizing.nmos.triodeFactor * max(technology.supplyVolts / 2 - technology.sizing.nmos.triodeThresholdVolts, 0.05)
             + technology.sizing.pmos.triodeFactor * max(technology.supplyVolts / 2 - technology.sizing.pmos.triodeThresholdVolts, 0.05)
         let width = switchWidth(forOnResistance: ron, squaresConductance: g)
         let l = technology.nmos.minimumLength
         var out: [Element] = []
-        for (suffix, line, on) in [("p", positive, !negativeSign), ("n", negative, negativeSign)] {
-            let high = on ? vdd : vss, low = on ? vss : vdd
+        // The V line conducts while the sign bit is 0 (NMOS gate q-bar), the -V line while it is 1.
+        for (suffix, line, high, low) in [("p", positive, sign.qb, sign.q), ("n", negative, sign.q, sign.qb)] {
             out.append(technology.transistor("M\(name)_s\(suffix)n", .n, drain: cell, gate: high, source: line, bulk: vss, width: width, length: l))
             out.append(technology.transistor("M\(name)_s\(suffix)p", .p, drain: cell, gate: low, source: line, bulk: vdd,
                                              width: width * pmosWidthRatio, length: technology.pmos.minimumLength))

@@ -102,9 +102,9 @@ public struct SARADC: Sendable, Hashable {
         public func sampleStart(_ j: Int) -> Double { start + Double(j) * conversionSeconds + bitPeriodSeconds / 8 }
         public func sampleEnd(_ j: Int) -> Double { sampleStart(j) + Double(sampleCycles) * bitPeriodSeconds }
 
-        /// A time at which the outputs show the code of conversion `j`: half-way through the
-        /// next conversion (they hold from its end until the end of the next one).
-        public func readTime(_ j: Int) -> Double { start + (Double(j) + 1.5) * conversionSeconds }
+        /// A time at which the outputs show the code of conversion `j`: one bit period after it
+        /// ends (they hold from its end until the end of the next one).
+        public func readTime(_ j: Int) -> Double { start + Double(j + 1) * conversionSeconds + bitPeriodSeconds }
 
         /// The clock and sample sources for `conversions` back-to-back conversions (one-shot: 1).
         public func sources(clock: String = "clk", sample: String = "samp", supply: Double, conversions: Int,

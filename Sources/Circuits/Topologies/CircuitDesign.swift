@@ -33,8 +33,23 @@ public struct CircuitDesign: Sendable {
     /// Where each crossbar array sits in the deck (its lines and drives), in generation order,
     /// for variation applied after generation (`CircuitVariation`). Not part of the deck text.
     public var crossbars: [CrossbarLayout] = []
+    /// Transistor level: what each array's SRAM holds (its structure inside), in generation order.
+    public var arrays: [StoredState] = []
+    /// Transistor level: the node of every stored bit and the value written to it, for the
+    /// read-back after the write phase.
+    public var storedBits: [StoredBitNode] = []
+    /// `--sram full`: how long the write phase lasts from t = 0, seconds; nil without one.
+    public var writePhaseSeconds: Double?
+    /// Switch transistors of the cells (branch and sign switches) in the deck.
+    public var switchDevices = 0
     /// Count of circuit elements, a size measure for reports.
     public var elementCount: Int { deck.elements.count + deck.subcircuits.reduce(0) { $0 + $1.elements.count } }
+}
+
+/// A latch output (or state source) and the bit it must hold.
+public struct StoredBitNode: Sendable, Hashable {
+    public var node: String
+    public var stored: Bool
 }
 
 public enum CircuitError: Error, Sendable, CustomStringConvertible, Equatable {

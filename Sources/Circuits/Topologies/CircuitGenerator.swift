@@ -26,6 +26,13 @@ public enum CircuitGenerator {
                               transistor: TransistorDesign? = nil, ota: MillerOTA? = nil, stimulus: Stimulus = .dc,
                               conversionStart: Double? = nil) throws -> CircuitDesign {
         try validate(parameters, transistor: transistor)
+        if parameters.fidelity == .transistor, let size = transistor?.arraySize {
+            let needed = max(mapping.levels.rows, mapping.levels.columns)
+            guard size >= needed else {
+                throw CircuitError.invalidParameter(name: "array", value: Double(size),
+                                                    requirement: "at least \(needed): the problem needs a \(mapping.levels.rows)x\(mapping.levels.columns) array")
+            }
+        }
         var builder = try Builder(mapping: mapping, parameters: parameters, transistor: transistor, ota: ota,
                                   stimulus: stimulus, conversionStart: conversionStart)
         switch mapping.operation {
@@ -95,6 +102,9 @@ private struct Builder {
     var needsInverter = false
     var kickTime: Double?
     var layouts: [CrossbarLayout] = []
+    /// Transistor level: each array's structure and what its SRAM holds.
+    var arrays: [ArrayStructure] = []
+    var states: [StoredState] = []
 
     init(mapping: Mapping, parameters: DesignParameters, transistor: TransistorDesign?, ota sized: MillerOTA?,
          stimulus: Stimulus, conversionStart: Double?) throws {
@@ -196,34 +206,48 @@ private struct Builder {
         }
     }
 
-    /// - Parameter allNegativesDriven: every negative drive line carries a signal (EIG's TIA
-    ///   outputs); otherwise only those of columns with a negative entry (their inverters).
+    /// One crossbar. At transistor level it is the physical tile: padded to the array size
+    /// with its spare lines parked at the reference, every site laid and holding the stored
+    /// state of the problem's levels.
     /// - Parameter driven: the columns whose negative drive line is driven (the caller built
     ///   their inverters).
     mutating func crossbar(_ name: String, _ conductances: Matrix, summing: [String], positive: [String], negative: [String],
                            driven: [Int]) {
-        let array = Crossbar(name: name, conductances: conductances, summingNodes: summing, positiveDrives: positive,
+        var g = conductances, summing = summing, positive = positive, negative = negative, driven = driven
+        var stored: StoredState?
+        if let transistor, let bits = mapping.parameters.cell.magnitudeBits {
+            let rows = transistor.arraySize ?? g.rows, columns = transistor.arraySize ?? g.columns
+            let structure = ArrayStructure(name: name, rows: rows, columns: columns, magnitudeBits: bits, sign: sign)
+            let unit = g0
+            stored = StoredState(structure, problem: Matrix(rows: g.rows, columns: g.columns) { g[$0, $1] / unit })
+            g = Matrix(rows: rows, columns: columns) { s, d in s < conductances.rows && d < conductances.columns ? conductances[s, d] : 0 }
+            summing += Array(repeating: ref, count: rows - summing.count)
+            positive += Array(repeating: ref, count: columns - positive.count)
+            negative += Array(repeating: ref, count: columns - negative.count)
+            driven += Array(conductances.columns..<columns)
+            arrays.append(structure)
+        }
+        let array = Crossbar(name: name, conductances: g, summingNodes: summing, positiveDrives: positive,
                              negativeDrives: negative, sign: sign, wires: parameters.wires,
-                             drivenNegativeColumns: Set(driven), cell: cellFactory())
+                             drivenNegativeColumns: Set(driven), stored: stored, cell: cellFactory())
         elements += array.elements()
+        if let stored { states.append(stored) }
         layouts.append(CrossbarLayout(array, drivenNegativeColumns: driven, resistorCells: transistor == nil))
     }
 
     /// Resistors, or at transistor level SRAM-switched multi-level cells.
     func cellFactory() -> Crossbar.CellFactory {
-        guard let transistor else { return Crossbar.resistorCell }
+        guard let transistor, let bits = mapping.parameters.cell.magnitudeBits else { return Crossbar.resistorCell }
         let cell = SwitchedCell(technology: transistor.technology, parameters: transistor.cell,
                                 referenceVolts: transistor.referenceVolts)
         let unit = g0
-        return { name, summing, positive, negative, g in
-            let level = max(1, Int((abs(g) / unit).rounded()))
-            guard let negative else {
-                return cell.elements(name: name, row: summing, drive: positive, level: level, unitSiemens: unit, vdd: "vdd", vss: "0")
-            }
-            return cell.elements(name: name, row: summing, drive: "\(name)_c", level: level, unitSiemens: unit, vdd: "vdd", vss: "0")
-                + cell.signElements(name: name, cell: "\(name)_c", positive: positive, negative: negative, negativeSign: g < 0,
-                                    conductance: abs(g), vdd: "vdd", vss: "0")
-        }
+        return { site in cell.elements(site, magnitudeBits: bits, unitSiemens: unit, vdd: "vdd", vss: "0") }
+    }
+
+    /// The drive columns of `q` whose inverted copy is built: at transistor level every
+    /// column (the array is fixed whatever it stores), otherwise those with a negative entry.
+    func invertedColumns(_ q: Matrix) -> [Int] {
+        transistor == nil ? columnsWithNegatives(q) : Array(0..<q.columns)
     }
 
     /// Columns of `q` (drive lines) that carry at least one negative entry need an inverted
@@ -245,7 +269,7 @@ private struct Builder {
             opAmp("amp\(i + 1)", plus: ref, minus: r[i], out: v[i])
             input(i + 1, to: r[i], volts: mapping.inputVolts[i], conductance: gIn[i])
         }
-        let negatives = columnsWithNegatives(levels)
+        let negatives = invertedColumns(levels)
         for j in negatives { inverter("inv\(j + 1)", from: v[j], to: w[j]) }
         crossbar("a", mapping.signedConductancesSiemens, summing: r, positive: v, negative: w, driven: negatives)
         outputs = v
@@ -260,7 +284,7 @@ private struct Builder {
         let rows = levels.rows, columns = levels.columns
         let x = names("in", columns), xn = names("inn", columns), r = names("r", rows), y = names("y", rows)
         for j in 0..<columns { dac(j + 1, node: x[j], volts: mapping.inputVolts[j]) }
-        let negatives = columnsWithNegatives(levels)
+        let negatives = invertedColumns(levels)
         for j in negatives { inverter("invin\(j + 1)", from: x[j], to: xn[j]) }
         let gf = mapping.feedbackConductanceSiemens ?? g0
         for i in 0..<rows {
@@ -295,9 +319,9 @@ private struct Builder {
                 opAmp("amp\(k + 1)", plus: s[k], minus: ref, out: v[k])
             }
         }
-        let negativeColumns = columnsWithNegatives(levels)
+        let negativeColumns = invertedColumns(levels)
         for k in negativeColumns { inverter("inv\(k + 1)", from: v[k], to: w[k]) }
-        let negativeRows = columnsWithNegatives(levels.transposed)
+        let negativeRows = invertedColumns(levels.transposed)
         for i in negativeRows { inverter("invt\(i + 1)", from: t[i], to: tn[i]) }
         let conductances = mapping.signedConductancesSiemens
         crossbar("a", conductances, summing: g, positive: v, negative: w, driven: negativeColumns)
@@ -354,7 +378,7 @@ private struct Builder {
             opAmp("tia\(k + 1)", plus: ref, minus: r[n1 + k], out: y[k])
             elements.append(.resistor("f\(k + 1)", r[n1 + k], y[k], .number(1 / gf)))
         }
-        let negatives = columnsWithNegatives(levels)
+        let negatives = invertedColumns(levels)
         for j in negatives {
             if j < n1 { inverter("inv\(j + 1)", from: v[j], to: w[j]) } else { inverter("invin\(j - n1 + 1)", from: x[j - n1], to: xn[j - n1]) }
         }
@@ -406,9 +430,7 @@ private struct Builder {
             // The supply and the analogue reference (an ideal mid-rail source).
             all.insert(.dcVoltage("dd", "vdd", "0", .number(t.supplyVolts)), at: 0)
             all.insert(.dcVoltage("ref", "ref", "0", .number(transistor.referenceVolts)), at: 1)
-            if transistor.cell.sram == .full {
-                all.insert(.dcVoltage("blh", "blh", "0", .number(t.supplyVolts / 2)), at: 2)
-            }
+            if transistor.cell.sram == .full { all += writeDrivers(t.supplyVolts, slot: transistor.cell.writeSlotSeconds) }
             if let d = converters.dac {
                 subcircuits.append(d.subcircuit(name: "rr_dac"))
                 all += [.dcVoltage("dacp", "dac_refp", "0", .number(d.referenceVolts.high)),
@@ -454,14 +476,24 @@ private struct Builder {
         if case let .step(time, _) = stimulus { stepTime = time }
         let nodeset = expected.map { NodeVoltage($0.node, $0.volts + offset) }
         var latches: [NodeVoltage] = []
-        if transistor?.cell.sram == .full, let t = transistor?.technology {
-            // Every stored bit of a programmed cell is a 1: q high, qb low.
-            for element in all {
-                if case .mosfet(let m) = element, m.name.hasSuffix("_pu1") {
-                    latches += [NodeVoltage(m.drain, t.supplyVolts), NodeVoltage(m.gate, 0)]
-                }
-                if case .instance(let x) = element, x.name.hasSuffix("_pu1"), x.nodes.count == 4 {
-                    latches += [NodeVoltage(x.nodes[0], t.supplyVolts), NodeVoltage(x.nodes[1], 0)]
+        var storedBits: [StoredBitNode] = []
+        if let transistor, !states.isEmpty {
+            let t = transistor.technology
+            for state in states {
+                for (p, plane) in state.structure.planes.enumerated() {
+                    for s in 0..<state.structure.rows {
+                        for d in 0..<state.structure.columns {
+                            let cell = Crossbar.cellName(plane, row: s, column: d)
+                            for (m, bit) in state.bits(plane: p, row: s, column: d).enumerated() {
+                                let q = SwitchedCell.stateNode(cell, bit: m)
+                                storedBits.append(StoredBitNode(node: q, stored: bit))
+                                if transistor.cell.sram == .full {
+                                    // Reset: every latch starts at 0 and the write phase programs it.
+                                    latches += [NodeVoltage(q, 0), NodeVoltage(SwitchedCell.complementNode(cell, bit: m), t.supplyVolts)]
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -471,7 +503,59 @@ private struct Builder {
                                    supplySources: transistor == nil ? [] : ["Vdd"])
         design.converters = converters
         design.crossbars = layouts
+        design.arrays = states
+        design.storedBits = storedBits
+        design.writePhaseSeconds = transistor?.cell.sram == .full ? writePhaseSeconds : nil
+        design.switchDevices = all.filter { SwitchedCell.isSwitchDevice($0.name) }.count
         return design
+    }
+
+    /// The rows the write phase writes one after another: the tallest array's.
+    var writePhaseSeconds: Double {
+        Double(states.map(\.structure.rows).max() ?? 0) * (transistor?.cell.writeSlotSeconds ?? 0)
+    }
+
+    /// The write phase of `--sram full`: the word line of row s is high during slot s while
+    /// every bit-line pair carries the bit of row s (the write drivers as ideal sources, the
+    /// bar line as the complement), then every word line stays low.
+    func writeDrivers(_ vdd: Double, slot: Double) -> [Element] {
+        var out: [Element] = []
+        let edge = slot / 10
+        let rows = states.map(\.structure.rows).max() ?? 0
+        for s in 0..<rows {
+            let start = Double(s) * slot
+            let pulse = [PWLPoint(0, 0), PWLPoint(start + edge, 0), PWLPoint(start + 2 * edge, vdd),
+                         PWLPoint(start + slot - 2 * edge, vdd), PWLPoint(start + slot - edge, 0)]
+            for state in states where s < state.structure.rows {
+                for plane in state.structure.planes {
+                    let line = SwitchedCell.wordLine(plane, row: s)
+                    out.append(.voltageSource(IndependentSource(name: line, plus: line, minus: "0", dc: 0, waveform: .pwl(pulse))))
+                }
+            }
+        }
+        for state in states {
+            for (p, plane) in state.structure.planes.enumerated() {
+                for d in 0..<state.structure.columns {
+                    for m in 0..<state.structure.bitsPerSite {
+                        // The data of row s from the start of its slot; changes while no word line is high.
+                        var points: [PWLPoint] = []
+                        for s in 0..<state.structure.rows {
+                            let level = state.bits(plane: p, row: s, column: d)[m] ? vdd : 0
+                            let start = Double(s) * slot
+                            if s > 0 { points.append(PWLPoint(start, points.last!.value)) }
+                            points.append(PWLPoint(start + edge / 2, level))
+                        }
+                        points[0] = PWLPoint(0, points[0].value)
+                        let bl = SwitchedCell.bitLine(plane, column: d, bit: m)
+                        let blb = SwitchedCell.bitLineBar(plane, column: d, bit: m)
+                        out.append(.voltageSource(IndependentSource(name: bl, plus: bl, minus: "0", dc: .number(points[0].value),
+                                                                    waveform: .pwl(points))))
+                        out.append(.vcvs(blb, blb, "0", "vdd", bl, gain: .number(1)))
+                    }
+                }
+            }
+        }
+        return out
     }
 }
 

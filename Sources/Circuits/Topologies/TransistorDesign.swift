@@ -12,6 +12,10 @@ public struct TransistorDesign: Sendable, Hashable {
     /// Converters: ideal (quantised sources and a quantiser in the readout) or simulated (an
     /// R-2R DAC per input line and a SAR ADC per output, at transistor level).
     public var converters: ConverterModel
+    /// Rows and columns of every array tile; nil: each array is the size of its block of the
+    /// problem. A larger tile holds the problem in its top-left block and every other cell
+    /// programmed off, its spare lines parked at the reference.
+    public var arraySize: Int?
 
     public enum ConverterModel: String, Sendable, Hashable, CaseIterable {
         case ideal
@@ -19,11 +23,13 @@ public struct TransistorDesign: Sendable, Hashable {
     }
 
     public init(technology: Technology, ota: MillerOTA.Specification = MillerOTA.Specification(),
-                cell: SwitchedCellParameters = SwitchedCellParameters(), converters: ConverterModel = .ideal) {
+                cell: SwitchedCellParameters = SwitchedCellParameters(), converters: ConverterModel = .transistor,
+                arraySize: Int? = nil) {
         self.technology = technology
         self.ota = ota
         self.cell = cell
         self.converters = converters
+        self.arraySize = arraySize
     }
 
     /// The analogue reference: mid-rail of the single supply, volts.
@@ -33,10 +39,10 @@ public struct TransistorDesign: Sendable, Hashable {
         technology.designValues + [
             DesignValue("cell.ronFraction", cell.onResistanceFraction, "", "switch on-resistance / branch resistance"),
             DesignValue("cell.ronCompensated", text: cell.compensateOnResistance ? "yes" : "no", "whether the resistors are shortened by the estimated R_on"),
-            DesignValue("cell.sram", text: cell.sram.rawValue, "the stored bits: dc gate levels, or full (a 6T latch per bit)"),
+            DesignValue("cell.sram", text: cell.sram.rawValue, "the stored bits: dc (a state source per bit), or full (a 6T latch per bit, written before the solve)"),
             DesignValue("reference", referenceVolts, "V", "analogue reference (mid-rail)"),
             DesignValue("converters", text: converters.rawValue, "ideal, or transistor (R-2R DACs and SAR ADCs simulated)"),
-        ]
+        ] + (cell.sram == .full ? [DesignValue("cell.writeSlot", cell.writeSlotSeconds, "s", "word-line pulse per row in the write phase")] : [])
     }
 }
 

@@ -1,0 +1,162 @@
+import Circuits
+import CircuitTheory
+import Foundation
+import Netlist
+import Reference
+import Specification
+import Testing
+import Verification
+
+/// The transistor-level array as a designer tapes it out: every site and bit present, gates
+/// driven by stored state, a larger tile than the problem, the SRAM written and read back,
+/// and new matrices programmed into a loaded circuit.
+@Suite("Physical transistor-level array")
+struct PhysicalArrayTests {
+    let engine = SharedEngine.engine
+
+    func options(sram: SwitchedCellParameters.SRAMModel = .dc, array: Int? = nil, sign: SignScheme = .twoArrays,
+                 writeSlot: Double = 2e-9) -> SolveSpecification {
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
+        options.design.mapping.cell.sign = sign
+        // The converters have their own tests; here the array is what is measured.
+        options.design.transistor = TransistorDesign(technology: .generic(),
+                                                     cell: SwitchedCellParameters(sram: sram, writeSlotSeconds: writeSlot),
+                                                     converters: .ideal, arraySize: array)
+        options.design.fitUnitConductance = true
+        return options
+    }
+
+    /// Counts in a generated deck, by element kind and name (independently of the generator's
+    /// own count): branch resistors `R<plane>_<s>_<d>_b<m>` and the MOSFETs in series with them.
+    static func branches(_ deck: Deck) -> (resistors: Int, switches: Int) {
+        var resistors = 0, switches = 0
+        for element in deck.elements {
+            let name = element.name
+            if case .resistor = element, name.range(of: #"^a[pn]?_\d+_\d+_b\d+$"#, options: .regularExpression) != nil { resistors += 1 }
+            if case .mosfet = element, name.range(of: #"^Ma[pn]?_\d+_\d+_(n|p)\d+$"#, options: .regularExpression) != nil { switches += 1 }
+        }
+        return (resistors, switches)
+    }
+
+    @Test("an 8x8, 4-bit, two-array deck holds 2 x 64 x 4 branches; zeros in the matrix change no device count")
+    func everySiteAndBit() throws {
+        let dense = TestMatrices.wellConditioned(8, seed: 11)
+        var sparse = dense
+        for i in 0..<8 { for j in 0..<8 where (i + j) % 3 == 0 && i != j { sparse[i, j] = 0 } }
+        let a = try Verifier.prepare(try Problem(operation: .inv, matrix: dense), options())
+        let b = try Verifier.prepare(try Problem(operation: .inv, matrix: sparse), options())
+        let countA = Self.branches(a.deck), countB = Self.branches(b.deck)
+        #expect(countA.resistors == 2 * 64 * 4)
+        #expect(countA == countB, "a matrix with zeros has the devices of one without: \(countA) vs \(countB)")
+        #expect(a.design.switchDevices == countA.switches)
+        #expect(a.design.switchDevices >= 2 * 64 * 4)
+        // Every gate is a stored state: one source per bit, none wired to the supply.
+        let states = a.deck.elements.filter { if case .voltageSource = $0 { $0.name.hasPrefix("q_") } else { false } }
+        #expect(states.count == 2 * 64 * 4)
+        for element in a.deck.elements {
+            if case .mosfet(let m) = element, m.name.range(of: #"^Ma[pn]_\d+_\d+_(n|p)\d+$"#, options: .regularExpression) != nil {
+                #expect(m.gate.hasPrefix("q_") || m.gate.hasPrefix("qb_"), "\(m.name) gate \(m.gate)")
+            }
+        }
+        // The same structure: only values differ, so one loaded circuit can take either.
+        #expect(a.deck.elements.count == b.deck.elements.count)
+    }
+
+    @Test("a sign-bit array holds K branches and two sign gates per site")
+    func signBitSites() throws {
+        let prepared = try Verifier.prepare(try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(4, seed: 12)),
+                                            options(sign: .signBit))
+        #expect(Self.branches(prepared.deck).resistors == 16 * 4)
+        let signSwitches = prepared.deck.elements.filter { $0.name.range(of: #"_s[pn][np]$"#, options: .regularExpression) != nil }.count
+        #expect(signSwitches == 16 * 4)
+        #expect(prepared.design.switchDevices == Self.branches(prepared.deck).switches + signSwitches)
+    }
+
+    @Test("--array 16 on an 8x8 problem holds the 16x16 array, its spare cells off, and solves the 8x8 problem")
+    func largerTile() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(8, seed: 13))
+        let tile = try await Verifier.solve(problem, options(array: 16), engine: engine)
+        #expect(Self.branches(tile.design.deck).resistors == 2 * 256 * 4)
+        let state = try #require(tile.design.arrays.first)
+        #expect(state.structure.rows == 16 && state.structure.columns == 16)
+        for s in 0..<16 { for d in 0..<16 where s >= 8 || d >= 8 { #expect(state.level(row: s, column: d) == 0) } }
+        #expect(tile.passed, "\(tile.checks.filter { $0.status == .failed })")
+        // The spare cells (off switches, their capacitance) barely move the answer.
+        let own = try await Verifier.solve(problem, options(), engine: engine)
+        let difference = tile.analogueSolution.minus(own.analogueSolution).norm2 / own.analogueSolution.norm2
+        let devices = try #require(own.prediction.deviceErrors)
+        #expect(difference <= devices.switchResistance, "16x16 tile vs 8x8 array: \(difference)")
+        #expect(tile.solution.count == 8)
+    }
+
+    @Test("a tile smaller than the problem is refused")
+    func tileTooSmall() throws {
+        #expect(throws: VerificationError.self) {
+            _ = try Verifier.prepare(try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(8, seed: 14)), options(array: 4))
+        }
+    }
+
+    /// The bits a tile must hold, from the mapping's levels, computed here.
+    static func expectedBits(_ levels: Matrix, tile: Int, bits: Int) -> [Bool] {
+        var out: [Bool] = []
+        for plane in 0..<2 {
+            for s in 0..<tile {
+                for d in 0..<tile {
+                    let level = s < levels.rows && d < levels.columns ? Int(levels[s, d].rounded()) : 0
+                    let magnitude = (plane == 0 ? level > 0 : level < 0) ? abs(level) : 0
+                    out += (0..<bits).map { (magnitude >> $0) & 1 == 1 }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test("--sram full: the write phase is in the deck and the latches read back the programmed bits")
+    func writePhase() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(8, seed: 15))
+        let verdict = try await Verifier.solve(problem, options(sram: .full), engine: engine)
+        let wordLines = verdict.design.deck.elements.filter { if case .voltageSource(let v) = $0 { v.name.contains("_wl") } else { false } }
+        #expect(wordLines.count == 2 * 8, "a word line per row of each plane")
+        let readback = try #require(verdict.sramReadback)
+        let expected = Self.expectedBits(verdict.prediction.mapping.levels, tile: 8, bits: 4)
+        #expect(readback.states.count == expected.count)
+        #expect(readback.states == expected, "latches differing: \(readback.mismatches.prefix(8))")
+        #expect(expected.contains(true) && expected.contains(false))
+        let write = try #require(verdict.design.writePhaseSeconds)
+        #expect(readback.readSeconds > write)
+        #expect(verdict.passed, "\(verdict.checks.filter { $0.status == .failed })")
+    }
+
+    @Test("a write phase too short to flip the latches fails the read-back check")
+    func writePhaseTooShort() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(3, seed: 16))
+        let verdict = try await Verifier.solve(problem, options(sram: .full, writeSlot: 2e-12), engine: engine)
+        let readback = try #require(verdict.sramReadback)
+        #expect(!readback.mismatches.isEmpty)
+        let check = try #require(verdict.checks.first { $0.name == "SRAM latches hold the programmed matrix" })
+        #expect(check.status == .failed)
+        #expect(!verdict.passed)
+    }
+
+    @Test("ten new matrices programmed into a loaded 8x8 circuit give the answers of ten fresh solves")
+    func reprogramming() async throws {
+        let base = TestMatrices.wellConditioned(8, seed: 17)
+        var generator = SeededGenerator(seed: 18)
+        let problems = try (0..<10).map { _ in
+            try Problem(operation: .inv, matrix: base.map { $0 * (1 + 0.3 * Double.random(in: -1...1, using: &generator)) },
+                        vector: (0..<8).map { _ in generator.normal() })
+        }
+        let options = options()
+        let outcome = try await BatchSolver.solve(problems, options, engine: engine)
+        #expect(outcome.reprogrammed == 9)
+        #expect(outcome.alterations > 0)
+        // The states changed between the matrices: the loaded circuit really was re-programmed.
+        #expect(Set(outcome.verdicts.map { $0.design.arrays[0].levels }).count > 1)
+        for (index, verdict) in outcome.verdicts.enumerated() {
+            let fresh = try await Verifier.run(problems[index], outcome.options, outcome.prepared[index], engine: engine)
+            let difference = verdict.outputVolts.minus(fresh.outputVolts).norm2 / fresh.outputVolts.norm2
+            #expect(difference <= 1e-9, "matrix \(index + 1): re-programmed vs fresh \(difference)")
+            #expect(verdict.passed == fresh.passed)
+        }
+    }
+}
