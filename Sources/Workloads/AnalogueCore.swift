@@ -44,6 +44,11 @@ public struct CoreProgress: Sendable {
     public var phase: String
     public var label: String
     public var counts: OperationCounts
+    /// How many primitives the workload expects in all, when it knows (``AnalogueCore/expect(primitives:)``).
+    public var expectedPrimitives: Int?
+
+    /// Primitives simulated so far.
+    public var done: Int { counts.inv + counts.mvm + counts.eig }
 }
 
 /// The waveforms of one primitive with its predicted settling (or growth) time, for plots.
@@ -98,6 +103,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         var clock = 0
         /// The first full verdict of each kind with the label it ran under (for reports).
         var samples: [PrimitiveKind: (verdict: Verdict, label: String)] = [:]
+        var expectedPrimitives: Int?
 
         /// Adds to the counts of the current phase.
         mutating func count(_ body: (inout OperationCounts) -> Void) {
@@ -117,9 +123,6 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         do { try options.design.mapping.validate() } catch {
             throw .invalidParameter(name: "mapping", value: "\(error)", requirement: "a valid mapping")
         }
-        guard options.design.circuit.fidelity != .transistor else {
-            throw .invalidParameter(name: "fidelity", value: "transistor", requirement: "ideal or behavioral (transistor level comes later)")
-        }
         self.resources = resources
         self.options = options
         self.pool = pool
@@ -128,6 +131,9 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     }
 
     // MARK: Ledger
+
+    /// Tells the progress reports how many primitives the workload will simulate (for an ETA).
+    public func expect(primitives: Int) { lock.withLock { state.expectedPrimitives = primitives } }
 
     /// Starts counting into `name` (e.g. "setup", "solve"); counts of earlier phases are kept.
     public func beginPhase(_ name: String) {
@@ -149,6 +155,9 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
     public func totalCounts() -> OperationCounts {
         lock.withLock { state.counts.values.reduce(OperationCounts(), +) }
     }
+
+    /// The specification of the first primitive simulated, as the pipeline resolved it.
+    public var sampledOptions: SolveSpecification? { lock.withLock { state.samples.values.first?.verdict.options } }
 
     /// Every primitive so far, in order.
     public func records() -> [PrimitiveRecord] { lock.withLock { state.records } }
@@ -333,9 +342,16 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         let items = batch.enumerated().map { Item(index: $0.offset, vector: $0.element) }
         let outcomes: [Result<Outcome, VerificationError>]
         do {
-            outcomes = try await pool.map(items) { engine, item in
-                await AnalogueCore.simulate(kind, operation, a, item.vector, options: base,
-                                            keep: wantSample && item.index == 0, engine: engine)
+            if base.design.circuit.fidelity == .transistor, kind != .eig, items.count > 1 {
+                // One loaded array per matrix: every vector after the first re-programs its inputs in place.
+                outcomes = try await pool.map([items]) { engine, batch in
+                    await AnalogueCore.simulate(kind, operation, a, batch.map(\.vector), options: base, keep: wantSample, engine: engine)
+                }[0]
+            } else {
+                outcomes = try await pool.map(items) { engine, item in
+                    await AnalogueCore.simulate(kind, operation, a, [item.vector], options: base,
+                                                keep: wantSample && item.index == 0, engine: engine)
+                }.map { $0[0] }
             }
         } catch {
             throw .engine("\(error)")
@@ -370,46 +386,76 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
                     }
                     return state.phase
                 }
-                if let progress { progress(CoreProgress(phase: phase, label: label, counts: totalCounts())) }
+                if let progress {
+                    progress(CoreProgress(phase: phase, label: label, counts: totalCounts(),
+                                          expectedPrimitives: lock.withLock { state.expectedPrimitives }))
+                }
             }
             results.append(PrimitiveResult(kind: kind, value: o.value, exact: o.exact, predictedRelativeError: o.budget, skipped: o.skipped))
         }
         return results
     }
 
-    /// Simulates one primitive on `engine`; a zero input (or, for MVM, a zero product) is
+    /// Simulates one primitive per vector on `engine` (several vectors: one loaded circuit,
+    /// re-programmed in place, ``BatchSolver``); a zero input (or, for MVM, a zero product) is
     /// skipped with a zero answer.
-    private static func simulate(_ kind: PrimitiveKind, _ operation: CrossbarOperation, _ a: Matrix, _ vector: [Double],
+    private static func simulate(_ kind: PrimitiveKind, _ operation: CrossbarOperation, _ a: Matrix, _ vectors: [[Double]],
                                  options base: SolveSpecification, keep: Bool, engine: NgspiceEngine) async
-        -> Result<Outcome, VerificationError>
+        -> [Result<Outcome, VerificationError>]
     {
         let length = kind == .mvm ? a.rows : a.columns
         let zero = Array(repeating: 0.0, count: length)
         let skipped = Outcome(value: zero, exact: zero, budget: 0, analogueSeconds: 0, simulatorSeconds: 0,
                               passed: true, relativeError: 0, verdict: nil, skipped: true)
-        if kind != .eig, vector.normInfinity == 0 { return .success(skipped) }
-        let problem: Problem
-        do throws(MappingError) {
-            problem = try Problem(operation: operation, matrix: a, vector: vector)
-        } catch {
-            return .failure(.mapping(error))
+        var results = [Result<Outcome, VerificationError>?](repeating: nil, count: vectors.count)
+        var problems: [(index: Int, problem: Problem)] = []
+        for (index, vector) in vectors.enumerated() {
+            if kind != .eig, vector.normInfinity == 0 { results[index] = .success(skipped); continue }
+            do throws(MappingError) {
+                problems.append((index, try Problem(operation: operation, matrix: a, vector: vector)))
+            } catch {
+                results[index] = .failure(.mapping(error))
+            }
         }
         var options = base
         options.plan.keepWaveforms = keep && base.plan.analysis == .tran
-        let verdict: Verdict
-        do throws(VerificationError) {
-            verdict = try await Verifier.solve(problem, options, engine: engine)
-        } catch {
+        func outcome(_ verdict: Verdict, keep: Bool) -> Outcome {
+            let p = verdict.prediction
+            let settle = verdict.measuredSettlingSeconds ?? (kind == .eig ? p.growthSeconds : p.settlingSeconds) ?? 0
+            return Outcome(value: verdict.solution, exact: p.references.ideal, budget: p.budget.combined,
+                           analogueSeconds: settle, simulatorSeconds: verdict.simulation.seconds,
+                           passed: verdict.passed, relativeError: verdict.metricsIdeal.relativeError,
+                           verdict: keep ? verdict : nil, skipped: false,
+                           failures: verdict.checks.filter { $0.status == .failed }.map { "\($0.name): \($0.detail)" })
+        }
+        func failed(_ error: VerificationError) -> Result<Outcome, VerificationError> {
             if kind == .mvm, case .mapping(.zeroSolution) = error { return .success(skipped) }
             return .failure(error)
         }
-        let p = verdict.prediction
-        let settle = verdict.measuredSettlingSeconds ?? (kind == .eig ? p.growthSeconds : p.settlingSeconds) ?? 0
-        return .success(Outcome(value: verdict.solution, exact: p.references.ideal, budget: p.budget.combined,
-                                analogueSeconds: settle, simulatorSeconds: verdict.simulation.seconds,
-                                passed: verdict.passed, relativeError: verdict.metricsIdeal.relativeError,
-                                verdict: keep ? verdict : nil, skipped: false,
-                                failures: verdict.checks.filter { $0.status == .failed }.map { "\($0.name): \($0.detail)" }))
+        if problems.count > 1 {
+            do throws(VerificationError) {
+                let batch = try await BatchSolver.solve(problems.map(\.problem), options, engine: engine)
+                for (k, verdict) in batch.verdicts.enumerated() {
+                    results[problems[k].index] = .success(outcome(verdict, keep: keep && k == 0))
+                }
+            } catch {
+                // One vector the batch cannot take (a zero product) must not sink the others: each on its own.
+                for (k, entry) in problems.enumerated() {
+                    do throws(VerificationError) {
+                        results[entry.index] = .success(outcome(try await Verifier.solve(entry.problem, options, engine: engine), keep: keep && k == 0))
+                    } catch {
+                        results[entry.index] = failed(error)
+                    }
+                }
+            }
+        } else if let entry = problems.first {
+            do throws(VerificationError) {
+                results[entry.index] = .success(outcome(try await Verifier.solve(entry.problem, options, engine: engine), keep: keep))
+            } catch {
+                results[entry.index] = failed(error)
+            }
+        }
+        return results.map { $0! }
     }
 
     // MARK: Waveforms for reports

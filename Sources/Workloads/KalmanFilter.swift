@@ -88,6 +88,7 @@ public enum KalmanWorkload {
         var analogueTrack: [[Double]] = [], doubleTrack: [[Double]] = []
         var inverseError: [Double] = [], inversePredicted: [Double] = []
         let digital = core.digital
+        core.expect(primitives: 2 * flight.time.count)  // two columns of S^-1 per step
         for k in flight.time.indices {
             // The accelerometer reads a + g: the digital side removes g.
             let z = [flight.barometer[k], digital.subtract([flight.accelerometer[k]], [flight.profile.gravity])[0]]

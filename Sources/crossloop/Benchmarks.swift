@@ -13,7 +13,7 @@ import Verification
 enum Suite: String { case quick, full }
 
 enum BenchSection: String, CaseIterable {
-    case pipeline, overhead, solver, batch, parallel, memory, transient
+    case pipeline, overhead, solver, batch, parallel, memory, transient, array
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -76,6 +76,7 @@ final class Benchmarks {
         case .parallel: return try await parallel()
         case .memory: return try await memory()
         case .transient: return try await transient()
+        case .array: return try await physicalArray()
         }
     }
 
@@ -306,19 +307,18 @@ final class Benchmarks {
 
     /// Behavioural and transistor-level INV transients across sizes, and how their cost scales.
     func transient() async throws -> SectionResult {
-        let sizes = [8, 32, 64]
-        var lines = ["transient: INV .tran (step response to 8 bits), behavioural and transistor level (generic card)"]
+        var lines = ["transient: INV .tran (step response to 8 bits), behavioural and transistor level (generic card, ideal converters; the full 64x64 array is the array section's)"]
         var sections: [(String, JSONValue)] = []
         for fidelity in [Fidelity.behavioral, .transistor] {
             lines.append("  \(fidelity.rawValue)")
             lines.append("       N   simulation (median, min-max)   timepoints")
             var rows: [JSONValue] = []
             var points: [(Double, Double)] = []
-            for n in sizes {
+            for n in fidelity == .transistor ? [8, 16, 32] : [8, 32, 64] {
                 let problem = try Self.problem(n, seed: 9)
                 var options = SolveSpecification(circuit: DesignParameters(fidelity: fidelity), analysis: .tran)
                 if fidelity == .transistor {
-                    options.design.transistor = TransistorDesign(technology: .generic())
+                    options.design.transistor = TransistorDesign(technology: .generic(), converters: .ideal)
                     options.design.fitUnitConductance = true
                 }
                 var times = Samples()
@@ -346,5 +346,57 @@ final class Benchmarks {
         let sxy = points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
         let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
         return sxx > 0 ? sxy / sxx : .nan
+    }
+
+    /// The transistor-level array as the chip has it: one transient of the full tile (every
+    /// site and bit, its switches, the loop OTAs and inverters) with its size in devices, and
+    /// new matrices programmed into a loaded array (`alter` of the state sources) against a
+    /// fresh deck each.
+    func physicalArray() async throws -> SectionResult {
+        let n = quick ? 16 : 64, m = quick ? 8 : 32, k = quick ? 3 : 5
+        var lines = ["array: the transistor-level tile (generic card, 4-bit cells, two arrays, ideal converters)"]
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
+        options.design.transistor = TransistorDesign(technology: .generic(), converters: .ideal)
+        options.design.fitUnitConductance = true
+        let clock = Stopwatch()
+        let verdict = try await Verifier.solve(try Self.problem(n, seed: 9), options, engine: engine)
+        let whole = clock.seconds
+        let devices = verdict.design.deck.elements.filter { if case .mosfet = $0 { true } else { false } }.count
+        lines.append("  \(n)x\(n) transient to settling: \(String(format: "%.1f", verdict.simulation.seconds)) s in ngspice (\(String(format: "%.1f", whole)) s in all), \(verdict.simulation.timepoints) timepoints, \(verdict.design.switchDevices) switch transistors, \(devices) MOSFETs outside the op-amps, \(verdict.design.elementCount) elements; \(verdict.passed ? "PASS" : "FAIL") at \(String(format: "%.2f", verdict.metricsIdeal.equivalentBits)) bits (aim <= 60 s)")
+        // Re-programming: operating points, where loading the deck is what a fresh solve repeats.
+        var op = options
+        op.plan.analysis = .op
+        let base = Matrix.wellConditioned(m, seed: 5)
+        var generator = SeededGenerator(seed: 6)
+        let problems = try (0..<k).map { _ in
+            try Problem(operation: .inv, matrix: base.map { $0 * (1 + 0.3 * Double.random(in: -1...1, using: &generator)) })
+        }
+        var fresh = Samples(), loaded = Samples()
+        var outcome: BatchSolver.Outcome?
+        var freshVerdicts: [Verdict] = []
+        for _ in 0..<2 {
+            loaded.add(try await measure { outcome = try await BatchSolver.solve(problems, op, engine: engine) })
+            let batch = outcome!
+            freshVerdicts = []
+            fresh.add(try await measure {
+                for (problem, prepared) in zip(problems, batch.prepared) {
+                    freshVerdicts.append(try await Verifier.run(problem, batch.options, prepared, engine: engine))
+                }
+            })
+        }
+        let batch = outcome!
+        let worst = zip(batch.verdicts, freshVerdicts).map { a, b in a.outputVolts.minus(b.outputVolts).norm2 / b.outputVolts.norm2 }.max() ?? 0
+        let r = loaded.median / fresh.median
+        lines.append("  \(k) matrices on a \(m)x\(m) array (.op): fresh deck each \(fresh.seconds()), one loaded array re-programmed \(loaded.seconds()): \(ratio(r)) (aim <= 0.3x)")
+        lines.append("    \(batch.alterations) alters (\(batch.prepared[0].design.arrays.map(\.structure.storedBits).reduce(0, +)) stored bits) in \(ms(batch.alterSeconds)) ms; results differ by at most \(String(format: "%.1e", worst))")
+        return SectionResult(text: lines.joined(separator: "\n"), json: .object([
+            ("tile", .object([("n", .number(Double(n))), ("simulationSeconds", .number(verdict.simulation.seconds)),
+                              ("totalSeconds", .number(whole)), ("timepoints", .number(Double(verdict.simulation.timepoints))),
+                              ("switchDevices", .number(Double(verdict.design.switchDevices))), ("mosfets", .number(Double(devices))),
+                              ("elements", .number(Double(verdict.design.elementCount))), ("passed", .bool(verdict.passed))])),
+            ("reprogramming", .object([("n", .number(Double(m))), ("k", .number(Double(k))), ("fresh", fresh.json),
+                                       ("loaded", loaded.json), ("ratio", .number(r)),
+                                       ("alterations", .number(Double(batch.alterations))), ("maxRelativeDifference", .number(worst))])),
+        ]))
     }
 }

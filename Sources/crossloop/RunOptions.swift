@@ -64,11 +64,14 @@ struct RunOptions: ParsableArguments {
         guard (1...16).contains(engines) else { throw UsageError("--engines \(engines): pass between 1 and 16") }
         let entries = try KnobArguments.parse(knobs, knobs: KnobArguments.workloadKnobs)
         var spec = try SolveSpecification.resolve(defaults.entries + entries, operation: defaults.operation)
-        if spec.design.circuit.fidelity == .transistor {
-            throw UsageError("--fidelity transistor: the workloads run at ideal or behavioral fidelity (transistor level comes later)")
+        if spec.design.circuit.fidelity == .transistor, !entries.contains(where: { Knob.named($0.name)?.name == "converters" }) {
+            // The core quantises every primitive's inputs and outputs through the mapping's DAC
+            // and ADC; simulated SAR ADCs cost minutes per primitive (--converters transistor
+            // puts them in the loop).
+            spec.design.transistor?.converters = .ideal
         }
-        if spec.design.technologyName != nil {
-            throw UsageError("--technology: the workloads' op-amps are behavioural; a technology applies to solve and sweeps")
+        if spec.design.technologyName != nil, spec.design.circuit.fidelity != .transistor {
+            throw UsageError("--technology: at behavioral fidelity the workloads' op-amps are single-pole models; a technology applies at --fidelity transistor, to solve and to sweeps")
         }
         if !entries.contains(where: { Knob.named($0.name)?.name == "analysis" }) {
             spec.plan.analysis = spec.design.circuit.fidelity == .ideal ? .op : .tran
@@ -84,7 +87,8 @@ struct RunOptions: ParsableArguments {
         do { pool = try EnginePool(size: engines) } catch { throw SimulationFailure("cannot start ngspice: \(error)") }
         let progress = ProgressLine(label: label)
         let core = try AnalogueCore(resources: resources, options: spec, pool: pool) { p in
-            progress.update(message: "\(p.phase): \(p.counts.inv) INV, \(p.counts.mvm) MVM, \(p.counts.eig) EIG (\(p.label))")
+            progress.update(message: "\(p.phase): \(p.counts.inv) INV, \(p.counts.mvm) MVM, \(p.counts.eig) EIG (\(p.label))",
+                            done: p.done, of: p.expectedPrimitives)
         }
         return (core, progress)
     }

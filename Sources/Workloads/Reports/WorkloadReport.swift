@@ -199,10 +199,22 @@ extension AnalogueCore {
     /// Every value the core's primitives use: the chip, every knob of their specification,
     /// the op-amp models they make and the engines.
     public var parameterValues: [DesignValue] {
-        let m = options.design.mapping
-        var values = resources.designValues + options.parameterValues(in: [.design, .plan])
+        // At transistor level a primitive's specification is what the hardware made of the
+        // core's: the OTA as measured, the swing it allows, G0 as fitted (the first sample's).
+        let used = options.design.circuit.fidelity == .transistor ? sampledOptions ?? options : options
+        let m = used.design.mapping
+        var values = resources.designValues + used.parameterValues(in: [.design, .plan])
         values.append(DesignValue("mapping.headroom", m.outputHeadroom, "", "largest output as a fraction of min(swing, ADC full scale)"))
-        values += options.design.circuit.designValues(swingVolts: m.opAmpSwingVolts)
+        values += used.design.circuit.designValues(swingVolts: m.opAmpSwingVolts)
+        if let transistor = used.design.transistor, used.design.circuit.fidelity == .transistor {
+            values += transistor.designValues
+            if let measured = used.design.measuredOpAmp {
+                values += [DesignValue("ota.measured.dcGain", measured.dcGain, "V/V", "loop OTA as simulated: DC gain"),
+                           DesignValue("ota.measured.gbw", measured.gainBandwidthHertz, "Hz", "loop OTA as simulated: gain-bandwidth"),
+                           DesignValue("ota.measured.phaseMargin", measured.phaseMarginDegrees, "deg", "loop OTA as simulated: phase margin"),
+                           DesignValue("ota.measured.offset", measured.offsetVolts, "V", "loop OTA as simulated: input offset")]
+            }
+        }
         values.append(DesignValue("engines", Double(pool.size), "", "ngspice engines simulating independent primitives in parallel"))
         return values
     }
