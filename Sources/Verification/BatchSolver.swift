@@ -37,8 +37,7 @@ public enum BatchSolver {
 
     /// One transient timing for every problem: the longest window, the finest steps, the
     /// latest conversion; nil for operating points.
-    public static func sharedWindow(_ prepared: [Verifier.Prepared]) -> TransientWindow? {
-        let windows = prepared.compactMap(\.window)
+    public static func sharedWindow(_ windows: [TransientWindow]) -> TransientWindow? {
         guard var shared = windows.max(by: { $0.stop < $1.stop }) else { return nil }
         shared.maxStep = windows.map(\.maxStep).min()!
         shared.printStep = windows.map(\.printStep).min()!
@@ -51,20 +50,19 @@ public enum BatchSolver {
     public static func solve(_ problems: [Problem], _ options: SolveSpecification,
                              engine: NgspiceEngine) async throws(VerificationError) -> Outcome {
         var working = try await Verifier.withMeasuredOpAmp(options, engine: engine)
-        var prepared: [Verifier.Prepared] = []
-        for problem in problems {
-            let p = try Verifier.prepare(problem, working)
-            if !p.prediction.isStable && !working.policy.force { throw .unstable(p.prediction) }
-            prepared.append(p)
-        }
+        let clock = Stopwatch()
+        var predicted = try problems.map { problem throws(VerificationError) in try Verifier.predict(problem, working) }
         if problems.count > 1, working.design.fitUnitConductance {
             // G0 is fabricated: one chip takes every matrix, at the G0 the most demanding one needs.
-            working.design.mapping.unitConductanceSiemens = prepared.map(\.prediction.mapping.unitConductanceSiemens).min()!
+            working.design.mapping.unitConductanceSiemens = predicted.map(\.prediction.mapping.unitConductanceSiemens).min()!
             working.design.fitUnitConductance = false
-            prepared = try problems.map { problem throws(VerificationError) in try Verifier.prepare(problem, working) }
+            predicted = try problems.map { problem throws(VerificationError) in try Verifier.predict(problem, working) }
         }
-        if problems.count > 1, let window = sharedWindow(prepared) {
-            prepared = try problems.map { problem throws(VerificationError) in try Verifier.prepare(problem, working, window: window) }
+        for p in predicted where !p.prediction.isStable && !working.policy.force { throw .unstable(p.prediction) }
+        let window = problems.count > 1 ? sharedWindow(predicted.compactMap(Verifier.transientWindow)) : nil
+        let analysisSeconds = clock.seconds / Double(max(problems.count, 1))
+        let prepared = try zip(problems, predicted).map { problem, p throws(VerificationError) in
+            try Verifier.prepare(problem, p, window: window, analysisSeconds: analysisSeconds)
         }
         let options = working
         guard !prepared.isEmpty else { return Outcome(verdicts: [], reprogrammed: 0, alterations: 0, alterSeconds: 0, prepared: [], options: options) }

@@ -74,11 +74,17 @@ public enum Verifier {
     ///   re-programmed in place share one, ``BatchSolver``).
     public static func prepare(_ problem: Problem, _ options: SolveSpecification,
                                window: TransientWindow? = nil) throws(VerificationError) -> Prepared {
-        var timings = StageTimings()
-        var clock = Stopwatch()
+        let clock = Stopwatch()
         let predicted = try predict(problem, options)
-        timings.analysisSeconds = clock.seconds
-        clock = Stopwatch()
+        return try prepare(problem, predicted, window: window, analysisSeconds: clock.seconds)
+    }
+
+    /// Generates and finishes the deck of a problem already predicted.
+    public static func prepare(_ problem: Problem, _ predicted: Predicted, window: TransientWindow? = nil,
+                               analysisSeconds: Double = 0) throws(VerificationError) -> Prepared {
+        var timings = StageTimings()
+        timings.analysisSeconds = analysisSeconds
+        let clock = Stopwatch()
         let (design, window) = try generate(problem, predicted, window: window)
         let (deck, runWindow) = runnableDeck(design, problem, predicted.specification, window: window)
         timings.generationSeconds = clock.seconds
@@ -148,30 +154,8 @@ public enum Verifier {
         if problem.operation == .eig && options.plan.analysis == .op {
             throw .design(.unsupported("eig grows its answer in time: use plan.analysis tran"))
         }
-        var window: TransientWindow?
-        let stimulus: Stimulus
-        if options.plan.analysis == .tran {
-            var w = given ?? TransientWindow(prediction: prediction, options: options)
-            if given == nil, let transistor = options.design.transistor, options.design.circuit.fidelity == .transistor {
-                if transistor.cell.sram == .full {
-                    // The write phase programs the latches row by row from their reset state;
-                    // the loop then recovers (its outputs left the rails while every switch was
-                    // off) for a quarter of the window before the inputs step.
-                    let levels = prediction.mapping.levels
-                    let rows = transistor.arraySize ?? max(levels.rows, levels.columns)
-                    w.delay(by: Double(rows) * transistor.cell.writeSlotSeconds + (w.stop - w.stepTime) / 4)
-                }
-                if transistor.converters == .transistor {
-                    // Simulated converters sample once the loop has settled: twice the predicted
-                    // settling after the inputs arrive.
-                    w.conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
-                }
-            }
-            window = w
-            stimulus = .step(time: w.stepTime, rise: w.rise)
-        } else {
-            stimulus = .dc
-        }
+        let window = options.plan.analysis == .tran ? given ?? transientWindow(predicted) : nil
+        let stimulus: Stimulus = window.map { .step(time: $0.stepTime, rise: $0.rise) } ?? .dc
         let conversionStart = window?.conversionStart
         do {
             let design = try CircuitGenerator.design(prediction.mapping, options.design.circuit, transistor: options.design.transistor,
@@ -182,6 +166,32 @@ public enum Verifier {
         } catch {
             throw .design(.unsupported("\(error)"))
         }
+    }
+
+    /// A transient's timing from the prediction: the step response's window, after the write
+    /// phase with `--sram full`, and with simulated converters when they convert. nil for an
+    /// operating point.
+    public static func transientWindow(_ predicted: Predicted) -> TransientWindow? {
+        let options = predicted.specification
+        let prediction = predicted.prediction
+        guard options.plan.analysis == .tran else { return nil }
+        var w = TransientWindow(prediction: prediction, options: options)
+        if let transistor = options.design.transistor, options.design.circuit.fidelity == .transistor {
+            if transistor.cell.sram == .full {
+                // The write phase programs the latches row by row from their reset state; the
+                // loop then recovers (its outputs left the rails while every switch was off)
+                // for a quarter of the window before the inputs step.
+                let levels = prediction.mapping.levels
+                let rows = transistor.arraySize ?? max(levels.rows, levels.columns)
+                w.delay(by: Double(rows) * transistor.cell.writeSlotSeconds + (w.stop - w.stepTime) / 4)
+            }
+            if transistor.converters == .transistor {
+                // Simulated converters sample once the loop has settled: twice the predicted
+                // settling after the inputs arrive.
+                w.conversionStart = w.settleFrom + 2 * (prediction.settlingSeconds ?? (w.stop - w.settleFrom) / 2)
+            }
+        }
+        return w
     }
 
     /// Reads the answer out of the simulation and runs every check.

@@ -10,7 +10,7 @@ import Verification
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Crossloop's speed side by side: pipeline stages, in-process vs ngspice -b, solvers, batch re-solves, parallel engines, memory.",
+        abstract: "Measure Crossloop's speed side by side: pipeline stages, in-process vs ngspice -b, solvers, batch re-solves, parallel engines, memory, the transistor-level tile.",
         discussion: """
             Every comparison is a ratio of two things measured alternately in one run, reported \
             as the median with its spread (min-max); absolute times are printed for reference. \
@@ -26,7 +26,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write every measurement as JSON.", valueName: "path"))
     var json: String?
 
-    @Option(help: ArgumentHelp("Run only these sections (comma-separated): pipeline, overhead, solver, batch, parallel, memory, transient.", valueName: "list"))
+    @Option(help: ArgumentHelp("Run only these sections (comma-separated): pipeline, overhead, solver, batch, parallel, memory, transient, array.", valueName: "list"))
     var only: String?
 
     func validate() throws {

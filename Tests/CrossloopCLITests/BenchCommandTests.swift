@@ -32,6 +32,22 @@ struct BenchCommandTests {
         #expect(growth < 5, "RSS grew by \(growth) MB over \(memory["runs"] ?? "?") runs")
     }
 
+    @Test("the tile section runs a whole transistor-level tile and re-programs a loaded array to the fresh answers")
+    func arraySection() throws {
+        let dir = try CLIRunner.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(["bench", "--only", "array", "--json", "bench.json"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("bench.json"))) as? [String: Any])
+        let array = try #require(object["array"] as? [String: Any])
+        let tile = try #require(array["tile"] as? [String: Any])
+        // The quick suite's 16x16 tile: two planes of 256 sites, 4 bits each, one switch per branch at least.
+        #expect((tile["switchDevices"] as? Double ?? 0) >= 2 * 256 * 4)
+        let reprogramming = try #require(array["reprogramming"] as? [String: Any])
+        #expect((reprogramming["maxRelativeDifference"] as? Double ?? 1) <= 1e-9)
+        #expect((reprogramming["alterations"] as? Double ?? 0) > 0)
+    }
+
     @Test("an unknown section is invalid input")
     func unknownSection() throws {
         let result = try CLIRunner.run(["bench", "--only", "warp"])
