@@ -174,9 +174,14 @@ extension Knob {
 
         // MARK: policy
         Knob("tolerance-bits", .policy, .quantity(unit: "", domain: .upTo(60)), default: "from the error model",
-             "pass at this many equivalent bits against the ideal answer",
+             aliases: ["target-bits"],
+             "pass only at this many equivalent bits against the ideal answer (the target)",
              read: { s in s.policy.toleranceBits.map { .number($0) } })
         { d, v in d.spec.policy.toleranceBits = v.number },
+        Knob("max-penalty-bits", .policy, .quantity(unit: "", domain: .closed(0, 60)), default: "1",
+             "pass only when the circuit loses at most this many equivalent bits against a digital solver at the same precision (the same quantised cells, DAC and ADC)",
+             read: { s in .number(s.policy.maxPenaltyBits) })
+        { d, v in d.spec.policy.maxPenaltyBits = v.number },
         Knob("force", .policy, .flag, default: "false",
              "simulate even when the loop is predicted unstable",
              read: { s in .flag(s.policy.force) })

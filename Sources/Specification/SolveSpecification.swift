@@ -119,6 +119,9 @@ public struct VerdictPolicy: Sendable, Hashable {
     /// Pass when the answer has at least this many equivalent bits against the ideal
     /// solution; nil derives it from the error model.
     public var toleranceBits: Double?
+    /// Pass only when the circuit loses at most this many equivalent bits against a digital
+    /// solver at the same precision (the same quantised cells, DAC and ADC). Default 1.
+    public var maxPenaltyBits: Double
     /// Simulate even when the analysis predicts an unstable loop.
     public var force: Bool
     /// The digital baseline's energy per floating-point operation, joules. Default 1 pJ, an
@@ -129,9 +132,10 @@ public struct VerdictPolicy: Sendable, Hashable {
     /// the circuit reference is then not judged. nil: the references model the circuit.
     public var variedFromReference: String?
 
-    public init(toleranceBits: Double? = nil, force: Bool = false, joulesPerFlop: Double = 1e-12,
+    public init(toleranceBits: Double? = nil, maxPenaltyBits: Double = 1, force: Bool = false, joulesPerFlop: Double = 1e-12,
                 variedFromReference: String? = nil) {
         self.toleranceBits = toleranceBits
+        self.maxPenaltyBits = maxPenaltyBits
         self.force = force
         self.joulesPerFlop = joulesPerFlop
         self.variedFromReference = variedFromReference

@@ -16,6 +16,14 @@ enum Checks {
             bits >= v.toleranceBits ? .passed : .failed,
             "equivalent bits \(significant(bits, 3)) >= tolerance \(significant(v.toleranceBits, 3)) (relative error \(scientific(v.metricsIdeal.relativeError, 3)), error budget \(scientific(v.prediction.budget.combined, 3)))"))
 
+        let digitalBits = v.equivalentPrecision.equivalentBits
+        let penalty = v.analoguePenaltyBits
+        let maximum = v.options.policy.maxPenaltyBits
+        checks.append(Check(
+            "penalty against a digital solver at the same precision",
+            penalty <= maximum ? .passed : .failed,
+            "the circuit's \(significant(bits, 3)) bits against the digital solver's \(significant(digitalBits, 3)) bits (the same quantised cells, DAC and ADC): penalty \(significant(penalty, 3)) \(penalty <= maximum ? "<=" : ">") \(significant(maximum, 3)) bits (policy.max-penalty-bits)\(penalty <= maximum ? "" : "; the circuit, not its precision, costs the bits: see the agreement and device checks")"))
+
         if let varied = v.options.policy.variedFromReference {
             checks.append(Check(
                 "agreement with the finite-gain circuit reference", .skipped,

@@ -39,6 +39,13 @@ public struct Verdict: Sendable {
     public var metricsFiniteGain: Metrics
     /// The simulated analogue answer against the finite-gain circuit reference.
     public var circuitAgreement: Metrics
+    /// A digital solver at the same precision: the quantised matrix solved exactly on the
+    /// DAC's quantised inputs, its outputs through the same ADC; against the ideal answer.
+    public var equivalentPrecision: Metrics
+    /// That solver's answer, in the problem's units.
+    public var equivalentSolution: [Double]
+    /// The bits the circuit loses against it: its equivalent bits minus the circuit's.
+    public var analoguePenaltyBits: Double { equivalentPrecision.equivalentBits - metricsIdeal.equivalentBits }
     public var toleranceBits: Double
     public var transientOutcome: TransientOutcome?
     public var measuredSettlingSeconds: Double?

@@ -46,6 +46,12 @@ public enum VerdictReport {
                 ("finiteGain", .numbers(p.references.finiteGain)),
             ])),
             ("metrics", .object(mainMetrics)),
+            ("equivalentPrecision", .object([
+                ("bits", .number(v.equivalentPrecision.equivalentBits)),
+                ("relativeError", .number(v.equivalentPrecision.relativeError)),
+                ("solution", .numbers(v.equivalentSolution)),
+            ])),
+            ("analoguePenaltyBits", .number(v.analoguePenaltyBits)),
             ("stability", .object([
                 ("stable", .bool(p.isStable)),
                 ("minRealEigenvalue", .number(p.stability.minRealEigenvalue)),
@@ -180,6 +186,7 @@ public enum VerdictReport {
         lines.append("  ideal     \(vector(p.references.ideal))")
         lines.append("  accuracy  \(significant(v.metricsIdeal.equivalentBits, 4)) equivalent bits vs ideal (relative error \(scientific(v.metricsIdeal.relativeError, 3))), tolerance \(significant(v.toleranceBits, 4)) bits")
         lines.append("            vs quantised \(significant(v.metricsQuantised.equivalentBits, 4)) bits, vs finite-gain circuit \(significant(v.metricsFiniteGain.equivalentBits, 4)) bits; analogue vs finite-gain \(scientific(v.circuitAgreement.relativeError, 3))")
+        lines.append("  penalty   a digital solver at the same precision (quantised cells, DAC, ADC) has \(significant(v.equivalentPrecision.equivalentBits, 4)) bits; analogue penalty \(significant(v.analoguePenaltyBits, 3)) bits (max \(significant(v.options.policy.maxPenaltyBits, 3)))")
         var stability = "  stability \(p.isStable ? "stable" : "UNSTABLE"), min Re eig(M) = \(significant(p.stability.minRealEigenvalue, 4))"
         if let poles = p.loopPoles { stability += ", with inverter poles \(poles.isStable ? "stable" : "unstable")" }
         if let tau = p.timeConstantSeconds { stability += ", tau = \(engineering(tau, unit: "s"))" }

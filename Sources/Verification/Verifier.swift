@@ -295,6 +295,11 @@ public enum Verifier {
         let quantised = Metrics(estimate: solution, reference: references.quantised, problem: problem, lsb: lsb)
         let finite = Metrics(estimate: solution, reference: references.finiteGain, problem: problem, lsb: lsb)
         let agreement = Metrics(estimate: analogue, reference: references.finiteGain, problem: problem, lsb: lsb)
+        // The digital solver at the same precision: the programmed problem (quantised cells, the
+        // DAC's inputs) solved exactly, its outputs through the same ADC.
+        let digitalCodes = Readout.adc(mapping.expectedOutputVolts, converter: options.design.mapping.adc).codes
+        let digital = mapping.solution(fromOutputVolts: digitalCodes) ?? references.quantised
+        let equivalent = Metrics(estimate: digital, reference: references.ideal, problem: problem, lsb: lsb)
         let tolerance = Tolerance.bits(options, prediction)
         let summary = SimulationSummary(ngspiceVersion: result.ngspiceVersion, solver: result.solver.rawValue,
                                         loadSeconds: result.loadSeconds, runSeconds: result.runSeconds,
@@ -302,7 +307,8 @@ public enum Verifier {
         var verdict = Verdict(problem: problem, options: options, prediction: prediction, design: design,
                               solution: solution, outputVolts: volts, analogueSolution: analogue, clippedOutputs: clipped,
                               metricsIdeal: ideal, metricsQuantised: quantised, metricsFiniteGain: finite,
-                              circuitAgreement: agreement, toleranceBits: tolerance, transientOutcome: outcome,
+                              circuitAgreement: agreement, equivalentPrecision: equivalent, equivalentSolution: digital,
+                              toleranceBits: tolerance, transientOutcome: outcome,
                               measuredSettlingSeconds: measured, window: prepared.window, energy: energy, adc: adcCodes,
                               simulation: summary, checks: [])
         verdict.waveforms = waveforms

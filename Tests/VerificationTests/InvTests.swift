@@ -56,7 +56,16 @@ struct InvTests {
         let predicted = try #require(verdict.prediction.settlingSeconds)
         #expect(verdict.transientOutcome == .settled)
         #expect(measured / predicted >= 0.5 && measured / predicted <= 2, "\(kind): measured \(measured) s, predicted \(predicted) s")
-        #expect(verdict.passed, "\(verdict.checks)")
+        let penalty = "penalty against a digital solver at the same precision"
+        #expect(verdict.checks.filter { $0.name != penalty }.allSatisfy { $0.status != .failed }, "\(verdict.checks)")
+        if kind == "poisson" {
+            // A0 = 1e4 against kappa(M) ~ 400: finite gain alone costs the circuit bits a digital
+            // solver at the same precision keeps, as the error model's finite-gain term says.
+            #expect(verdict.prediction.budget.finiteGain > 4 * pow(2, -verdict.equivalentPrecision.equivalentBits))
+            #expect(verdict.checks.first { $0.name == penalty }?.status == .failed)
+        } else {
+            #expect(verdict.passed, "\(verdict.checks)")
+        }
     }
 
     @Test("Poisson is slow and the heat step fast, as the eigenvalues of M say")

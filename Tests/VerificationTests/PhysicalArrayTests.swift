@@ -160,3 +160,51 @@ struct PhysicalArrayTests {
         }
     }
 }
+
+/// The verdict against a digital solver of the same precision.
+@Suite("Equivalent precision")
+struct EquivalentPrecisionTests {
+    let engine = SharedEngine.engine
+
+    /// The digital answer computed here, independently of the verdict: the quantised matrix
+    /// solved by LAPACK on the DAC's quantised vector, then each output rounded to the ADC's
+    /// grid in volts and scaled back.
+    static func digitalAnswer(_ verdict: Verdict) throws -> [Double] {
+        let mapping = verdict.prediction.mapping
+        let exact = try mapping.quantisedMatrix.solve(mapping.quantisedVector)
+        let scale = mapping.outputScale
+        let lsb = verdict.options.design.mapping.adc.lsbVolts ?? 0
+        return exact.map { x in
+            let volts = x / scale
+            return (lsb > 0 ? (volts / lsb).rounded() * lsb : volts) * scale
+        }
+    }
+
+    static func bits(_ estimate: [Double], _ reference: [Double]) -> Double {
+        -log2(max(estimate.minus(reference).norm2 / reference.norm2, 1e-300))
+    }
+
+    @Test("the penalty is the digital solver's bits minus the circuit's; a design with undersized, uncompensated switches fails it")
+    func penalty() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(8, seed: 21))
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
+        options.design.transistor = TransistorDesign(technology: .generic(), converters: .ideal)
+        options.design.fitUnitConductance = true
+        let nominal = try await Verifier.solve(problem, options, engine: engine)
+        let digital = try Self.digitalAnswer(nominal)
+        let ideal = try problem.matrix.solve(problem.vector)
+        let digitalBits = Self.bits(digital, ideal), circuitBits = Self.bits(nominal.solution, ideal)
+        #expect(abs(nominal.equivalentPrecision.equivalentBits - digitalBits) <= 1e-6 * digitalBits)
+        #expect(abs(nominal.analoguePenaltyBits - (digitalBits - circuitBits)) <= 1e-6 * max(digitalBits, 1))
+        #expect(nominal.passed, "\(nominal.checks.filter { $0.status == .failed })")
+
+        var degraded = options
+        degraded.design.transistor?.cell.onResistanceFraction = 0.3
+        degraded.design.transistor?.cell.compensateOnResistance = false
+        let bad = try await Verifier.solve(problem, degraded, engine: engine)
+        #expect(bad.analoguePenaltyBits > 1, "penalty \(bad.analoguePenaltyBits)")
+        let check = try #require(bad.checks.first { $0.name == "penalty against a digital solver at the same precision" })
+        #expect(check.status == .failed)
+        #expect(!bad.passed)
+    }
+}

@@ -84,7 +84,7 @@ struct RBITests {
         // G_f ~ 560 G0 (~180 Ohm), close to the op-amp's 50 Ohm output resistance, which
         // neither the finite-gain reference nor the budget models. Both tiles (A21 y1 and
         // A12 x2) miss their accuracy check, today by 2.7 and 3.0 equivalent bits against a
-        // tolerance of 3.3, and nothing else: stability, range and settling pass. Their error
+        // tolerance of 3.3, and their penalty against digital at the same precision, and nothing else: stability, range and settling pass. Their error
         // still stays under 5 budgets (0.16 and 0.12 against budgets of 0.046 and 0.047), and
         // the RBI answer inside its bound (above). When this changes, for better or worse,
         // this test says so.
@@ -93,8 +93,10 @@ struct RBITests {
               + failed.map { "\($0.label): error \($0.relativeError), budget \($0.predictedError), \($0.failedChecks)" }.joined(separator: "; "))
         #expect(failed.count == 2, "expected both MVM tiles to miss their accuracy check (the known output-resistance limit), got \(failed.count)")
         for record in failed {
-            #expect(record.failedChecks.count == 1 && record.failedChecks[0].hasPrefix("accuracy against the ideal solution"),
-                    "\(record.label) fails more than its accuracy check: \(record.failedChecks)")
+            // The same error fails the penalty against a digital solver at the same precision.
+            #expect(record.failedChecks.count == 2 && record.failedChecks[0].hasPrefix("accuracy against the ideal solution")
+                    && record.failedChecks[1].hasPrefix("penalty against a digital solver"),
+                    "\(record.label) fails more than its accuracy and penalty checks: \(record.failedChecks)")
             #expect(record.relativeError < 5 * record.predictedError,
                     "\(record.label): error \(record.relativeError) beyond 5 x its budget \(record.predictedError)")
         }
