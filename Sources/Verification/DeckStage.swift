@@ -37,7 +37,9 @@ extension Verifier {
                 window = w
             }
             deck.options += [Parameter("reltol", 1e-5), Parameter("abstol", 1e-15), Parameter("vntol", 1e-9)]
-            deck.saves = design.settlingNodes.map { .voltage($0) } + design.supplySources.map { .current($0) }
+            let supplyNodes = Set(design.supplies.flatMap { [$0.plus, $0.minus] }).subtracting(["0"] + design.settlingNodes).sorted()
+            deck.saves = design.settlingNodes.map { .voltage($0) } + design.supplies.map { .current($0.source) }
+                + supplyNodes.map { .voltage($0) }
                 + design.converters.adcOutputs.flatMap { $0 }.map { .voltage($0) }
                 + (design.writePhaseSeconds == nil ? [] : design.storedBits.map { .voltage($0.node) })
             deck.initialConditions = design.heldVoltages

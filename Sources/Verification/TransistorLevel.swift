@@ -9,9 +9,14 @@ import Reference
 
 /// Energy and latency of one solve at transistor level, next to a digital baseline.
 public struct EnergyReport: Sendable, Hashable, Codable {
-    /// Supply energy over the solve (inputs step to settled), joules: V_DD times the supply
-    /// current integrated over the latency, quiescent bias included.
+    /// Energy over the solve (inputs step to settled, or to the last ADC code), joules: the
+    /// power of every source the circuit draws on integrated over the latency, quiescent
+    /// bias included; the sum of ``items``.
     public var joulesPerSolve: Double
+    /// The same energy by block (op-amps and inverters on the supply, the analogue reference,
+    /// the inputs, the DACs and the ADCs with their supplies and references), in the order
+    /// the design lists them. A block can return energy (a negative item).
+    public var items: [EnergyItem]
     /// Average supply power over the solve, watts.
     public var averageWatts: Double
     /// Supply power before the inputs step (bias only), watts.
@@ -25,6 +30,12 @@ public struct EnergyReport: Sendable, Hashable, Codable {
     public var digitalJoules: Double { digitalFlops * joulesPerFlop }
     /// Digital energy over analogue energy: above 1 the circuit is the more efficient.
     public var efficiencyRatio: Double { digitalJoules / joulesPerSolve }
+}
+
+/// The energy one block drew over a solve.
+public struct EnergyItem: Sendable, Hashable, Codable {
+    public var block: String
+    public var joules: Double
 }
 
 /// Floating-point operations of the standard digital algorithm for each operation (LU with
@@ -82,23 +93,34 @@ extension Verifier {
         return options
     }
 
-    /// Supply energy over [start, start + latency] from the supply current waveform.
-    static func energy(time: [Double], current: [Double], supplyVolts: Double, start: Double, latency: Double,
+    /// Energy over [start, start + latency] from each source's power waveform, by block.
+    static func energy(time: [Double], items: [(block: String, power: [Double])], start: Double, latency: Double,
                        problem: Problem, joulesPerFlop: Double) -> EnergyReport {
-        // ngspice reports the current into the source's + terminal: a supply delivering power reads negative.
-        let power = current.map { -$0 * supplyVolts }
         let end = start + latency
-        var joules = 0.0
-        for k in 1..<max(time.count, 1) {
-            let a = max(time[k - 1], start), b = min(time[k], end)
-            guard b > a else { continue }
-            let span = time[k] - time[k - 1]
-            func p(_ t: Double) -> Double { span > 0 ? power[k - 1] + (power[k] - power[k - 1]) * (t - time[k - 1]) / span : power[k] }
-            joules += (p(a) + p(b)) / 2 * (b - a)
+        func integral(_ power: [Double]) -> Double {
+            var joules = 0.0
+            for k in 1..<max(time.count, 1) {
+                let a = max(time[k - 1], start), b = min(time[k], end)
+                guard b > a else { continue }
+                let span = time[k] - time[k - 1]
+                func p(_ t: Double) -> Double { span > 0 ? power[k - 1] + (power[k] - power[k - 1]) * (t - time[k - 1]) / span : power[k] }
+                joules += (p(a) + p(b)) / 2 * (b - a)
+            }
+            return joules
         }
+        var blocks: [EnergyItem] = []
+        for item in items {
+            let joules = integral(item.power)
+            if let k = blocks.firstIndex(where: { $0.block == item.block }) { blocks[k].joules += joules } else {
+                blocks.append(EnergyItem(block: item.block, joules: joules))
+            }
+        }
+        let joules = blocks.map(\.joules).reduce(0, +)
+        let total = time.indices.map { k in items.reduce(0.0) { $0 + $1.power[k] } }
         let before = time.indices.filter { time[$0] < start }
-        let quiescent = before.isEmpty ? power.first ?? 0 : before.map { power[$0] }.reduce(0, +) / Double(before.count)
-        return EnergyReport(joulesPerSolve: joules, averageWatts: latency > 0 ? joules / latency : 0, quiescentWatts: quiescent,
-                            latencySeconds: latency, digitalFlops: DigitalBaseline.flops(problem), joulesPerFlop: joulesPerFlop)
+        let quiescent = before.isEmpty ? total.first ?? 0 : before.map { total[$0] }.reduce(0, +) / Double(before.count)
+        return EnergyReport(joulesPerSolve: joules, items: blocks, averageWatts: latency > 0 ? joules / latency : 0,
+                            quiescentWatts: quiescent, latencySeconds: latency, digitalFlops: DigitalBaseline.flops(problem),
+                            joulesPerFlop: joulesPerFlop)
     }
 }

@@ -68,7 +68,9 @@ public enum VerdictReport {
             ])),
             ("conditionNumber", .number(p.conditionNumber)),
             ("energy", v.energy.map { e in
-                .object([("joulesPerSolve", .number(e.joulesPerSolve)), ("averageWatts", .number(e.averageWatts)),
+                .object([("joulesPerSolve", .number(e.joulesPerSolve)), ("totalJoules", .number(e.joulesPerSolve)),
+                         ("items", .array(e.items.map { .object([("block", .string($0.block)), ("joules", .number($0.joules))]) })),
+                         ("averageWatts", .number(e.averageWatts)),
                          ("quiescentWatts", .number(e.quiescentWatts)), ("latencySeconds", .number(e.latencySeconds)),
                          ("digitalFlops", .number(e.digitalFlops)), ("joulesPerFlop", .number(e.joulesPerFlop)),
                          ("digitalJoules", .number(e.digitalJoules)), ("efficiencyRatio", .number(e.efficiencyRatio))])
@@ -208,6 +210,7 @@ public enum VerdictReport {
         lines.append("  design    G0 = \(engineering(m.unitConductanceSiemens, unit: "S"))\(gin)\(fb), \(cells), \(dac), \(adc), A0 = \(gain)\(gbw), swing +-\(engineering(m.parameters.opAmpSwingVolts, unit: "V")), \(v.design.elementCount) elements")
         if let energy = v.energy {
             lines.append("  energy    \(engineering(energy.joulesPerSolve, unit: "J")) per solve over \(engineering(energy.latencySeconds, unit: "s")) (average \(engineering(energy.averageWatts, unit: "W")), quiescent \(engineering(energy.quiescentWatts, unit: "W")))")
+            lines.append("            " + energy.items.map { "\($0.block) \(engineering($0.joules, unit: "J"))" }.joined(separator: ", "))
             lines.append("  digital   \(formatSignificant(energy.digitalFlops, 4)) flops x \(engineering(energy.joulesPerFlop, unit: "J")) = \(engineering(energy.digitalJoules, unit: "J")) (assumed per flop, policy.energy-per-flop): analogue \(formatSignificant(energy.efficiencyRatio, 3))x \(energy.efficiencyRatio >= 1 ? "more" : "less") efficient")
         }
         if let t = v.options.design.transistor, v.options.design.circuit.fidelity == .transistor {

@@ -270,14 +270,27 @@ public enum Verifier {
                                       idealCodes: sampled.map { adc.scale.signedCode(binary: adc.idealCode(volts: $0)) },
                                       lsbVolts: adc.scale.lsbVolts, conversionEnd: timing.start + timing.conversionSeconds)
             }
-            if let supply = design.supplySources.first, let current = plot[supply.lowercased() + "#branch"]?.real,
-               let technology = options.design.transistor?.technology {
-                let time = fullTime
+            if !design.supplies.isEmpty {
                 let step = prepared.window?.stepTime ?? start
-                var latency = (measured ?? (time.last ?? step) - step) + (start - step)
+                var latency = (measured ?? (fullTime.last ?? step) - step) + (start - step)
                 if let end = adcCodes?.conversionEnd { latency = end - step }
-                energy = Verifier.energy(time: time, current: current, supplyVolts: technology.supplyVolts, start: step,
-                                latency: latency, problem: problem, joulesPerFlop: options.policy.joulesPerFlop)
+                // The power each source delivers: the voltage across it times the current out of
+                // its + terminal (ngspice reports the current into it).
+                var items: [(block: String, power: [Double])] = []
+                for supply in design.supplies {
+                    guard let current = plot[supply.source.lowercased() + "#branch"]?.real else {
+                        throw .readout("no current for the source \(supply.source)")
+                    }
+                    func volts(_ node: String) throws(VerificationError) -> [Double] {
+                        if node == "0" { return Array(repeating: 0, count: fullTime.count) }
+                        guard let wave = plot[node]?.real else { throw .readout("no vector for \(node)") }
+                        return wave
+                    }
+                    let across = zip(try volts(supply.plus), try volts(supply.minus)).map { $0 - $1 }
+                    items.append((supply.block, zip(across, current).map { -$0 * $1 }))
+                }
+                energy = Verifier.energy(time: fullTime, items: items, start: step, latency: latency, problem: problem,
+                                         joulesPerFlop: options.policy.joulesPerFlop)
             }
         }
         var (codes, clipped) = Readout.adc(volts, converter: options.design.mapping.adc)

@@ -54,7 +54,7 @@ struct RunOptions: ParsableArguments {
     /// The help every workload shows for its knob options.
     static var knobHelp: String {
         KnobArguments.help(KnobArguments.workloadKnobs, title: "Design and analysis options of every primitive")
-            + "\n\n" + KnobArguments.wrapped("Without --analysis the primitives run op at ideal fidelity and tran at behavioral.", width: 76).joined(separator: "\n")
+            + "\n\n" + KnobArguments.wrapped("Without --analysis the primitives run op at ideal and transistor fidelity (a transient of a 64x64 transistor array takes minutes) and tran at behavioral; at transistor level the converters are ideal unless --converters transistor.", width: 76).joined(separator: "\n")
     }
 
     /// The chip and the primitives' specification; every message says what to type instead.
@@ -74,7 +74,12 @@ struct RunOptions: ParsableArguments {
             throw UsageError("--technology: at behavioral fidelity the workloads' op-amps are single-pole models; a technology applies at --fidelity transistor, to solve and to sweeps")
         }
         if !entries.contains(where: { Knob.named($0.name)?.name == "analysis" }) {
-            spec.plan.analysis = spec.design.circuit.fidelity == .ideal ? .op : .tran
+            // At transistor level a primitive's transient costs minutes on a 64x64 array and its
+            // operating point seconds: the answer is the operating point, the analogue time the
+            // predicted settling (--analysis tran measures it).
+            // Simulated converters convert, and 6T latches are written, in time.
+            let timed = spec.design.transistor.map { $0.converters == .transistor || $0.cell.sram == .full } ?? false
+            spec.plan.analysis = spec.design.circuit.fidelity == .behavioral || timed ? .tran : .op
         }
         return (ChipResources(arraySize: tile, arrayCount: arrays), spec)
     }

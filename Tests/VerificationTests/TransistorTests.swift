@@ -116,6 +116,12 @@ struct TransistorTests {
         let energy = try #require(verdict.energy)
         let settling = try #require(verdict.measuredSettlingSeconds)
         #expect(energy.latencySeconds > settling, "latency includes the conversion")
+        // Every source by block: the converters draw their own energy, and the items add up.
+        let blocks = Dictionary(uniqueKeysWithValues: energy.items.map { ($0.block, $0.joules) })
+        #expect(Set(blocks.keys) == ["op-amps, inverters and SRAM", "analogue reference", "DACs", "ADCs"], "\(blocks.keys)")
+        #expect((blocks["DACs"] ?? 0) > 0 && (blocks["ADCs"] ?? 0) > 0, "\(blocks)")
+        let sum = energy.items.map(\.joules).reduce(0, +)
+        #expect(abs(sum - energy.joulesPerSolve) <= 1e-9 * abs(energy.joulesPerSolve))
     }
 
     @Test("a degraded design fails: G0 left at 10 uS, the columns need more current than the OTAs' output stage has")

@@ -26,8 +26,10 @@ public struct CircuitDesign: Sendable {
     /// The analogue reference, volts: node voltages minus this are the signals (0 with split
     /// supplies, mid-rail at transistor level).
     public var referenceVolts: Double = 0
-    /// Supply sources whose current is the energy of a solve (`Vdd` at transistor level).
-    public var supplySources: [String] = []
+    /// Every source the circuit draws energy from at transistor level (the supply, the
+    /// analogue reference, the inputs, each converter block's supply and references), by
+    /// block; empty otherwise.
+    public var supplies: [SupplyItem] = []
     /// Simulated converters at transistor level (empty plan otherwise).
     public var converters = ConverterPlan()
     /// Where each crossbar array sits in the deck (its lines and drives), in generation order,
@@ -44,6 +46,14 @@ public struct CircuitDesign: Sendable {
     public var switchDevices = 0
     /// Count of circuit elements, a size measure for reports.
     public var elementCount: Int { deck.elements.count + deck.subcircuits.reduce(0) { $0 + $1.elements.count } }
+}
+
+/// A source that delivers energy to a block: its card name and the nodes across it.
+public struct SupplyItem: Sendable, Hashable {
+    public var block: String
+    public var source: String
+    public var plus: String
+    public var minus: String
 }
 
 /// A latch output (or state source) and the bit it must hold.

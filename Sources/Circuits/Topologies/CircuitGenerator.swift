@@ -102,6 +102,8 @@ private struct Builder {
     var needsInverter = false
     var kickTime: Double?
     var layouts: [CrossbarLayout] = []
+    /// Transistor level: every source the circuit draws energy from, by block.
+    var supplies: [SupplyItem] = []
     /// Transistor level: each array's structure and what its SRAM holds.
     var arrays: [ArrayStructure] = []
     var states: [StoredState] = []
@@ -172,7 +174,7 @@ private struct Builder {
                 elements.append(.voltageSource(IndependentSource(name: bit, plus: bit, minus: "0", dc: .number(from),
                     waveform: .pwl([PWLPoint(0, from), PWLPoint(time, from), PWLPoint(time + rise, to)]))))
             }
-            elements.append(.instance(SubcircuitInstance(name: "dac\(index)", nodes: bits + ["dac_refp", "dac_refn", node, "vdd", "0"],
+            elements.append(.instance(SubcircuitInstance(name: "dac\(index)", nodes: bits + ["dac_refp", "dac_refn", node, "vdd_dac", "0"],
                                                          subcircuit: "rr_dac")))
             sources.append("Xdac\(index)")
             elements.append(.resistor("in\(index)", node, row, .number(max(1 / conductance - d.outputResistanceOhms, 1))))
@@ -187,7 +189,7 @@ private struct Builder {
         guard let adc = converters.adc else { return }
         for (j, node) in outputs.enumerated() {
             let bits = (0..<adc.parameters.bits).map { "adc\(j + 1)_d\($0)" }
-            elements.append(.instance(SubcircuitInstance(name: "adc\(j + 1)", nodes: [node, ref, "adc_refp", "adc_refn", "clk", "samp", "vdd", "0"] + bits,
+            elements.append(.instance(SubcircuitInstance(name: "adc\(j + 1)", nodes: [node, ref, "adc_refp", "adc_refn", "clk", "samp", "vdd_adc", "0"] + bits,
                                                          subcircuit: "sar_adc")))
             converters.adcOutputs.append(bits)
         }
@@ -431,16 +433,28 @@ private struct Builder {
             all.insert(.dcVoltage("dd", "vdd", "0", .number(t.supplyVolts)), at: 0)
             all.insert(.dcVoltage("ref", "ref", "0", .number(transistor.referenceVolts)), at: 1)
             if transistor.cell.sram == .full { all += writeDrivers(t.supplyVolts, slot: transistor.cell.writeSlotSeconds) }
+            supplies = [SupplyItem(block: "op-amps, inverters and SRAM", source: "Vdd", plus: "vdd", minus: "0"),
+                        SupplyItem(block: "analogue reference", source: "Vref", plus: "ref", minus: "0")]
+            supplies += sources.filter { $0.hasPrefix("Vin") }.map { SupplyItem(block: "inputs", source: $0, plus: "in" + $0.dropFirst(3), minus: ref) }
             if let d = converters.dac {
+                // Each converter block on its own supply, so that its energy is its own.
                 subcircuits.append(d.subcircuit(name: "rr_dac"))
                 all += [.dcVoltage("dacp", "dac_refp", "0", .number(d.referenceVolts.high)),
-                        .dcVoltage("dacn", "dac_refn", "0", .number(d.referenceVolts.low))]
+                        .dcVoltage("dacn", "dac_refn", "0", .number(d.referenceVolts.low)),
+                        .dcVoltage("dd_dac", "vdd_dac", "0", .number(t.supplyVolts))]
+                supplies += [SupplyItem(block: "DACs", source: "Vdd_dac", plus: "vdd_dac", minus: "0"),
+                             SupplyItem(block: "DACs", source: "Vdacp", plus: "dac_refp", minus: "0"),
+                             SupplyItem(block: "DACs", source: "Vdacn", plus: "dac_refn", minus: "0")]
             }
             if let adc = converters.adc, let timing = converters.timing {
                 subcircuits.append(adc.subcircuit(name: "sar_adc"))
                 all += [.dcVoltage("adcp", "adc_refp", "0", .number(adc.referenceVolts.high)),
-                        .dcVoltage("adcn", "adc_refn", "0", .number(adc.referenceVolts.low))]
+                        .dcVoltage("adcn", "adc_refn", "0", .number(adc.referenceVolts.low)),
+                        .dcVoltage("dd_adc", "vdd_adc", "0", .number(t.supplyVolts))]
                 all += timing.sources(supply: t.supplyVolts, conversions: 1)
+                supplies += [SupplyItem(block: "ADCs", source: "Vdd_adc", plus: "vdd_adc", minus: "0"),
+                             SupplyItem(block: "ADCs", source: "Vadcp", plus: "adc_refp", minus: "0"),
+                             SupplyItem(block: "ADCs", source: "Vadcn", plus: "adc_refn", minus: "0")]
             }
             offset = transistor.referenceVolts
         }
@@ -500,7 +514,7 @@ private struct Builder {
         var design = CircuitDesign(operation: operation, deck: deck, outputNodes: outputs, settlingNodes: settling,
                                    expectedVoltages: nodeset + latches, heldVoltages: latches, inputSources: sources, values: values,
                                    stimulusTime: operation == .eig ? kickTime : stepTime, referenceVolts: offset,
-                                   supplySources: transistor == nil ? [] : ["Vdd"])
+                                   supplies: supplies)
         design.converters = converters
         design.crossbars = layouts
         design.arrays = states
