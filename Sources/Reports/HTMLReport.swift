@@ -16,6 +16,8 @@ public struct HTMLReport: Sendable, Hashable {
         case keyValues([KeyValue])
         /// A pass/fail line, coloured.
         case status(passed: Bool, text: String)
+        /// Horizontal bars, one per labelled value.
+        case bars(BarChart)
     }
 
     public struct KeyValue: Sendable, Hashable {
@@ -104,6 +106,10 @@ public struct HTMLReport: Sendable, Hashable {
                     }
                     out.append("</tbody>")
                     out.append("</table>")
+                case .bars(let chart):
+                    out.append("<figure>")
+                    out.append(chart.svg())
+                    out.append("</figure>")
                 case .plot(let plot):
                     plotNumber += 1
                     out.append("<figure>")
@@ -116,5 +122,48 @@ public struct HTMLReport: Sendable, Hashable {
         out.append("</body>")
         out.append("</html>")
         return out.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Labelled values as horizontal bars, drawn as inline SVG (no script, no network).
+public struct BarChart: Sendable, Hashable {
+    public var title: String
+    /// What the values are, with the unit: "energy (pJ)".
+    public var valueLabel: String
+    public var labels: [String]
+    public var values: [Double]
+
+    public init(title: String, valueLabel: String, labels: [String], values: [Double]) {
+        precondition(labels.count == values.count, "a label per bar")
+        self.title = title
+        self.valueLabel = valueLabel
+        self.labels = labels
+        self.values = values
+    }
+
+    /// Bars from 0 to each value (negative values to the left of the axis), the value printed
+    /// at the end of each.
+    public func svg() -> String {
+        let rowHeight = 22.0, labelWidth = 260.0, plotWidth = 360.0, top = 30.0
+        let height = top + rowHeight * Double(values.count) + 30
+        let finite = values.filter(\.isFinite)
+        let low = min(finite.min() ?? 0, 0), high = max(finite.max() ?? 0, 0)
+        let span = high - low > 0 ? high - low : 1
+        func x(_ v: Double) -> Double { labelWidth + (v - low) / span * plotWidth }
+        var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(labelWidth + plotWidth + 90))\" height=\"\(Int(height))\" role=\"img\">",
+                   "<title>\(Markup.text(title))</title>",
+                   "<text x=\"4\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(Markup.text(title))</text>"]
+        for (k, (label, value)) in zip(labels, values).enumerated() {
+            let y = top + rowHeight * Double(k)
+            let a = x(min(value.isFinite ? value : 0, 0)), b = x(max(value.isFinite ? value : 0, 0))
+            out.append("<text x=\"\(Int(labelWidth - 6))\" y=\"\(Markup.compact(y + 15))\" font-size=\"12\" text-anchor=\"end\">\(Markup.text(label))</text>")
+            out.append("<rect x=\"\(Markup.compact(a))\" y=\"\(Markup.compact(y + 4))\" width=\"\(Markup.compact(max(b - a, 0.5)))\" height=\"\(Markup.compact(rowHeight - 8))\" fill=\"#3b6ea8\"/>")
+            out.append("<text x=\"\(Markup.compact(b + 4))\" y=\"\(Markup.compact(y + 15))\" font-size=\"11\">\(Markup.text(Markup.compact(value)))</text>")
+        }
+        let axis = top + rowHeight * Double(values.count) + 4
+        out.append("<line x1=\"\(Markup.compact(x(0)))\" y1=\"\(Markup.compact(top))\" x2=\"\(Markup.compact(x(0)))\" y2=\"\(Markup.compact(axis))\" stroke=\"#444444\"/>")
+        out.append("<text x=\"\(Int(labelWidth))\" y=\"\(Markup.compact(axis + 18))\" font-size=\"12\">\(Markup.text(valueLabel))</text>")
+        out.append("</svg>")
+        return out.joined(separator: "\n")
     }
 }

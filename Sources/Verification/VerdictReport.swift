@@ -240,3 +240,54 @@ public enum VerdictReport {
     }
 
 }
+
+extension VerdictReport {
+    /// The solve as a page on its own (inline SVG, no script, nothing fetched): the verdict,
+    /// the output waveforms with the predicted and measured settling, the energy by block,
+    /// every check and every parameter the design used.
+    public static func html(_ v: Verdict, byline: String?) -> String {
+        let p = v.prediction
+        var sections: [HTMLReport.Section] = []
+        sections.append(HTMLReport.Section("Verdict", [
+            .status(passed: v.passed, text: v.passed ? "PASS: every check holds" : "FAIL: \(v.checks.filter { $0.status == .failed }.map(\.name).joined(separator: "; "))"),
+            .preformatted(summary(v)),
+        ]))
+        if let w = v.waveforms {
+            let micro = 1e6
+            let shown = min(w.nodes.count, 8)
+            var markers = [PlotMarker(.vertical, at: w.start * micro, label: v.problem.operation == .eig ? "kick" : "inputs applied")]
+            let predicted = v.problem.operation == .eig ? p.growthSeconds : p.settlingSeconds
+            if let predicted { markers.append(PlotMarker(.vertical, at: (w.start + predicted) * micro, label: "predicted settling")) }
+            if let measured = v.measuredSettlingSeconds { markers.append(PlotMarker(.vertical, at: (w.start + measured) * micro, label: "measured settling")) }
+            let plot = LinePlot(title: "Loop outputs" + (shown < w.nodes.count ? " (\(shown) of \(w.nodes.count))" : ""),
+                                xLabel: "time (us)", yLabel: "output (V about the reference)",
+                                series: (0..<shown).map { k in PlotSeries("v(\(w.nodes[k]))", x: w.time.map { $0 * micro }, y: w.values[k]) },
+                                markers: markers)
+            sections.append(HTMLReport.Section("Output waveforms", [
+                .plot(plot),
+                .paragraph("Settling to \(p.settlingBits) bits: predicted \(predicted.map { engineering($0, unit: "s") } ?? "n/a"), measured \(v.measuredSettlingSeconds.map { engineering($0, unit: "s") } ?? "n/a"), from the moment the inputs arrive."),
+            ]))
+        } else {
+            sections.append(HTMLReport.Section("Output waveforms", [.paragraph("An operating point has no waveforms: solve with --analysis tran for the step response.")]))
+        }
+        if let e = v.energy {
+            sections.append(HTMLReport.Section("Energy by block", [
+                .bars(BarChart(title: "Energy per solve by block", valueLabel: "energy (pJ)",
+                               labels: e.items.map(\.block), values: e.items.map { $0.joules * 1e12 })),
+                .table(header: ["block", "energy"], rows: e.items.map { [$0.block, engineering($0.joules, unit: "J")] }
+                    + [["total", engineering(e.joulesPerSolve, unit: "J")]],
+                       caption: "Over \(engineering(e.latencySeconds, unit: "s")) from the input step; the digital baseline: \(engineering(e.digitalJoules, unit: "J")) (\(formatSignificant(e.digitalFlops, 4)) flops at an assumed \(engineering(e.joulesPerFlop, unit: "J")) each)"),
+            ]))
+        }
+        sections.append(HTMLReport.Section("Checks", [
+            .table(header: ["check", "status", "what was compared"], rows: v.checks.map { [$0.name, $0.status.rawValue, $0.detail] }, caption: nil),
+        ]))
+        let parameters = v.options.parameterValues() + v.design.values
+        sections.append(HTMLReport.Section("Parameters", [
+            .keyValues(parameters.map { HTMLReport.KeyValue($0.name, "\($0.formatted)  (\($0.description))") }),
+        ]))
+        let shape = "\(v.problem.matrix.rows)x\(v.problem.matrix.columns)"
+        return HTMLReport(title: "crossloop solve: \(v.problem.operation.rawValue) \(shape), \(v.options.design.circuit.fidelity.rawValue) fidelity",
+                          byline: byline, sections: sections).html()
+    }
+}

@@ -33,13 +33,17 @@ struct SolveCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the simulated deck.", valueName: "path"))
     var deck: String?
 
+    @Option(help: ArgumentHelp("Write a page on its own (no network): the verdict, the output waveforms with the predicted settling, the energy by block, every check and parameter.", valueName: "path.html"))
+    var report: String?
+
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The design and analysis options below.", valueName: "options"))
     var knobs: [String] = []
 
 
     func run() async throws {
-        let (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
-        try OutputFile.check(json, junit, deck)
+        var (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
+        try OutputFile.check(json, junit, deck, report)
+        if report != nil { spec.plan.keepWaveforms = true }
         let problem = try problem.problem(operation)
         if let deck {
             let prepared = try Verifier.prepare(problem, spec)
@@ -60,6 +64,10 @@ struct SolveCommand: AsyncParsableCommand {
         if let junit {
             let name = "crossloop solve \(operation.rawValue) \(self.problem.matrix)"
             try OutputFile.write(VerdictReport.junit(verdict, suiteName: name), to: junit)
+        }
+        if let report {
+            let byline = "crossloop \(CrossloopVersion.string): " + DeckFile.generatedBy(CommandLine.arguments)
+            try OutputFile.write(VerdictReport.html(verdict, byline: byline), to: report)
         }
         if !verdict.passed { throw VerificationFailure() }
     }

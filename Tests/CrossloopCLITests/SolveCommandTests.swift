@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// End-to-end tests of `crossloop solve` and `crossloop generate` on the built binary.
@@ -26,6 +29,25 @@ struct SolveCommandTests: CLISuite {
         1.9
 
         """
+
+    @Test("--report writes a page that needs no network: the waveforms with the predicted settling, energy bars, checks, parameters")
+    func reportPage() throws {
+        let dir = try directory(["a.mtx": Self.stable4])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(["solve", "--matrix", "a.mtx", "--fidelity", "transistor", "--converters", "ideal",
+                                        "--report", "solve.html", "--json", "out.json"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)\n\(result.stdout)")
+        let page = try String(contentsOf: dir.appendingPathComponent("solve.html"), encoding: .utf8)
+        // The whole page is well-formed XML (XHTML with inline SVG), so every SVG in it parses.
+        let parser = XMLParser(data: Data(page.utf8))
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        #expect(page.components(separatedBy: "<svg").count - 1 == 2, "a waveform plot and the energy bars")
+        #expect(!page.contains("src=") && !page.contains("<link") && !page.contains("<script"), "nothing is fetched or run")
+        #expect(page.contains("predicted settling") && page.contains("Energy by block") && page.contains("penalty against a digital solver"))
+        let items = try #require(value(try json(dir.appendingPathComponent("out.json")), "energy.items") as? [Any])
+        let bars = page.components(separatedBy: "<rect").count - 1
+        #expect(bars >= items.count, "a bar per energy item")
+    }
 
     @Test("a stable problem passes: exit 0, a summary, JSON with the documented keys and JUnit")
     func passes() throws {
