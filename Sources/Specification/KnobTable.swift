@@ -94,7 +94,7 @@ extension Knob {
              read: { s in s.design.transistor.map { .text($0.cell.sram.rawValue) } })
         { d, v in d.cell.sram = v.word == "full" ? .full : .dc },
         Knob("write-slot", .design, .quantity(unit: "s", domain: .closed(1e-12, 1e-6)), default: "2n", scope: .transistor,
-             "transistor level, design.sram full: how long each row's word line is high in the write phase",
+             "transistor level, with the full SRAM (6T latches): how long each row's word line is high in the write phase",
              read: { s in s.design.transistor.flatMap { $0.cell.sram == .full ? .number($0.cell.writeSlotSeconds) : nil } })
         { d, v in d.cell.writeSlotSeconds = v.number },
         Knob("array", .design, .integer(1...1024, zero: nil, unit: "cells"), default: "the problem's size", scope: .transistor,
