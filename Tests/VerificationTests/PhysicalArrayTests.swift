@@ -208,3 +208,38 @@ struct EquivalentPrecisionTests {
         #expect(!bad.passed)
     }
 }
+
+/// One degraded design per error source: each fails its verdict where the nominal design
+/// passes, and the check that fails says what was lost.
+@Suite("Degraded designs fail the verdict")
+struct DegradedDesignTests {
+    let engine = SharedEngine.engine
+    static let penalty = "penalty against a digital solver at the same precision"
+
+    func solve(_ adjust: (inout SolveSpecification) -> Void) async throws -> Verdict {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.spd(8, seed: 31))
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .behavioral), analysis: .tran)
+        options.design.mapping.cell.magnitudeBits = 8
+        adjust(&options)
+        return try await Verifier.solve(problem, options, engine: engine)
+    }
+
+    func failed(_ verdict: Verdict) -> Set<String> { Set(verdict.checks.filter { $0.status == .failed }.map(\.name)) }
+
+    @Test("the nominal 8-bit design passes; low gain, a large offset, wires and a transient cut short each fail")
+    func degraded() async throws {
+        let nominal = try await solve { _ in }
+        #expect(nominal.passed, "\(nominal.checks.filter { $0.status == .failed })")
+        let gain = try await solve { $0.design.circuit.opAmp.dcGain = 30 }
+        #expect(failed(gain).contains(Self.penalty), "A0 = 30: \(failed(gain)), penalty \(gain.analoguePenaltyBits)")
+        let offset = try await solve { $0.design.circuit.opAmp.inputOffsetVolts = 0.03 }
+        #expect(failed(offset).contains(Self.penalty), "30 mV offset: \(failed(offset)), penalty \(offset.analoguePenaltyBits)")
+        let wires = try await solve { $0.design.circuit.wires.resistanceOhms = 2000 }
+        #expect(failed(wires).contains(Self.penalty), "2 kOhm segments: \(failed(wires)), penalty \(wires.analoguePenaltyBits)")
+        // Stopped at a tenth of the predicted settling: the outputs are read before they settle.
+        let settle = try #require(nominal.prediction.settlingSeconds)
+        let short = try await solve { $0.plan.stopTime = settle / 10 }
+        #expect(!short.passed, "stopped at \(settle / 10) s: \(failed(short))")
+        #expect(failed(short).contains(Self.penalty), "\(failed(short))")
+    }
+}
