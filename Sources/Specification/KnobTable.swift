@@ -167,6 +167,10 @@ extension Knob {
              "transient stop time",
              read: { s in s.plan.stopTime.map { .number($0) } })
         { d, v in d.spec.plan.stopTime = v.number },
+        Knob("attribution", .plan, .flag, default: "false",
+             "attribute the error to its sources: exactly for quantisation, DAC, ADC and finite gain, and by one more simulation per source the design holds (switches, offset, wires, settling) with that source made ideal",
+             read: { s in .flag(s.plan.attribution) })
+        { d, v in d.spec.plan.attribution = v.flag },
         Knob("nodeset", .plan, .flag, default: "true",
              "seed .op with the expected voltages",
              read: { s in .flag(s.plan.useNodeset) })

@@ -95,6 +95,10 @@ public struct AnalysisPlan: Sendable, Hashable {
     /// `.tran` only: keep the output waveforms in the verdict (for plots). Default false: a
     /// verdict then holds only the settled values.
     public var keepWaveforms: Bool
+    /// Attribute the error to its sources: exactly where that is exact (quantisation, DAC,
+    /// ADC, finite gain), otherwise by re-simulating with one source made ideal (one run per
+    /// source the design holds). Default false.
+    public var attribution: Bool = false
 
     public init(analysis: AnalysisKind = .op, useNodeset: Bool = true, settlingBits: Int? = nil,
                 stopTime: Double? = nil, keepWaveforms: Bool = false) {

@@ -19,7 +19,7 @@ import Reference
 /// analysis and the converters' clocks stay the same; a problem whose circuit differs in
 /// structure (at ideal or behavioural fidelity a cell that quantises to zero or a sign that
 /// flips; at transistor level only a different size) gets a fresh load. Results equal those
-/// of ``Verifier/run`` on the same prepared decks.
+/// of ``Verifier/run(_:_:_:engine:progress:)`` on the same prepared decks.
 public enum BatchSolver {
     public struct Outcome: Sendable {
         public var verdicts: [Verdict]

@@ -63,6 +63,10 @@ public struct Verdict: Sendable {
     public var waveforms: OutputWaveforms? = nil
     /// `--sram full`: the latch states read back after the write phase.
     public var sramReadback: SRAMReadback? = nil
+    /// The error by source, when asked for (`plan.attribution`); empty otherwise.
+    public var attribution: [AttributionTerm] = []
+    /// The error the attribution explains: |solution - ideal| / |ideal|.
+    public var attributedTotal: Double { metricsIdeal.relativeError }
 
     public var passed: Bool { !checks.contains { $0.status == .failed } }
 }

@@ -52,6 +52,11 @@ public enum VerdictReport {
                 ("solution", .numbers(v.equivalentSolution)),
             ])),
             ("analoguePenaltyBits", .number(v.analoguePenaltyBits)),
+            ("attribution", .array(v.attribution.map { t in
+                .object([("source", .string(t.source)), ("relativeError", .number(t.relativeError)), ("bits", .number(t.bits)),
+                         ("method", .string(t.method.rawValue)), ("detail", .string(t.detail))])
+            })),
+            ("attributionSum", v.attribution.isEmpty ? .null : .number(v.attribution.map(\.relativeError).reduce(0, +))),
             ("stability", .object([
                 ("stable", .bool(p.isStable)),
                 ("minRealEigenvalue", .number(p.stability.minRealEigenvalue)),
@@ -227,6 +232,13 @@ public enum VerdictReport {
             lines.append("  wires     \(engineering(v.options.design.circuit.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.circuit.wires.capacitanceFarads, unit: "F")) per segment")
         }
         lines.append("  engine    ngspice \(v.simulation.ngspiceVersion), \(v.simulation.solver), \(String(format: "%.3f", v.simulation.seconds)) s (load \(String(format: "%.3f", v.simulation.loadSeconds)) s, run \(String(format: "%.3f", v.simulation.runSeconds)) s)")
+        if !v.attribution.isEmpty {
+            let sum = v.attribution.map(\.relativeError).reduce(0, +)
+            lines.append("  errors    by source (relative to |ideal|; total \(scientific(v.attributedTotal, 3)), sum of the terms \(scientific(sum, 3))):")
+            for t in v.attribution.sorted(by: { $0.relativeError > $1.relativeError }) {
+                lines.append("            \(t.source.padding(toLength: 22, withPad: " ", startingAt: 0)) \(scientific(t.relativeError, 3))  \(t.method == .exact ? "exact" : "re-simulated"): \(t.detail)")
+            }
+        }
         for check in v.checks {
             let mark = check.status == .passed ? "ok  " : check.status == .failed ? "FAIL" : "skip"
             lines.append("  [\(mark)] \(check.name): \(check.detail)")
@@ -277,6 +289,17 @@ extension VerdictReport {
                 .table(header: ["block", "energy"], rows: e.items.map { [$0.block, engineering($0.joules, unit: "J")] }
                     + [["total", engineering(e.joulesPerSolve, unit: "J")]],
                        caption: "Over \(engineering(e.latencySeconds, unit: "s")) from the input step; the digital baseline: \(engineering(e.digitalJoules, unit: "J")) (\(formatSignificant(e.digitalFlops, 4)) flops at an assumed \(engineering(e.joulesPerFlop, unit: "J")) each)"),
+            ]))
+        }
+        if !v.attribution.isEmpty {
+            let sum = v.attribution.map(\.relativeError).reduce(0, +)
+            sections.append(HTMLReport.Section("Error by source", [
+                .bars(BarChart(title: "Each source's share of the error", valueLabel: "relative error (of |ideal|)",
+                               labels: v.attribution.map(\.source), values: v.attribution.map(\.relativeError))),
+                .table(header: ["source", "relative error", "bits", "how"], rows: v.attribution.map {
+                    [$0.source, scientific($0.relativeError, 3), significant($0.bits, 3), "\($0.method == .exact ? "exact" : "re-simulated"): \($0.detail)"]
+                } + [["sum of the terms", scientific(sum, 3), "", ""], ["total error", scientific(v.attributedTotal, 3), "", "|solution - ideal| / |ideal|"]],
+                       caption: "Terms are first-order shares: they add up to about the total, not exactly."),
             ]))
         }
         sections.append(HTMLReport.Section("Checks", [

@@ -21,7 +21,9 @@ public enum Verifier {
         let options = try await withMeasuredOpAmp(options, engine: engine)
         let prepared = try prepare(problem, options)
         if !prepared.prediction.isStable && !options.policy.force { throw .unstable(prepared.prediction) }
-        return try await run(problem, options, prepared, engine: engine, progress: progress)
+        var verdict = try await run(problem, options, prepared, engine: engine, progress: progress)
+        if options.plan.attribution { verdict.attribution = try await attribution(verdict, engine: engine) }
+        return verdict
     }
 
     /// Simulates a prepared problem on a fresh load and judges it; `options` as `prepare` was
@@ -68,10 +70,8 @@ public enum Verifier {
         public var timings: StageTimings
     }
 
-    /// Map, predict, generate, finish the deck: ``predict(_:_:)``, ``generate(_:_:)`` and
+    /// Map, predict, generate, finish the deck: ``predict(_:_:)``, ``generate(_:_:window:)`` and
     /// ``runnableDeck(_:_:_:window:)`` in turn, timed.
-    /// - Parameter window: a transient's timing to use instead of the prediction's (circuits
-    ///   re-programmed in place share one, ``BatchSolver``).
     public static func prepare(_ problem: Problem, _ options: SolveSpecification,
                                window: TransientWindow? = nil) throws(VerificationError) -> Prepared {
         let clock = Stopwatch()

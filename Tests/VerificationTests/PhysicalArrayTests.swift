@@ -243,3 +243,37 @@ struct DegradedDesignTests {
         #expect(failed(short).contains(Self.penalty), "\(failed(short))")
     }
 }
+
+@Suite("Error attribution")
+struct AttributionTests {
+    let engine = SharedEngine.engine
+
+    func options(ron: Double = 0.02, compensated: Bool = true) -> SolveSpecification {
+        var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
+        options.design.transistor = TransistorDesign(technology: .generic(),
+                                                     cell: SwitchedCellParameters(onResistanceFraction: ron, compensateOnResistance: compensated),
+                                                     converters: .ideal)
+        options.design.fitUnitConductance = true
+        options.plan.attribution = true
+        return options
+    }
+
+    @Test("8x8 at transistor level: the terms add up to within 2x of the total; undersized switches are the largest term")
+    func terms() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(8, seed: 41))
+        let nominal = try await Verifier.solve(problem, options(), engine: engine)
+        let sources = Set(nominal.attribution.map(\.source))
+        #expect(sources == ["cell quantisation", "DAC", "finite gain", "ADC", "switch on-resistance", "incomplete settling"], "\(sources)")
+        let sum = nominal.attribution.map(\.relativeError).reduce(0, +)
+        let total = nominal.solution.minus(nominal.prediction.references.ideal).norm2 / nominal.prediction.references.ideal.norm2
+        #expect(sum >= total / 2 && sum <= 2 * total, "terms sum to \(sum), total \(total)")
+        // An exact term is what the references say: quantisation is A_q^-1 b against A^-1 b.
+        let quantisation = try #require(nominal.attribution.first { $0.source == "cell quantisation" })
+        let references = nominal.prediction.references
+        #expect(abs(quantisation.relativeError - references.quantised.minus(references.ideal).norm2 / references.ideal.norm2) <= 1e-12)
+        let bad = try await Verifier.solve(problem, options(ron: 0.3, compensated: false), engine: engine)
+        let largest = try #require(bad.attribution.max { $0.relativeError < $1.relativeError })
+        #expect(largest.source == "switch on-resistance", "\(bad.attribution.map { "\($0.source) \($0.relativeError)" })")
+        #expect(!bad.passed)
+    }
+}

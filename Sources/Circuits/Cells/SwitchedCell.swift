@@ -16,6 +16,9 @@ public struct SwitchedCellParameters: Sendable, Hashable {
     /// `.full`: how long the word line of one row is high while the write phase writes it,
     /// seconds. Default 2 ns.
     public var writeSlotSeconds: Double
+    /// Error attribution only: each branch of a set bit is its nominal resistor alone and a
+    /// clear bit is open (ideal switches); the sign goes straight to its line.
+    public var idealSwitches = false
 
     public enum SRAMModel: String, Sendable, Hashable, CaseIterable {
         /// One source per bit at the latch's output level (VDD for 1, 0 for 0).
@@ -92,6 +95,12 @@ public struct SwitchedCell: Sendable {
     public func elements(_ site: CellPlacement, magnitudeBits: Int, unitSiemens: Double, vdd: String, vss: String) -> [Element] {
         let bits = site.bits ?? []
         precondition(bits.count == magnitudeBits + (site.negative == nil ? 0 : 1), "stored bits of \(site.name)")
+        if parameters.idealSwitches {
+            let line = site.negative.map { bits[magnitudeBits] ? $0 : site.positive } ?? site.positive
+            return (0..<magnitudeBits).filter { bits[$0] }.map { bit in
+                .resistor("\(site.name)_b\(bit)", line, site.summing, .number(1 / (unitSiemens * Double(1 << bit))))
+            }
+        }
         var out: [Element] = []
         let drive = site.negative == nil ? site.positive : "\(site.name)_c"
         let g = conductancePerSquare
