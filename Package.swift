@@ -22,8 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        // YAML sweep files (crossloop sweep); the CLI turns YAML into the JSON tree the
-        // Verification module reads, so only the tool depends on it.
+        // YAML: sweep files and plans (the CLI turns them into the JSON tree the libraries
+        // read) and the block descriptions of user subcircuits (Circuits).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // `swift package generate-documentation`: builds the DocC catalogs of the library
         // modules (the Theory article lives in CircuitTheory's). A plugin only; nothing links it.
@@ -56,7 +56,9 @@ let package = Package(
         .target(name: "Reference", dependencies: ["CLapack"]),
         .target(name: "CircuitTheory", dependencies: ["Reference", "Reports"]),
         .target(name: "MatrixFiles", dependencies: ["Reference"]),
-        .target(name: "Circuits", dependencies: ["Netlist", "CircuitTheory", "Reference", "Reports"]),
+        // Yams reads the block descriptions of the designer's own subcircuits.
+        .target(name: "Circuits", dependencies: ["Netlist", "CircuitTheory", "Reference", "Reports",
+                                                 .product(name: "Yams", package: "Yams")]),
         .target(name: "Specification", dependencies: ["Netlist", "Reference", "CircuitTheory", "Circuits", "Reports"]),
         .target(name: "Characterization", dependencies: ["Netlist", "Ngspice", "Circuits", "Reports"]),
         .target(

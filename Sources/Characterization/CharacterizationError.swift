@@ -14,6 +14,11 @@ public enum CharacterizationError: Error, Sendable, CustomStringConvertible {
     case simulation(NgspiceError)
     /// The simulation ran but the quantity could not be measured from it.
     case measurement(String)
+    /// The block as measured cannot work in a loop (an op-amp with no phase margin).
+    case unstable(String)
+    /// A designer's block does not behave as its kind must (a cell whose levels are not
+    /// monotonic, a model its library lacks).
+    case block(String)
 
     public var description: String {
         switch self {
@@ -21,6 +26,8 @@ public enum CharacterizationError: Error, Sendable, CustomStringConvertible {
         case .design(let reason): return "cannot design the block: \(reason)"
         case .simulation(let error): return "simulation failed: \(error)"
         case .measurement(let reason): return "cannot measure: \(reason)"
+        case .unstable(let reason): return "unstable: \(reason)"
+        case .block(let reason): return reason
         }
     }
 

@@ -69,27 +69,39 @@ public enum OTACharacterization {
     public static func measure(_ ota: MillerOTA, settings: Settings = Settings(), engine: NgspiceEngine)
         async throws(CharacterizationError) -> OTAMeasurement
     {
-        let t = ota.technology
+        try await measure(AmplifierUnderTest(ota), settings: settings, engine: engine)
+    }
+
+    public static func measure(_ amp: AmplifierUnderTest, settings: Settings = Settings(), engine: NgspiceEngine)
+        async throws(CharacterizationError) -> OTAMeasurement
+    {
+        let t = amp.technology
         let vdd = t.supplyVolts
-        let vcm = ota.specification.inputCommonModeVolts ?? t.midRailVolts
-        let load = settings.loadCapacitanceFarads ?? ota.specification.loadCapacitanceFarads
-        let gbw = ota.specification.gainBandwidthHertz
+        let vcm = amp.commonModeVolts
+        let load = settings.loadCapacitanceFarads ?? amp.loadCapacitanceFarads
+        func deck(_ title: String) -> Deck {
+            var d = Deck(title: "crossloop op-amp characterisation: \(title), \(amp.label) on \(t.identifier)")
+            t.prepare(&d)
+            for include in amp.includes where !d.includes.contains(include) { d.includes.append(include) }
+            d.subcircuits = [amp.subcircuit]
+            return d
+        }
+        let ports = amp.subcircuit.name
 
         // Open loop.
-        var ac = Deck(title: "crossloop OTA characterisation: open loop, \(t.identifier)")
-        t.prepare(&ac)
-        ac.subcircuits = [ota.subcircuit(name: "ota")]
+        var ac = deck("open loop")
         ac.elements = [
             .dcVoltage("dd", "vdd", "0", .number(vdd)),
             .voltageSource(IndependentSource(name: "in", plus: "inp", minus: "0", dc: .number(vcm),
                                              ac: ACStimulus(magnitude: 1))),
-            .instance(SubcircuitInstance(name: "ota", nodes: ["inp", "inn", "out", "vdd", "0"], subcircuit: "ota")),
+            .instance(SubcircuitInstance(name: "ota", nodes: ["inp", "inn", "out", "vdd", "0"], subcircuit: ports)),
             .capacitor("load", "out", "0", .number(load)),
             .resistor("fb", "out", "inn", 1e9),
             .capacitor("fb", "inn", "0", 1),
-        ] + resistiveLoad(ota, vcm)
-        let stop = max(100 * gbw, 1e6)
-        ac.analyses = [.operatingPoint, .ac(AC(sweep: .decade, points: 40, start: settings.lowFrequencyHertz, stop: stop))]
+        ] + resistiveLoad(amp, vcm, output: "out")
+        let stop = amp.expectedGainBandwidthHertz.map { max(100 * $0, 1e6) } ?? 1e10
+        ac.analyses = [.operatingPoint, .ac(AC(sweep: .decade, points: amp.expectedGainBandwidthHertz == nil ? 20 : 40,
+                                              start: settings.lowFrequencyHertz, stop: stop))]
         let acResult = try await simulate(engine, ac, t.request(vectors: ["v(out)"]))
         let outOP = try values(acResult, "op", "v(out)")
         let inOP = try values(acResult, "op", "v(inp)")
@@ -104,36 +116,89 @@ public enum OTACharacterization {
         let gain = response.map(\.magnitude)
         let phase = unwrappedDegrees(response.map(\.phase))
         let a0 = gain[0]
-        guard a0 > 1 else { throw .measurement("open-loop gain at \(settings.lowFrequencyHertz) Hz is \(a0) V/V: the OTA does not amplify (operating point V(out) = \(vOut) V)") }
+        guard a0 > 1 else { throw .measurement("\(amp.label): open-loop gain at \(settings.lowFrequencyHertz) Hz is \(a0) V/V: the op-amp does not amplify (operating point V(out) = \(vOut) V)") }
         guard let pole = crossing(frequency, gain, level: a0 / 2.0.squareRoot()) else {
-            throw .measurement("the open-loop gain never falls 3 dB below A0 up to \(stop) Hz")
+            throw .measurement("\(amp.label): the open-loop gain never falls 3 dB below A0 up to \(stop) Hz")
         }
         guard let unity = crossing(frequency, gain, level: 1) else {
-            throw .measurement("the open-loop gain never falls to 1 up to \(stop) Hz")
+            throw .measurement("\(amp.label): the open-loop gain never falls to 1 up to \(stop) Hz")
         }
         let phaseAtUnity = interpolateLog(frequency, phase, at: unity)
         // The phase starts at 0 (non-inverting input driven): margin = 180 + phase.
         let margin = 180 + phaseAtUnity - phase[0]
+        let gbw = a0 * pole
+        if margin <= 0 {
+            throw .unstable("\(amp.label) is unstable as a unity-gain follower: measured A0 \(engineering(a0, unit: "V/V")), unity gain at \(engineering(unity, unit: "Hz")), phase margin \(formatSignificant(margin, 3)) deg into \(engineering(load, unit: "F")); a loop around it oscillates: compensate the op-amp (more Miller capacitance, a nulling resistor)")
+        }
+
+        // Output range and drive: open loop, overdriven either way, into the load and then
+        // into a short to the common mode.
+        var drive = deck("output range and drive")
+        let overdrive = 0.1
+        drive.elements = [.dcVoltage("dd", "vdd", "0", .number(vdd)), .dcVoltage("cm", "cm", "0", .number(vcm)),
+                          .dcVoltage("hi", "hi", "0", .number(vcm + overdrive)), .dcVoltage("lo", "lo", "0", .number(vcm - overdrive))]
+        for (name, plus, minus) in [("up", "hi", "cm"), ("down", "lo", "cm")] {
+            drive.elements += [.instance(SubcircuitInstance(name: "r\(name)", nodes: [plus, minus, "o\(name)", "vdd", "0"], subcircuit: ports)),
+                               .capacitor("r\(name)", "o\(name)", "0", .number(load))]
+                + resistiveLoad(amp, vcm, output: "o\(name)", suffix: name)
+            drive.elements += [.instance(SubcircuitInstance(name: "s\(name)", nodes: [plus, minus, "s\(name)", "vdd", "0"], subcircuit: ports)),
+                               .dcVoltage("s\(name)", "s\(name)", "cm", .number(0))]
+        }
+        drive.analyses = [.operatingPoint]
+        let driveResult = try await simulate(engine, drive, t.request(vectors: ["v(oup)", "v(odown)", "i(Vsup)", "i(Vsdown)"]))
+        guard let high = try values(driveResult, "op", "v(oup)").first, let low = try values(driveResult, "op", "v(odown)").first,
+              let source = try values(driveResult, "op", "i(Vsup)").first, let sink = try values(driveResult, "op", "i(Vsdown)").first else {
+            throw .measurement("\(amp.label): the drive test has no output")
+        }
+
+        // Output resistance: open loop (inputs held at the common mode for AC), a 1 A AC
+        // current into the output at the lowest frequency.
+        var impedance = deck("output resistance")
+        impedance.elements = [
+            .dcVoltage("dd", "vdd", "0", .number(vdd)), .dcVoltage("cm", "cm", "0", .number(vcm)),
+            .instance(SubcircuitInstance(name: "ota", nodes: ["cm", "inn", "out", "vdd", "0"], subcircuit: ports)),
+            .resistor("fb", "out", "inn", 1e9), .capacitor("fb", "inn", "0", 1),
+            .currentSource(IndependentSource(name: "z", plus: "0", minus: "out", dc: 0, ac: ACStimulus(magnitude: 1))),
+        ]
+        impedance.analyses = [.ac(AC(sweep: .decade, points: 1, start: settings.lowFrequencyHertz, stop: settings.lowFrequencyHertz))]
+        let impedanceResult = try await simulate(engine, impedance, t.request(vectors: ["v(out)"]))
+        guard let outputResistance = impedanceResult.plot("ac")?["v(out)"]?.complex.first?.magnitude else {
+            throw .measurement("\(amp.label): the output-resistance test has no output")
+        }
+
+        // Linear range: open loop, the non-inverting input swept through the offset; the
+        // incremental gain at each output level against its value at the common mode.
+        var sweep = deck("linear output range")
+        let window = max(4 * vdd / a0, 0.02) + 2 * abs(vOut - vIn)
+        sweep.elements = [
+            .dcVoltage("dd", "vdd", "0", .number(vdd)), .dcVoltage("cm", "cm", "0", .number(vcm)),
+            .dcVoltage("sw", "sw", "0", .number(vcm)),
+            .instance(SubcircuitInstance(name: "ota", nodes: ["sw", "cm", "out", "vdd", "0"], subcircuit: ports)),
+            .capacitor("load", "out", "0", .number(load)),
+        ] + resistiveLoad(amp, vcm, output: "out")
+        sweep.analyses = [.dcSweep(source: "Vsw", start: vcm - window, stop: vcm + window, step: window / 1000)]
+        let sweepResult = try await simulate(engine, sweep, t.request(vectors: ["v(out)"]))
+        let linear = linearRange(input: try scale(sweepResult, "dc"), output: try values(sweepResult, "dc", "v(out)"), center: vcm,
+                                 fraction: OTAMeasurement.linearGainFraction)
 
         // Step in unity gain.
         let step = settings.stepVolts ?? vdd / 3
         let rise = 0.01 / gbw
-        let slewGuess = max(ota.prediction.slewRateVoltsPerSecond, 1e3)
+        // The slew is what the step measures; the window allows for a slow one.
+        let slewGuess = max(amp.expectedSlewVoltsPerSecond ?? 0.1 * abs(iSupply) / load, 1e3)
         let half = 40 / gbw + 3 * step / slewGuess
         let t0 = 0.1 * half
-        var tran = Deck(title: "crossloop OTA characterisation: unity-gain step, \(t.identifier)")
-        t.prepare(&tran)
-        tran.subcircuits = [ota.subcircuit(name: "ota")]
-        let low = vcm - step / 2, high = vcm + step / 2
+        var tran = deck("unity-gain step")
+        let stepLow = vcm - step / 2, stepHigh = vcm + step / 2
         tran.elements = [
             .dcVoltage("dd", "vdd", "0", .number(vdd)),
-            .voltageSource(IndependentSource(name: "in", plus: "inp", minus: "0", dc: .number(low), waveform: .pwl([
-                PWLPoint(0, low), PWLPoint(t0, low), PWLPoint(t0 + rise, high),
-                PWLPoint(t0 + half, high), PWLPoint(t0 + half + rise, low),
+            .voltageSource(IndependentSource(name: "in", plus: "inp", minus: "0", dc: .number(stepLow), waveform: .pwl([
+                PWLPoint(0, stepLow), PWLPoint(t0, stepLow), PWLPoint(t0 + rise, stepHigh),
+                PWLPoint(t0 + half, stepHigh), PWLPoint(t0 + half + rise, stepLow),
             ]))),
-            .instance(SubcircuitInstance(name: "ota", nodes: ["inp", "out", "out", "vdd", "0"], subcircuit: "ota")),
+            .instance(SubcircuitInstance(name: "ota", nodes: ["inp", "out", "out", "vdd", "0"], subcircuit: ports)),
             .capacitor("load", "out", "0", .number(load)),
-        ] + resistiveLoad(ota, vcm)
+        ] + resistiveLoad(amp, vcm, output: "out")
         let end = t0 + 2 * half
         tran.analyses = [.transient(Transient(step: half / 400, stop: end, maxStep: half / 400))]
         let tranResult = try await simulate(engine, tran, t.request(vectors: ["v(out)"]))
@@ -143,26 +208,54 @@ public enum OTACharacterization {
         let downIndices = time.indices.filter { time[$0] >= t0 + half }
         guard upIndices.count > 20, downIndices.count > 20 else { throw .measurement("the step transient is too short") }
         let up = edge(time: upIndices.map { time[$0] }, value: upIndices.map { out[$0] }, start: t0,
-                      from: low, tolerance: settings.settlingTolerance * step)
+                      from: stepLow, tolerance: settings.settlingTolerance * step)
         let down = edge(time: downIndices.map { time[$0] }, value: downIndices.map { out[$0] }, start: t0 + half,
-                        from: high, tolerance: settings.settlingTolerance * step)
+                        from: stepHigh, tolerance: settings.settlingTolerance * step)
         guard let up, let down else {
-            throw .measurement("the follower output did not cross 10 % and 90 % of its step (does the OTA slew or oscillate?)")
+            throw .measurement("\(amp.label): the follower output did not cross 10 % and 90 % of its step (does the op-amp slew or oscillate?)")
         }
 
-        return OTAMeasurement(
-            dcGain: a0, dcGainDecibels: 20 * log10(a0), poleHertz: pole, gainBandwidthHertz: a0 * pole,
+        var measured = OTAMeasurement(
+            dcGain: a0, dcGainDecibels: 20 * log10(a0), poleHertz: pole, gainBandwidthHertz: gbw,
             unityGainHertz: unity, phaseMarginDegrees: margin, slewRisingVoltsPerSecond: up.slew,
             slewFallingVoltsPerSecond: down.slew, settlingSeconds: max(up.settling, down.settling),
             settlingTolerance: settings.settlingTolerance, stepVolts: step, offsetVolts: vOut - vIn,
             supplyCurrentAmperes: -iSupply, powerWatts: -iSupply * vdd,
-            simulationSeconds: acResult.loadSeconds + acResult.runSeconds + tranResult.loadSeconds + tranResult.runSeconds)
+            simulationSeconds: [acResult, driveResult, impedanceResult, sweepResult, tranResult].reduce(0) { $0 + $1.loadSeconds + $1.runSeconds })
+        measured.outputHighVolts = high
+        measured.outputLowVolts = low
+        // i(Vs...) flows from the output into the common mode source: positive when sourcing.
+        measured.outputSourceAmperes = source
+        measured.outputSinkAmperes = -sink
+        measured.loadCapacitanceFarads = load
+        measured.outputResistanceOhms = outputResistance
+        measured.linearLowVolts = linear?.low
+        measured.linearHighVolts = linear?.high
+        return measured
     }
 
-    /// The specification's resistive load, to a mid-rail source.
-    static func resistiveLoad(_ ota: MillerOTA, _ vcm: Double) -> [Element] {
-        guard let r = ota.specification.loadResistanceOhms else { return [] }
-        return [.dcVoltage("mid", "vmid", "0", .number(vcm)), .resistor("load", "out", "vmid", .number(r))]
+    /// The output interval about `center` over which dV_out/dV_in stays at least `fraction`
+    /// of its value there (central differences of a DC sweep), or nil when the sweep never
+    /// crosses `center`.
+    static func linearRange(input: [Double], output: [Double], center: Double, fraction: Double) -> (low: Double, high: Double)? {
+        let n = min(input.count, output.count)
+        guard n >= 3 else { return nil }
+        var gain = [Double](repeating: 0, count: n)
+        for k in 1..<(n - 1) { gain[k] = abs((output[k + 1] - output[k - 1]) / (input[k + 1] - input[k - 1])) }
+        gain[0] = gain[1]; gain[n - 1] = gain[n - 2]
+        guard let mid = (0..<n).min(by: { abs(output[$0] - center) < abs(output[$1] - center) }),
+              abs(output[mid] - center) < 0.05 * max(abs(output[n - 1] - output[0]), 1e-9) else { return nil }
+        let floor = fraction * gain[mid]
+        var a = mid, b = mid
+        while a > 0, gain[a - 1] >= floor { a -= 1 }
+        while b < n - 1, gain[b + 1] >= floor { b += 1 }
+        return (min(output[a], output[b]), max(output[a], output[b]))
+    }
+
+    /// The resistive load to a mid-rail source, when the amplifier has one.
+    static func resistiveLoad(_ amp: AmplifierUnderTest, _ vcm: Double, output: String, suffix: String = "") -> [Element] {
+        guard let r = amp.loadResistanceOhms else { return [] }
+        return [.dcVoltage("mid\(suffix)", "vmid\(suffix)", "0", .number(vcm)), .resistor("load\(suffix)", output, "vmid\(suffix)", .number(r))]
     }
 
     /// DC gain and GBW against the specification within `tolerance`; the phase margin at least
@@ -202,6 +295,47 @@ public enum OTACharacterization {
             break
         }
         return (0.8 * abs(swing) / (t90 - t10), max(0, settled - start))
+    }
+}
+
+/// An op-amp on the bench: its subcircuit (ports `inp inn out vdd vss`), the files it needs,
+/// its technology, load and common mode, and what is known of it beforehand.
+public struct AmplifierUnderTest: Sendable {
+    public var label: String
+    public var technology: Technology
+    public var subcircuit: Subcircuit
+    public var includes: [Include]
+    public var loadCapacitanceFarads: Double
+    public var loadResistanceOhms: Double?
+    public var commonModeVolts: Double
+    /// Sets the frequency range and step window; nil: unknown (a designer's block), the
+    /// `.ac` then runs to 10 GHz and the step window follows the measured GBW.
+    public var expectedGainBandwidthHertz: Double?
+    public var expectedSlewVoltsPerSecond: Double?
+
+    public init(label: String, technology: Technology, subcircuit: Subcircuit, includes: [Include] = [],
+                loadCapacitanceFarads: Double, loadResistanceOhms: Double? = nil, commonModeVolts: Double? = nil,
+                expectedGainBandwidthHertz: Double? = nil, expectedSlewVoltsPerSecond: Double? = nil) {
+        self.label = label; self.technology = technology; self.subcircuit = subcircuit; self.includes = includes
+        self.loadCapacitanceFarads = loadCapacitanceFarads; self.loadResistanceOhms = loadResistanceOhms
+        self.commonModeVolts = commonModeVolts ?? technology.midRailVolts
+        self.expectedGainBandwidthHertz = expectedGainBandwidthHertz; self.expectedSlewVoltsPerSecond = expectedSlewVoltsPerSecond
+    }
+
+    /// Crossloop's own Miller OTA, as sized.
+    public init(_ ota: MillerOTA) {
+        let s = ota.specification
+        self.init(label: "the Miller OTA", technology: ota.technology, subcircuit: ota.subcircuit(name: "ota"),
+                  loadCapacitanceFarads: s.loadCapacitanceFarads, loadResistanceOhms: s.loadResistanceOhms,
+                  commonModeVolts: s.inputCommonModeVolts, expectedGainBandwidthHertz: s.gainBandwidthHertz,
+                  expectedSlewVoltsPerSecond: ota.prediction.slewRateVoltsPerSecond)
+    }
+
+    /// A designer's op-amp in the loop's load.
+    public init(_ block: UserBlock, technology: Technology, loadCapacitanceFarads: Double, loadResistanceOhms: Double? = nil) {
+        self.init(label: "the op-amp \(block.reference)", technology: technology,
+                  subcircuit: block.opAmpSubcircuit(name: "ota", referenceVolts: technology.midRailVolts), includes: [block.include],
+                  loadCapacitanceFarads: loadCapacitanceFarads, loadResistanceOhms: loadResistanceOhms)
     }
 }
 

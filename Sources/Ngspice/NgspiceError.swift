@@ -62,6 +62,23 @@ public struct NgspiceError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+extension NgspiceError {
+    /// The model or subcircuit ngspice could not find, from its own words: `can't find model
+    /// 'nch'` names the model; `unknown subckt: x1 a b ota` ends with the subcircuit.
+    public var missingName: String? {
+        for d in diagnostics {
+            let lower = d.text.lowercased()
+            if let range = lower.range(of: "can't find model '") {
+                return String(lower[range.upperBound...].prefix { $0 != "'" })
+            }
+            if let range = lower.range(of: "unknown subckt:") {
+                return lower[range.upperBound...].split(separator: " ").last { !$0.contains("=") }.map(String.init)
+            }
+        }
+        return nil
+    }
+}
+
 extension NgspiceError.Kind {
     var summary: String {
         switch self {

@@ -72,21 +72,38 @@ extension Knob {
              "wire capacitance per segment",
              read: { s in .number(s.design.circuit.wires.capacitanceFarads) })
         { d, v in d.spec.design.circuit.wires.capacitanceFarads = v.number },
-        Knob("technology", .design, .text(valueName: "generic|sky130[:corner]"), default: "generic at transistor level, none otherwise",
+        Knob("technology", .design, .text(valueName: "generic|sky130[:corner]|FILE[:section]"), default: "generic at transistor level, none otherwise",
              aliases: ["tech"],
-             "generic (the built-in 90-nm-class card) or sky130[:tt|ss|ff|sf|fs]: the transistor-level circuit's devices, or at behavioral fidelity the Miller OTA characterised at the corner, temperature and supply",
+             "generic (the built-in 90-nm-class card), sky130[:tt|ss|ff|sf|fs], or a model library of your own with its corner section (lib.sp:tt), included for the devices of your blocks (design.opamp) on top of the generic card: the transistor-level circuit's devices, or at behavioral fidelity the Miller OTA characterised at the corner, temperature and supply",
              read: { s in s.design.transistor.map { .text($0.technology.identifier) } ?? s.design.technologyName.map { .text($0) } })
         { d, v throws(SpecificationError) in
             let parts = v.word.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard [Technology.genericName, Technology.sky130Name].contains(parts[0]), parts.count <= 2 else {
-                throw .invalid(knob: "design.technology", value: Quantity.echo(v.word), requirement: "use generic or sky130[:tt|ss|ff|sf|fs]")
+            guard [Technology.genericName, Technology.sky130Name].contains(parts[0]) else {
+                // Anything else is a designer's model library.
+                do throws(TechnologyError) { d.spec.design.userLibrary = try UserLibrary.parse(v.word) } catch {
+                    throw .invalid(knob: "design.technology", value: Quantity.echo(v.word), requirement: error.description)
+                }
+                d.spec.design.technologyName = Technology.genericName
+                return
+            }
+            guard parts.count <= 2 else {
+                throw .invalid(knob: "design.technology", value: Quantity.echo(v.word), requirement: "use generic, sky130[:tt|ss|ff|sf|fs] or FILE[:section]")
             }
             d.spec.design.technologyName = parts[0]
+            d.spec.design.userLibrary = nil
             if parts.count == 2 {
                 guard let corner = ProcessCorner(rawValue: parts[1]) else {
                     throw .invalid(knob: "design.technology", value: Quantity.echo(v.word), requirement: "unknown corner '\(Quantity.echo(parts[1]))'; use tt, ss, ff, sf or fs")
                 }
                 d.technologyCorner = corner
+            }
+        },
+        Knob("opamp", .design, .text(valueName: "FILE:SUBCKT"), default: "Crossloop's Miller OTA", scope: .transistor,
+             "transistor level: your own op-amp in every loop position, by reference (the file is included, not copied); its pins come from FILE.yaml or the file's *> header (README, \"Your own blocks\"), and it is measured (gain, GBW, phase margin in the loop's load, swing, drive, supply current) before the solve trusts it",
+             read: { s in s.design.transistor?.opAmpBlock.map { .text($0.reference) } })
+        { d, v throws(SpecificationError) in
+            do throws(UserBlockError) { d.opAmpBlock = try UserBlock.load(v.word, kind: .opamp) } catch {
+                throw .invalid(knob: "design.opamp", value: Quantity.echo(v.word), requirement: error.description)
             }
         },
         Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc", scope: .transistor,

@@ -13,6 +13,8 @@ struct Draft {
     var inverterGBW: Double?
     /// The corner written into the technology's name (`sky130:ss`).
     var technologyCorner: ProcessCorner?
+    /// The designer's op-amp (`design.opamp`).
+    var opAmpBlock: UserBlock?
 }
 
 extension SolveSpecification {
@@ -88,6 +90,9 @@ extension Draft {
             spec.design.conditions.corner = corner
         }
         let technology = spec.design.technologyName
+        if spec.design.userLibrary != nil, fidelity != .transistor {
+            throw conflict(["technology"], "a model library of your own holds the devices of your blocks, which exist at design.fidelity transistor only")
+        }
         if technology != nil, fidelity == .ideal {
             throw conflict(["technology"], "design.technology needs design.fidelity behavioral (a characterised Miller OTA stands in for the op-amp) or transistor; ideal op-amps have no devices")
         }
@@ -98,6 +103,9 @@ extension Draft {
         if technology == Technology.genericName {
             if spec.design.mismatch {
                 throw conflict(["mismatch"], "variation.mismatch: the generic card has no mismatch models; use design.technology sky130")
+            }
+            if spec.design.conditions.corner != .tt, let library = spec.design.userLibrary {
+                throw conflict(["corner"], "conditions.corner \(spec.design.conditions.corner.rawValue): a library of your own takes its corner as a section; write design.technology \(library.path):SECTION")
             }
             if spec.design.conditions.corner != .tt {
                 throw conflict(["corner"], "corner \(spec.design.conditions.corner.rawValue): the generic card has only the typical corner; use design.technology sky130")
@@ -127,9 +135,10 @@ extension Draft {
             if !spec.design.variation.isNominal {
                 throw conflict(["programming-sigma"], "at transistor level the variation comes from the technology's own mismatch models (variation.mismatch true); variation.programming-sigma, stuck cells, variation.read-noise-sigma and variation.offset-sigma apply to ideal and behavioral fidelity")
             }
-            let device: Technology
+            var device: Technology
             do {
-                device = try spec.design.conditions.technology(technology ?? Technology.genericName, environment: environment)
+                device = try spec.design.conditions.technology(technology ?? Technology.genericName, library: spec.design.userLibrary,
+                                                               environment: environment)
             } catch {
                 throw .invalid(knob: "design.technology", value: technology ?? "", requirement: error.description)
             }
@@ -138,6 +147,7 @@ extension Draft {
             }
             spec.design.transistor = TransistorDesign(technology: device, ota: ota, cell: cell, converters: converters,
                                                       arraySize: arraySize)
+            spec.design.transistor?.opAmpBlock = opAmpBlock
             spec.design.fitUnitConductance = !given.contains("g0")
         }
         let variation = spec.design.variation

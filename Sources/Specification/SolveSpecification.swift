@@ -45,6 +45,9 @@ public struct DesignSpecification: Sendable {
     /// circuit's own, at behavioural fidelity the Miller OTA characterised at ``conditions``
     /// stands in for the single-pole op-amp. nil: no technology.
     public var technologyName: String?
+    /// A designer's model library on top of the technology (`design.technology FILE[:section]`):
+    /// its section is the corner.
+    public var userLibrary: UserLibrary?
     /// Corner, temperature and supply of the technology.
     public var conditions: OperatingConditions
     /// The statistical models of a Monte Carlo run (sweeps); nominal by default.
@@ -163,10 +166,14 @@ public struct OperatingConditions: Sendable, Hashable {
 
     /// The technology `name` (generic or sky130) at these conditions: sky130 at the corner,
     /// both at the temperature, and the supply when one is set.
-    public func technology(_ name: String, environment: [String: String]) throws(TechnologyError) -> Technology {
+    /// A designer's `library` goes on top (its section, not ``corner``, is its corner).
+    public func technology(_ name: String, library: UserLibrary? = nil, environment: [String: String]) throws(TechnologyError)
+        -> Technology
+    {
         let identifier = name == Technology.sky130Name ? "\(name):\(corner.rawValue)" : name
         var technology = try Technology.named(identifier, temperatureCelsius: temperatureCelsius, environment: environment)
         if let supplyVolts { technology.supplyVolts = supplyVolts }
+        if let library { technology = technology.including(library) }
         return technology
     }
 }

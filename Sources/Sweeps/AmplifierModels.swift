@@ -50,8 +50,8 @@ final class AmplifierModels: @unchecked Sendable {  // Safe: the caches are behi
                                 loadCapacitanceFarads: loadFarads)
     }
 
-    func technology(_ name: String, _ conditions: OperatingConditions) throws(SweepError) -> Technology {
-        do { return try conditions.technology(name, environment: environment) } catch {
+    func technology(_ name: String, _ conditions: OperatingConditions, library: UserLibrary? = nil) throws(SweepError) -> Technology {
+        do { return try conditions.technology(name, library: library, environment: environment) } catch {
             throw .invalidSpec("technology: \(error.description)")
         }
     }

@@ -100,7 +100,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
             if options.design.circuit.fidelity == .transistor, let name = settings.spec.design.technologyName {
                 // The circuit is the technology's own at the nominal conditions; its OTA is
                 // measured there (as `solve` does) and the predictions and references use it.
-                options.design.transistor?.technology = try amplifiers.technology(name, .nominal)
+                options.design.transistor?.technology = try amplifiers.technology(name, .nominal, library: settings.spec.design.userLibrary)
                 do { options = try await Verifier.withMeasuredOpAmp(options, engine: engine) } catch { throw SweepError.verification(error) }
             } else if settings.spec.design.technologyName != nil {
                 let (amp, f) = try await amplifier(settings, .nominal, engine: engine)
@@ -268,7 +268,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
         if cachesCircuits, let cached = lock.withLock({ transistorCircuits[key] }) { return cached }
         let prepared = nominal.prepared
         var varied = transistor
-        varied.technology = try amplifiers.technology(name, settings.spec.design.conditions)
+        varied.technology = try amplifiers.technology(name, settings.spec.design.conditions, library: settings.spec.design.userLibrary)
         if settings.spec.design.mismatch { varied.technology = try AmplifierModels.withMismatch(varied.technology) }
         let variedDesign: CircuitDesign
         do {

@@ -63,6 +63,7 @@ actor OTAMeasurements {
     private var cache: [String: OTAMeasurement] = [:]
 
     func measurement(for design: TransistorDesign, engine: NgspiceEngine) async throws(VerificationError) -> OTAMeasurement {
+        if let block = design.opAmpBlock { return try await measurement(of: block, design: design, engine: engine) }
         let key = "\(design.technology.identifier)@\(design.technology.temperatureCelsius)/\(design.ota)"
         if let known = cache[key] { return known }
         let ota: MillerOTA
@@ -77,6 +78,42 @@ actor OTAMeasurements {
             return measured
         } catch {
             throw .readout("the op-amp characterisation failed: \(error)")
+        }
+    }
+
+    /// A designer's op-amp, measured in the loop's load before it is trusted (per file
+    /// content, technology and conditions).
+    private func measurement(of block: UserBlock, design: TransistorDesign, engine: NgspiceEngine) async throws(VerificationError)
+        -> OTAMeasurement
+    {
+        let t = design.technology
+        let stamp = (try? FileManager.default.attributesOfItem(atPath: block.file)[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let key = "\(block.reference)@\(stamp)/\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(design.ota.loadCapacitanceFarads)"
+        if let known = cache[key] { return known }
+        let amp = AmplifierUnderTest(block, technology: t, loadCapacitanceFarads: design.ota.loadCapacitanceFarads,
+                                     loadResistanceOhms: design.ota.loadResistanceOhms)
+        do {
+            let measured = try await OTACharacterization.measure(amp, engine: engine)
+            cache[key] = measured
+            return measured
+        } catch {
+            throw UserBlockFailure.classify(error, block: block, technology: t)
+        }
+    }
+}
+
+/// What a failed measurement of a designer's block means for the solve.
+enum UserBlockFailure {
+    static func classify(_ error: CharacterizationError, block: UserBlock, technology: Technology) -> VerificationError {
+        switch error {
+        case .unstable(let reason): return .unstableAmplifier(reason)
+        case .block(let reason): return .design(.unsupported(reason))
+        case .simulation(let failure) where failure.kind == .unknownModel || failure.kind == .unknownSubcircuit:
+            let what = failure.kind == .unknownModel ? "a model" : "a subcircuit"
+            let name = failure.missingName.map { "'\($0)'" } ?? what
+            return .design(.unsupported("\(block.reference): \(name) is defined neither in \(block.file) nor in the technology \(technology.identifier)\(technology.libraryDescription); give the library that defines it with design.technology FILE[:section] (ngspice: \(failure.message))"))
+        default:
+            return .readout("the characterisation of \(block.reference) failed: \(error)")
         }
     }
 }

@@ -28,7 +28,27 @@ public enum VerdictReport {
             ("againstFiniteGain", metrics(v.metricsFiniteGain)),
             ("circuitAgreement", metrics(v.circuitAgreement)),
         ]
-        return .object([
+        let measuredOpAmp: JSONValue = v.options.design.measuredOpAmp.map { opAmpJSON($0, block: v.options.design.transistor?.opAmpBlock) } ?? .null
+        let design: JSONValue = .object([
+            ("fidelity", .string(v.options.design.circuit.fidelity.rawValue)),
+            ("analysis", .string(v.options.plan.analysis.rawValue)),
+            ("elements", .number(Double(v.design.elementCount))),
+            ("switchDevices", .number(Double(v.design.switchDevices))),
+            ("arrays", .array(v.design.arrays.map { state in
+                .object([("name", .string(state.structure.name)), ("rows", .number(Double(state.structure.rows))),
+                         ("columns", .number(Double(state.structure.columns))),
+                         ("planes", .array(state.structure.planes.map { .string($0) })),
+                         ("switchBranches", .number(Double(state.structure.switchBranches))),
+                         ("storedBits", .number(Double(state.structure.storedBits)))])
+            })),
+            ("sramReadback", v.sramReadback.map { r in
+                .object([("bits", .number(Double(r.bits))), ("mismatches", .array(r.mismatches.map { .string($0) })),
+                         ("readSeconds", .number(r.readSeconds))])
+            } ?? .null),
+            ("values", .array(v.design.values.map(\.json))),
+            ("measuredOpAmp", measuredOpAmp),
+        ])
+        let head: [(String, JSONValue)] = [
             ("crossloopVersion", .string(crossloopVersion)),
             ("problem", .object([
                 ("operation", .string(v.problem.operation.rawValue)),
@@ -101,24 +121,9 @@ public enum VerdictReport {
                 ("converterFullScaleVolts", .number(m.parameters.adc.fullScaleVolts)),
                 ("swingVolts", .number(m.parameters.opAmpSwingVolts)),
             ])),
-            ("design", .object([
-                ("fidelity", .string(v.options.design.circuit.fidelity.rawValue)),
-                ("analysis", .string(v.options.plan.analysis.rawValue)),
-                ("elements", .number(Double(v.design.elementCount))),
-                ("switchDevices", .number(Double(v.design.switchDevices))),
-                ("arrays", .array(v.design.arrays.map { state in
-                    .object([("name", .string(state.structure.name)), ("rows", .number(Double(state.structure.rows))),
-                             ("columns", .number(Double(state.structure.columns))),
-                             ("planes", .array(state.structure.planes.map { .string($0) })),
-                             ("switchBranches", .number(Double(state.structure.switchBranches))),
-                             ("storedBits", .number(Double(state.structure.storedBits)))])
-                })),
-                ("sramReadback", v.sramReadback.map { r in
-                    .object([("bits", .number(Double(r.bits))), ("mismatches", .array(r.mismatches.map { .string($0) })),
-                             ("readSeconds", .number(r.readSeconds))])
-                } ?? .null),
-                ("values", .array(v.design.values.map(\.json))),
-            ])),
+        ]
+        return .object(head + [
+            ("design", design),
             ("specification", .array(v.options.parameterValues().map(\.json))),
             ("engine", .object([
                 ("ngspiceVersion", .string(v.simulation.ngspiceVersion)),
@@ -145,6 +150,33 @@ public enum VerdictReport {
                 ("pass", .bool(v.passed)),
                 ("toleranceBits", .number(v.toleranceBits)),
             ])),
+        ])
+    }
+
+    /// What was measured of a designer's op-amp before the solve trusted it.
+    static func userOpAmpLines(_ block: UserBlock, _ m: OTAMeasurement) -> [String] {
+        func volts(_ x: Double?) -> String { x.map { formatSignificant($0, 3) } ?? "?" }
+        func amps(_ x: Double?) -> String { x.map { engineering($0, unit: "A") } ?? "?" }
+        return [
+            "  op-amp    \(block.summary), measured on the simulator into \(engineering(m.loadCapacitanceFarads ?? 0, unit: "F")):",
+            "            A0 \(engineering(m.dcGain, unit: "V/V")) (\(formatSignificant(m.dcGainDecibels, 3)) dB), GBW \(engineering(m.gainBandwidthHertz, unit: "Hz")), PM \(formatSignificant(m.phaseMarginDegrees, 3)) deg, offset \(engineering(m.offsetVolts, unit: "V")), r_out \(m.outputResistanceOhms.map { engineering($0, unit: "Ohm") } ?? "?")",
+            "            output \(volts(m.outputLowVolts))..\(volts(m.outputHighVolts)) V, linear (gain >= \(Int(OTAMeasurement.linearGainFraction * 100)) % of A0) \(volts(m.linearLowVolts))..\(volts(m.linearHighVolts)) V, sources \(amps(m.outputSourceAmperes)), sinks \(amps(m.outputSinkAmperes)), supply \(engineering(m.supplyCurrentAmperes, unit: "A")), slew \(engineering(min(m.slewRisingVoltsPerSecond, m.slewFallingVoltsPerSecond), unit: "V/s"))",
+        ]
+    }
+
+    static func opAmpJSON(_ m: OTAMeasurement, block: UserBlock?) -> JSONValue {
+        .object([
+            ("block", block.map { .string($0.reference) } ?? .null),
+            ("dcGain", .number(m.dcGain)), ("gainBandwidthHertz", .number(m.gainBandwidthHertz)),
+            ("phaseMarginDegrees", .number(m.phaseMarginDegrees)), ("offsetVolts", .number(m.offsetVolts)),
+            ("outputResistanceOhms", .optional(m.outputResistanceOhms)),
+            ("outputLowVolts", .optional(m.outputLowVolts)), ("outputHighVolts", .optional(m.outputHighVolts)),
+            ("linearLowVolts", .optional(m.linearLowVolts)), ("linearHighVolts", .optional(m.linearHighVolts)),
+            ("outputSourceAmperes", .optional(m.outputSourceAmperes)), ("outputSinkAmperes", .optional(m.outputSinkAmperes)),
+            ("supplyCurrentAmperes", .number(m.supplyCurrentAmperes)),
+            ("slewRisingVoltsPerSecond", .number(m.slewRisingVoltsPerSecond)),
+            ("slewFallingVoltsPerSecond", .number(m.slewFallingVoltsPerSecond)),
+            ("loadCapacitanceFarads", .optional(m.loadCapacitanceFarads)),
         ])
     }
 
@@ -226,7 +258,9 @@ public enum VerdictReport {
                 let written = v.sramReadback.map { r in r.mismatches.isEmpty ? "; \(r.bits) latches written and read back" : "; \(r.mismatches.count) of \(r.bits) latches read back wrong" } ?? ""
                 lines.append("  array     \(tiles) tile\(v.design.arrays.count > 1 ? "s" : ""), \(planes), \(first.structure.magnitudeBits) bits per site: \(v.design.switchDevices) switch transistors, \(v.design.arrays.map(\.structure.storedBits).reduce(0, +)) stored bits\(written); converters \(t.converters.rawValue)")
             }
-            lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, Miller OTA (\(measured)), switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch, SRAM \(t.cell.sram.rawValue)")
+            if let block = t.opAmpBlock, let m = v.options.design.measuredOpAmp { lines += userOpAmpLines(block, m) }
+            let amplifier = t.opAmpBlock.map { "op-amp \($0.subcircuit) (yours, measured above)" } ?? "Miller OTA (\(measured))"
+            lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, \(amplifier), switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch, SRAM \(t.cell.sram.rawValue)")
         }
         if v.options.design.circuit.wires.isPresent {
             lines.append("  wires     \(engineering(v.options.design.circuit.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.circuit.wires.capacitanceFarads, unit: "F")) per segment")

@@ -14,6 +14,9 @@ public enum VerificationError: Error, Sendable, CustomStringConvertible {
     case design(CircuitError)
     /// The analysis predicts an unstable loop; nothing was simulated.
     case unstable(Prediction)
+    /// An amplifier as measured makes the loop unstable (a designer's op-amp with no phase
+    /// margin); nothing was solved.
+    case unstableAmplifier(String)
     /// ngspice failed.
     case simulation(NgspiceError)
     /// The run produced no usable answer (for example EIG never grew).
@@ -24,6 +27,7 @@ public enum VerificationError: Error, Sendable, CustomStringConvertible {
         case .mapping(let error): return "cannot map the problem: \(error)"
         case .design(let error): return "invalid design: \(error)"
         case .unstable(let prediction): return prediction.refusal
+        case .unstableAmplifier(let reason): return "unstable loop: \(reason)"
         case .simulation(let error): return "simulation failed: \(error)"
         case .readout(let reason): return "no answer from the simulation: \(reason)"
         }

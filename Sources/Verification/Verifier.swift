@@ -110,7 +110,20 @@ public enum Verifier {
             guard let transistor = options.design.transistor else {
                 throw .design(.unsupported("transistor fidelity needs a technology: use design.technology generic or sky130:CORNER"))
             }
-            ota = try? MillerOTA(transistor.ota, technology: transistor.technology)
+            // A designer's op-amp is what was measured of it; Crossloop's is sized here.
+            ota = transistor.opAmpBlock == nil ? try? MillerOTA(transistor.ota, technology: transistor.technology) : nil
+            // A designer's op-amp keeps its outputs where its measured gain holds (at least
+            // 80 % of A0), or, unmeasured there, inside 90 % of where it can reach at all.
+            if let block = transistor.opAmpBlock, let measured = options.design.measuredOpAmp,
+               let high = measured.linearHighVolts ?? measured.outputHighVolts.map({ transistor.referenceVolts + 0.9 * ($0 - transistor.referenceVolts) }),
+               let low = measured.linearLowVolts ?? measured.outputLowVolts.map({ transistor.referenceVolts - 0.9 * (transistor.referenceVolts - $0) }) {
+                let reference = transistor.referenceVolts
+                let range = min(reference - low, high - reference)
+                guard range > 0.01 else {
+                    throw .unstableAmplifier("\(block.reference): its gain holds only from \(formatSignificant(low, 3)) V to \(formatSignificant(high, 3)) V, which leaves the loop no swing about the reference \(formatSignificant(reference, 3)) V")
+                }
+                options.design.mapping.opAmpSwingVolts = min(options.design.mapping.opAmpSwingVolts, range)
+            }
             // The outputs must stay where every OTA device is saturated: the swing shrinks to
             // 90 % of the OTA's predicted linear output range about the reference.
             if let ota {
@@ -124,7 +137,16 @@ public enum Verifier {
                 }
             }
         }
+        // A designer's op-amp may have a high output resistance (a single stage): its
+        // inverters' resistors are made large against it, and G0 below is bounded so the
+        // heaviest column costs at most `columnLoading` of its gain.
+        let outputResistance = options.design.transistor?.opAmpBlock != nil ? options.design.measuredOpAmp?.outputResistanceOhms : nil
+        if let r = outputResistance {
+            options.design.circuit.inverterResistanceOhms = max(options.design.circuit.inverterResistanceOhms, UserOpAmpLoading.inverterRatio * r)
+        }
+        // What the output stage can drive: the sized m7, or a designer's op-amp as measured.
         let outputStageAmperes = ota?.device("m7")?.drainCurrent
+            ?? (options.design.transistor?.opAmpBlock != nil ? options.design.measuredOpAmp?.outputDriveAmperes : nil)
         do {
             var mapping = try Mapping(problem, parameters: options.design.mapping)
             if options.design.fitUnitConductance, let stage = outputStageAmperes {
@@ -137,11 +159,52 @@ public enum Verifier {
                     mapping = try Mapping(problem, parameters: options.design.mapping)
                 }
             }
+            if options.design.fitUnitConductance, let r = outputResistance,
+               let unit = UserOpAmpLoading.largestUnitConductance(mapping: mapping, outputResistanceOhms: r,
+                                                                  inverterOhms: options.design.circuit.inverterResistanceOhms),
+               unit < options.design.mapping.unitConductanceSiemens {
+                options.design.mapping.unitConductanceSiemens = oneTwoFive(below: unit)
+                mapping = try Mapping(problem, parameters: options.design.mapping)
+            }
             let prediction = try Prediction(mapping: mapping, design: options.design.circuit, settlingBits: options.bitsForSettling,
                                             wrongPolarity: options.design.circuit.wrongPolarity, transistor: options.design.transistor,
                                             outputStageAmperes: outputStageAmperes)
+            try requireMargin(of: options, for: prediction)
             return Predicted(specification: options, ota: ota, prediction: prediction)
-        } catch { throw .mapping(error) }
+        } catch let error as VerificationError {
+            throw error
+        } catch let error as MappingError {
+            throw .mapping(error)
+        } catch {
+            throw .readout("\(error)")
+        }
+    }
+
+    /// How far a designer's op-amp may be loaded: a resistive load R_L on an output of
+    /// resistance r_out keeps A0 R_L / (R_L + r_out) of the gain, and the finite-gain
+    /// reference assumes A0.
+    enum UserOpAmpLoading {
+        /// Each inverter resistor is at least this many times r_out (2 % of the gain each).
+        static let inverterRatio = 50.0
+        /// r_out times the heaviest column's conductance (and an inverter's input) at most.
+        static let columnLoading = 0.1
+
+        /// The largest G0 that keeps every column within ``columnLoading``, or nil when any G0 does.
+        static func largestUnitConductance(mapping: Mapping, outputResistanceOhms r: Double, inverterOhms: Double) -> Double? {
+            guard let levels = mapping.levels.absoluteColumnSums.max(), levels > 0 else { return nil }
+            let allowed = columnLoading / r - 1 / inverterOhms
+            return allowed > 0 ? allowed / levels : nil
+        }
+    }
+
+    /// A designer's op-amp is trusted in the loop only with more phase margin than the loop's
+    /// eigenvalues take (max |arg lambda(M)|); with less, the loop rings or oscillates.
+    static func requireMargin(of options: SolveSpecification, for prediction: Prediction) throws(VerificationError) {
+        guard let block = options.design.transistor?.opAmpBlock, let measured = options.design.measuredOpAmp,
+              !options.policy.force else { return }
+        let budget = prediction.stability.phaseBudgetRadians * 180 / .pi
+        guard measured.phaseMarginDegrees <= budget + 1 else { return }
+        throw .unstableAmplifier("\(block.reference) has a measured phase margin of \(formatSignificant(measured.phaseMarginDegrees, 3)) deg (A0 \(engineering(measured.dcGain, unit: "V/V")), unity gain at \(engineering(measured.unityGainHertz, unit: "Hz")), into \(engineering(measured.loadCapacitanceFarads ?? 0, unit: "F"))) and this matrix's loop takes \(formatSignificant(budget, 3)) deg of it: compensate the op-amp, or pass policy.force to simulate anyway")
     }
 
     /// The design stage: the circuit of a prediction, with the stimulus its analysis needs

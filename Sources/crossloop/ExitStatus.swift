@@ -33,7 +33,7 @@ enum ExitStatus: Int32 {
         case let error as VerificationError:
             switch error {
             case .mapping, .design: self = .invalidInput
-            case .unstable: self = .unstable
+            case .unstable, .unstableAmplifier: self = .unstable
             case .simulation, .readout: self = .simulationFailed
             }
         case let error as SweepError:
@@ -52,11 +52,12 @@ enum ExitStatus: Int32 {
             }
         case let error as CharacterizationError:
             switch error {
-            case .technology, .design: self = .invalidInput
+            case .technology, .design, .block: self = .invalidInput
+            case .unstable: self = .unstable
             case .simulation, .measurement: self = .simulationFailed
             }
         case is NgspiceError, is SimulationFailure: self = .simulationFailed
-        case is DeckRefusal: self = .invalidInput
+        case is DeckRefusal, is UserBlockError: self = .invalidInput
         case is VerificationFailure: self = .verificationFailed
         default:
             // What was typed or read: flags, knobs, files, matrices, technologies.

@@ -28,8 +28,33 @@ public struct OTAMeasurement: Sendable, Hashable, Codable {
     /// Supply current at the operating point, amperes.
     public var supplyCurrentAmperes: Double
     public var powerWatts: Double
-    /// Wall-clock seconds spent in ngspice (both runs).
+    /// Wall-clock seconds spent in ngspice (every run).
     public var simulationSeconds: Double
+    /// Open loop, overdriven by 100 mV either way into the load: the output's limits, volts.
+    public var outputHighVolts: Double?
+    public var outputLowVolts: Double?
+    /// Overdriven into a short to the common mode: the current the output sources and sinks
+    /// (both positive), amperes.
+    public var outputSourceAmperes: Double?
+    public var outputSinkAmperes: Double?
+    /// The load capacitance the margin was measured into, farads.
+    public var loadCapacitanceFarads: Double?
+    /// Open loop, input swept: the output range over which the incremental gain stays at
+    /// least ``linearGainFraction`` of its value at the common mode, volts. The loop's
+    /// outputs must stay inside it, or the finite-gain reference (one A0) no longer holds.
+    public var linearHighVolts: Double?
+    public var linearLowVolts: Double?
+    /// Open-loop output resistance at the lowest frequency, ohms: a resistive load R_L keeps
+    /// A0 R_L / (R_L + r_out) of the gain.
+    public var outputResistanceOhms: Double?
+    /// The fraction of the gain at the common mode that bounds the linear range.
+    public static let linearGainFraction = 0.8
+
+    /// The smaller of the source and sink currents: what the output can drive either way.
+    public var outputDriveAmperes: Double? {
+        guard let a = outputSourceAmperes, let b = outputSinkAmperes else { return nil }
+        return min(a, b)
+    }
 
     public init(dcGain: Double, dcGainDecibels: Double, poleHertz: Double, gainBandwidthHertz: Double, unityGainHertz: Double, phaseMarginDegrees: Double, slewRisingVoltsPerSecond: Double, slewFallingVoltsPerSecond: Double, settlingSeconds: Double, settlingTolerance: Double, stepVolts: Double, offsetVolts: Double, supplyCurrentAmperes: Double, powerWatts: Double, simulationSeconds: Double) {
         self.dcGain = dcGain

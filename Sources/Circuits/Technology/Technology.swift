@@ -74,6 +74,10 @@ public struct Technology: Sendable, Hashable {
     public var engineVariables: [String: String?]
     /// The gm/Id tables and capacitances used for sizing, extracted at the nominal point.
     public var sizing: SizingData
+    /// A designer's model library (`--tech FILE[:section]`) for the devices of their own
+    /// blocks, included on top of this technology; Crossloop's own parts keep this
+    /// technology's devices.
+    public var userLibrary: UserLibrary?
 
     public init(name: String, provenance: String, corner: ProcessCorner, temperatureCelsius: Double,
                 supplyVolts: Double, nmos: MOSDevice, pmos: MOSDevice, includes: [Include] = [],
@@ -85,8 +89,25 @@ public struct Technology: Sendable, Hashable {
         self.parameters = parameters; self.engineVariables = engineVariables; self.sizing = sizing
     }
 
-    /// `generic`, or `sky130:tt`: what `--tech` takes.
-    public var identifier: String { name == Technology.genericName ? name : "\(name):\(corner.rawValue)" }
+    /// `generic`, or `sky130:tt`: what `--tech` takes; with a user library, that library.
+    public var identifier: String {
+        if let userLibrary { return userLibrary.reference }
+        return name == Technology.genericName ? name : "\(name):\(corner.rawValue)"
+    }
+
+    /// For messages: " with the library FILE section tt" when a user library is included.
+    public var libraryDescription: String {
+        userLibrary.map { " with the library \($0.path)" + ($0.section.map { " section \($0)" } ?? "") } ?? ""
+    }
+
+    /// This technology with the designer's library included on top.
+    public func including(_ library: UserLibrary) -> Technology {
+        var technology = self
+        technology.userLibrary = library
+        technology.includes.append(library.include)
+        technology.provenance += "; the designer's blocks on \(library.reference)"
+        return technology
+    }
 
     /// Mid-rail, volts: the analogue reference of single-supply circuits.
     public var midRailVolts: Double { supplyVolts / 2 }
@@ -190,6 +211,57 @@ public struct Technology: Sendable, Hashable {
             throw .unknownTechnology(text, reason: "use generic or sky130:tt|ss|ff|sf|fs")
         }
     }
+}
+
+/// A designer's ngspice model library and the corner section to take from it.
+public struct UserLibrary: Sendable, Hashable {
+    /// Absolute path.
+    public var path: String
+    /// A `.lib` section (`tt`), or nil to include the whole file.
+    public var section: String?
+
+    public init(path: String, section: String?) { self.path = path; self.section = section }
+
+    /// `FILE[:section]` as `--tech` takes it (the last colon splits, when what follows names a
+    /// section the file defines or the whole text is not a file).
+    public static func parse(_ text: String, directory: String = FileManager.default.currentDirectoryPath)
+        throws(TechnologyError) -> UserLibrary
+    {
+        func absolute(_ p: String) -> String {
+            p.hasPrefix("/") ? p : URL(fileURLWithPath: directory).appendingPathComponent(p).standardized.path
+        }
+        var path = absolute(text), section: String?
+        if !FileManager.default.fileExists(atPath: path), let colon = text.lastIndex(of: ":") {
+            path = absolute(String(text[..<colon]))
+            section = String(text[text.index(after: colon)...])
+        }
+        guard let data = FileManager.default.contents(atPath: path), let body = String(data: data, encoding: .utf8) else {
+            throw .unknownTechnology(text, reason: "\(path): no such model library (use generic, sky130[:corner] or FILE[:section])")
+        }
+        let sections = Self.sections(in: body)
+        if let wanted = section {
+            guard let found = sections.first(where: { $0.lowercased() == wanted.lowercased() }) else {
+                throw .unknownTechnology(text, reason: "\(path) has no section '\(wanted)'" +
+                    (sections.isEmpty ? " (it has no .lib sections; give the file alone)" : " (its sections: \(sections.joined(separator: ", ")))"))
+            }
+            section = found
+        } else if !sections.isEmpty {
+            throw .unknownTechnology(text, reason: "\(path) has sections \(sections.joined(separator: ", ")): name one, as \(text):\(sections[0])")
+        }
+        return UserLibrary(path: path, section: section)
+    }
+
+    /// The section names a library file defines (`.lib tt` ... `.endl`).
+    static func sections(in text: String) -> [String] {
+        text.split(separator: "\n").compactMap { raw in
+            let tokens = raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard tokens.count == 2, tokens[0].lowercased() == ".lib" else { return nil }
+            return String(tokens[1])
+        }
+    }
+
+    public var include: Include { section.map { .library(path, section: $0) } ?? .file(path) }
+    public var reference: String { path + (section.map { ":\($0)" } ?? "") }
 }
 
 /// Geometry is written to the picometre (or the PDK's equivalent): stable decks, no noise

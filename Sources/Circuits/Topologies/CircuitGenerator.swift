@@ -117,10 +117,14 @@ private struct Builder {
         let transistor = parameters.fidelity == .transistor ? transistor : nil
         self.transistor = transistor
         if let transistor {
-            do {
-                ota = try sized ?? MillerOTA(transistor.ota, technology: transistor.technology)
-            } catch {
-                throw CircuitError.unsupported("cannot size the op-amp on \(transistor.technology.identifier): \(error)")
+            if transistor.opAmpBlock != nil {
+                ota = nil
+            } else {
+                do {
+                    ota = try sized ?? MillerOTA(transistor.ota, technology: transistor.technology)
+                } catch {
+                    throw CircuitError.unsupported("cannot size the op-amp on \(transistor.technology.identifier): \(error)")
+                }
             }
             ref = "ref"
             if transistor.converters == .transistor {
@@ -422,9 +426,13 @@ private struct Builder {
         }
         var all = elements
         var offset = 0.0
-        if let transistor, let ota {
+        if let transistor {
             let t = transistor.technology
-            subcircuits.append(ota.subcircuit(name: "opamp"))
+            if let block = transistor.opAmpBlock {
+                subcircuits.append(block.opAmpSubcircuit(name: "opamp", referenceVolts: transistor.referenceVolts))
+            } else if let ota {
+                subcircuits.append(ota.subcircuit(name: "opamp"))
+            }
             if needsInverter {
                 subcircuits.append(OpAmpCell.inverter(name: "inverter", opAmp: "opamp", resistanceOhms: parameters.inverterResistanceOhms,
                                                       rails: (reference: "ref", supplies: ["vdd", "vss"])))
@@ -466,9 +474,12 @@ private struct Builder {
             elements: all
         )
         transistor?.technology.prepare(&deck)
+        for block in [transistor?.opAmpBlock, transistor?.cellBlock].compactMap({ $0 }) where !deck.includes.contains(block.include) {
+            deck.includes.append(block.include)
+        }
         var values = parameters.designValues(swingVolts: swing)
-        if let transistor, let ota {
-            values += transistor.designValues + ota.designValues
+        if let transistor {
+            values += transistor.designValues + (ota?.designValues ?? [])
             values += (converters.dac?.designValues ?? []) + (converters.adc?.designValues ?? [])
         }
         values.append(DesignValue("cell.g0", g0, "S", "unit conductance G0 (one cell level)"))

@@ -16,6 +16,11 @@ public struct TransistorDesign: Sendable, Hashable {
     /// problem. A larger tile holds the problem in its top-left block and every other cell
     /// programmed off, its spare lines parked at the reference.
     public var arraySize: Int?
+    /// The designer's own loop op-amp (`--opamp FILE:SUBCKT`), used for the loop op-amps, the
+    /// TIAs and the inverters; nil: the Miller OTA sized from ``ota``.
+    public var opAmpBlock: UserBlock?
+    /// The designer's own cell (`--cell FILE:SUBCKT`) at every site; nil: ``SwitchedCell``.
+    public var cellBlock: UserBlock?
 
     public enum ConverterModel: String, Sendable, Hashable, CaseIterable {
         case ideal
@@ -36,13 +41,20 @@ public struct TransistorDesign: Sendable, Hashable {
     public var referenceVolts: Double { technology.midRailVolts }
 
     public var designValues: [DesignValue] {
-        technology.designValues + [
+        technology.designValues + userBlockValues + [
             DesignValue("cell.ronFraction", cell.onResistanceFraction, "", "switch on-resistance / branch resistance"),
             DesignValue("cell.ronCompensated", text: cell.compensateOnResistance ? "yes" : "no", "whether the resistors are shortened by the estimated R_on"),
             DesignValue("cell.sram", text: cell.sram.rawValue, "the stored bits: dc (a state source per bit), or full (a 6T latch per bit, written before the solve)"),
             DesignValue("reference", referenceVolts, "V", "analogue reference (mid-rail)"),
             DesignValue("converters", text: converters.rawValue, "ideal, or transistor (R-2R DACs and SAR ADCs simulated)"),
         ] + (cell.sram == .full ? [DesignValue("cell.writeSlot", cell.writeSlotSeconds, "s", "word-line pulse per row in the write phase")] : [])
+    }
+}
+
+extension TransistorDesign {
+    var userBlockValues: [DesignValue] {
+        (opAmpBlock.map { [DesignValue("opamp.block", text: $0.reference, "the designer's op-amp, by reference")] } ?? [])
+            + (cellBlock.map { [DesignValue("cell.block", text: $0.reference, "the designer's cell, by reference")] } ?? [])
     }
 }
 

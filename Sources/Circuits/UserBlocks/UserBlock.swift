@@ -1,0 +1,292 @@
+import Foundation
+import Netlist
+import Yams
+
+/// A designer's own subcircuit standing where one of Crossloop's blocks would: the loop
+/// op-amp (`--opamp FILE:SUBCKT`) or the array cell (`--cell FILE:SUBCKT`).
+///
+/// The file is included by reference (`.include`), never copied or rewritten. Which port plays
+/// which role comes from a block description: YAML (or JSON) in a sidecar `FILE.yaml` /
+/// `FILE.json`, or in the file's own comment header on lines that start with `*>`. The
+/// description is keyed by subcircuit name:
+///
+/// ```
+/// *> ota5t:
+/// *>   kind: opamp
+/// *>   pins: {inp: ip, inn: in, out: o, vdd: vdd, vss: gnd}
+/// *>   bias: {nb: {current: 10u}}
+/// .subckt ota5t ip in o vdd gnd nb
+/// ```
+///
+/// Roles: an op-amp has `inp`, `inn`, `out`, `vdd`, `vss`; a cell has `row` (the summing
+/// line), `column` (the drive line), `bits` (gate pins, least significant first), optionally
+/// `bitsBar` (complementary gates, same order) and `vdd`/`vss`. Either may tie further ports
+/// with `bias`: `{current: 10u}` (a current from vdd into the pin), `{voltage: 0.6}` (a source
+/// from the pin to vss), or `ref` (the analogue reference, mid-rail). Every port of the
+/// subcircuit must have exactly one role or tie.
+public struct UserBlock: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case opamp
+        case cell
+    }
+
+    /// How a port that is not a signal is held.
+    public enum Tie: Sendable, Hashable {
+        /// A current from vdd into the pin, amperes.
+        case current(Double)
+        /// A source from the pin to vss, volts.
+        case voltage(Double)
+        /// The analogue reference (mid-rail), from an ideal source inside the wrapper.
+        case reference
+    }
+
+    public var kind: Kind
+    /// The file as given, made absolute.
+    public var file: String
+    /// The subcircuit's name as written in the file.
+    public var subcircuit: String
+    /// The subcircuit's ports in declaration order.
+    public var ports: [String]
+    /// Role (`inp`, `row`, ...) to port, for single-pin roles.
+    public var pins: [String: String]
+    /// Cells: the gate of each magnitude bit, least significant first, and their complements.
+    public var bits: [String]
+    public var bitsBar: [String]
+    /// Ports held by a bias or the reference.
+    public var ties: [String: Tie]
+    /// Where the description came from (for messages).
+    public var describedIn: String
+
+    /// `FILE:SUBCKT` as typed.
+    public var reference: String { "\(file):\(subcircuit)" }
+
+    /// The roles a block of each kind must map.
+    public static func requiredRoles(_ kind: Kind) -> [String] {
+        switch kind {
+        case .opamp: return ["inp", "inn", "out", "vdd", "vss"]
+        case .cell: return ["row", "column"]
+        }
+    }
+
+    static func optionalRoles(_ kind: Kind) -> [String] { kind == .cell ? ["vdd", "vss"] : [] }
+
+    /// Splits `FILE:SUBCKT` (the last colon separates them) and loads the block.
+    public static func load(_ text: String, kind: Kind, directory: String = FileManager.default.currentDirectoryPath)
+        throws(UserBlockError) -> UserBlock
+    {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex else {
+            throw .syntax(text, "write FILE:SUBCKT, e.g. blocks/ota.sp:ota5t")
+        }
+        let path = String(text[..<colon]), name = String(text[text.index(after: colon)...])
+        let file = path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardized.path
+        return try load(file: file, subcircuit: name, kind: kind)
+    }
+
+    public static func load(file: String, subcircuit name: String, kind: Kind) throws(UserBlockError) -> UserBlock {
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw .missingFile(file)
+        }
+        let declared = SubcircuitScan.declarations(in: text)
+        guard let ports = declared.first(where: { $0.name.lowercased() == name.lowercased() })?.ports else {
+            throw .missingSubcircuit(file: file, name: name, available: declared.map(\.name))
+        }
+        let (description, source) = try Self.description(file: file, text: text, subcircuit: name)
+        return try UserBlock(kind: kind, file: file, subcircuit: name, ports: ports, description: description, source: source)
+    }
+
+    /// The description of `subcircuit`: the sidecar's, else the header's.
+    static func description(file: String, text: String, subcircuit: String) throws(UserBlockError) -> ([String: Any], String) {
+        var documents: [(String, String)] = []
+        for sidecar in [file + ".yaml", file + ".yml", file + ".json"] {
+            if let data = FileManager.default.contents(atPath: sidecar), let body = String(data: data, encoding: .utf8) {
+                documents.append((body, sidecar))
+            }
+        }
+        let header = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { $0.hasPrefix("*>") }.map { String($0.dropFirst(2)) }
+        if !header.isEmpty { documents.append((header.joined(separator: "\n"), "\(file) (header)")) }
+        for (body, source) in documents {
+            let tree: Any?
+            do { tree = try Yams.load(yaml: body) } catch { throw .description(source, "not YAML or JSON: \(error)") }
+            guard let top = tree as? [String: Any] else { throw .description(source, "expected a map keyed by subcircuit name") }
+            if let entry = top.first(where: { $0.key.lowercased() == subcircuit.lowercased() })?.value {
+                guard let map = entry as? [String: Any] else { throw .description(source, "\(subcircuit): expected a map with pins") }
+                return (map, source)
+            }
+        }
+        throw .noDescription(file: file, subcircuit: subcircuit)
+    }
+
+    init(kind: Kind, file: String, subcircuit: String, ports: [String], description: [String: Any], source: String)
+        throws(UserBlockError)
+    {
+        func fail(_ why: String) -> UserBlockError { .pinMap(block: "\(file):\(subcircuit)", why) }
+        if let declared = description["kind"] as? String, declared.lowercased() != kind.rawValue {
+            throw fail("described as \(declared), used as \(kind.rawValue)")
+        }
+        let lowered = ports.map { $0.lowercased() }
+        func port(_ value: Any, _ role: String) throws(UserBlockError) -> String {
+            guard let name = (value as? String) ?? (value as? Int).map(String.init), !name.isEmpty else {
+                throw fail("\(role): expected a pin name")
+            }
+            guard lowered.contains(name.lowercased()) else {
+                throw fail("\(role) = \(name), but the subcircuit has no such pin (its \(ports.count) pins: \(ports.joined(separator: " ")))")
+            }
+            return name.lowercased()
+        }
+        guard let pinMap = description["pins"] as? [String: Any] else { throw fail("no pins map") }
+        var pins: [String: String] = [:], bits: [String] = [], bitsBar: [String] = []
+        let allowed = Self.requiredRoles(kind) + Self.optionalRoles(kind) + (kind == .cell ? ["bits", "bitsbar"] : [])
+        for (role, value) in pinMap {
+            let key = role.lowercased()
+            guard allowed.contains(key) else {
+                throw fail("unknown role '\(role)'; a\(kind == .opamp ? "n op-amp" : " cell") has \(allowed.joined(separator: ", "))")
+            }
+            if key == "bits" || key == "bitsbar" {
+                guard let list = value as? [Any], !list.isEmpty else { throw fail("\(role): expected a list of gate pins, least significant first") }
+                var names: [String] = []
+                for item in list { names.append(try port(item, role)) }
+                if key == "bits" { bits = names } else { bitsBar = names }
+            } else {
+                pins[key] = try port(value, role)
+            }
+        }
+        for role in Self.requiredRoles(kind) where pins[role] == nil { throw fail("the pin map has no \(role)") }
+        if kind == .cell {
+            guard !bits.isEmpty else { throw fail("the pin map has no bits (the gate pins, least significant first)") }
+            if !bitsBar.isEmpty, bitsBar.count != bits.count {
+                throw fail("bitsBar has \(bitsBar.count) pins for \(bits.count) bits")
+            }
+        }
+        var ties: [String: Tie] = [:]
+        if let biasMap = description["bias"] as? [String: Any] {
+            for (name, value) in biasMap {
+                let pin = try port(name, "bias")
+                switch value {
+                case let text as String where text.lowercased() == "ref":
+                    ties[pin] = .reference
+                case let map as [String: Any]:
+                    if let current = map["current"] { ties[pin] = .current(try Self.number(current, "\(name).current", fail)) }
+                    else if let voltage = map["voltage"] { ties[pin] = .voltage(try Self.number(voltage, "\(name).voltage", fail)) }
+                    else { throw fail("bias \(name): give current or voltage") }
+                default:
+                    throw fail("bias \(name): expected {current: A}, {voltage: V} or ref")
+                }
+            }
+        }
+        // Every port exactly once.
+        var uses: [String: [String]] = [:]
+        for (role, pin) in pins { uses[pin, default: []].append(role) }
+        for (m, pin) in bits.enumerated() { uses[pin, default: []].append("bits[\(m)]") }
+        for (m, pin) in bitsBar.enumerated() { uses[pin, default: []].append("bitsBar[\(m)]") }
+        for pin in ties.keys { uses[pin, default: []].append("bias") }
+        if let (pin, roles) = uses.first(where: { $0.value.count > 1 }) {
+            throw fail("pin \(pin) has two roles: \(roles.sorted().joined(separator: ", "))")
+        }
+        let unmapped = ports.filter { uses[$0.lowercased()] == nil }
+        if !unmapped.isEmpty {
+            throw fail("the subcircuit has \(ports.count) pins (\(ports.joined(separator: " "))) and the pin map gives \(uses.count): \(unmapped.joined(separator: ", ")) \(unmapped.count == 1 ? "has" : "have") no role")
+        }
+        self.kind = kind; self.file = file; self.subcircuit = subcircuit; self.ports = ports
+        self.pins = pins; self.bits = bits; self.bitsBar = bitsBar; self.ties = ties; self.describedIn = source
+    }
+
+    static func number(_ value: Any, _ what: String, _ fail: (String) -> UserBlockError) throws(UserBlockError) -> Double {
+        if let x = value as? Double { return x }
+        if let n = value as? Int { return Double(n) }
+        if let text = value as? String, let x = SpiceNumber.parse(text) { return x }
+        throw fail("\(what): expected a number")
+    }
+
+    /// The include card for the block's file.
+    public var include: Include { .file(file) }
+
+    /// The block's instance inside a wrapper: its ports in declaration order, each bound to
+    /// `node(role)` for a signal, or to a local node held by its tie.
+    /// - Parameter node: the wrapper node of a role (`inp`, `row`, `bits[0]`, ...).
+    func instance(_ name: String, node: (String) -> String) -> [Element] {
+        var nodes: [String] = []
+        var extra: [Element] = []
+        for port in ports {
+            let p = port.lowercased()
+            if let role = pins.first(where: { $0.value == p })?.key { nodes.append(node(role)); continue }
+            if let m = bits.firstIndex(of: p) { nodes.append(node("bits[\(m)]")); continue }
+            if let m = bitsBar.firstIndex(of: p) { nodes.append(node("bitsBar[\(m)]")); continue }
+            let local = "tie_\(p)"
+            nodes.append(local)
+            switch ties[p] {
+            case .current(let amperes)?:
+                extra.append(.currentSource(IndependentSource(name: "b_\(p)", plus: node("vdd"), minus: local, dc: .number(amperes))))
+            case .voltage(let volts)?:
+                extra.append(.dcVoltage("b_\(p)", local, node("vss"), .number(volts)))
+            case .reference?:
+                extra.append(.dcVoltage("b_\(p)", local, node("ref"), .number(0)))
+            case nil:
+                break
+            }
+        }
+        return [.instance(SubcircuitInstance(name: name, nodes: nodes, subcircuit: subcircuit))] + extra
+    }
+
+    /// A summary for reports: `ota.sp:ota5t (pins from ota.sp.yaml)`.
+    public var summary: String {
+        "\(URL(fileURLWithPath: file).lastPathComponent):\(subcircuit) (pins from \(URL(fileURLWithPath: describedIn).lastPathComponent))"
+    }
+}
+
+/// Why a user block cannot be used. Each message names the file, the subcircuit and the pin.
+public enum UserBlockError: Error, Sendable, Hashable, CustomStringConvertible {
+    case syntax(String, String)
+    case missingFile(String)
+    case missingSubcircuit(file: String, name: String, available: [String])
+    case noDescription(file: String, subcircuit: String)
+    case description(String, String)
+    case pinMap(block: String, String)
+
+    public var description: String {
+        switch self {
+        case let .syntax(text, hint): return "'\(text)' is not a block reference: \(hint)"
+        case .missingFile(let file): return "\(file): no such file (or it cannot be read as text)"
+        case let .missingSubcircuit(file, name, available):
+            return "\(file): no .subckt \(name)" + (available.isEmpty ? " (the file defines no subcircuit)" : " (it defines \(available.joined(separator: ", ")))")
+        case let .noDescription(file, subcircuit):
+            return "\(file):\(subcircuit): no block description: add \(subcircuit) to \(URL(fileURLWithPath: file).lastPathComponent).yaml or to the file's header on lines starting with *> (see the README, \"Your own blocks\")"
+        case let .description(source, why): return "\(source): \(why)"
+        case let .pinMap(block, why): return "\(block): pin map: \(why)"
+        }
+    }
+}
+
+/// Finds `.subckt` declarations and their ports in SPICE text (continuation lines joined,
+/// parameters after the ports dropped).
+enum SubcircuitScan {
+    struct Declaration { var name: String; var ports: [String] }
+
+    static func declarations(in text: String) -> [Declaration] {
+        var logical: [String] = []
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("+"), !logical.isEmpty { logical[logical.count - 1] += " " + line.dropFirst() } else { logical.append(line) }
+        }
+        return logical.compactMap { line in
+            let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard tokens.count >= 2, tokens[0].lowercased() == ".subckt" else { return nil }
+            let ports = tokens.dropFirst(2).prefix { !$0.contains("=") && $0.lowercased() != "params:" && !$0.hasPrefix(";") && !$0.hasPrefix("$") }
+            return Declaration(name: tokens[1], ports: Array(ports))
+        }
+    }
+}
+
+extension UserBlock {
+    /// `.subckt <name> inp inn out vdd vss` around the user's op-amp: what the generator
+    /// instantiates wherever its own OTA would stand. A port tied to the reference sees an
+    /// ideal mid-rail source inside the wrapper (`referenceVolts` above vss).
+    public func opAmpSubcircuit(name: String, referenceVolts: Double) -> Subcircuit {
+        var elements = instance("user", node: { $0 == "ref" ? "ref_int" : $0 })
+        if ties.values.contains(.reference) {
+            elements.append(.dcVoltage("ref_int", "ref_int", "vss", .number(referenceVolts)))
+        }
+        return Subcircuit(name: name, ports: ["inp", "inn", "out", "vdd", "vss"],
+                          comments: ["the designer's op-amp \(subcircuit) from \(file), by reference"], elements: elements)
+    }
+}
