@@ -23,6 +23,23 @@ enum Knobs {
     static var designNames: Set<String> { Set(Knob.knobs(in: nominalSections).map(\.name)) }
     static var circuitNames: Set<String> { designNames.union(Knob.knobs(in: [.conditions]).map(\.name)).union(["mismatch"]) }
 
+    /// Whether a technology value names a model library of the designer's (not generic or sky130).
+    static func isLibraryReference(_ text: String) -> Bool {
+        let head = text.lowercased().split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        return ![Technology.genericName, Technology.sky130Name].contains(head)
+    }
+
+    /// A knob value that names a file (`opamp FILE:SUBCKT`, `technology FILE[:section]`), made
+    /// absolute against the folder of the file that sets it.
+    static func anchored(_ name: String, _ value: JSONValue, base: String) -> JSONValue {
+        guard let text = value.stringValue, !text.hasPrefix("/"), let knob = Knob.named(name)?.name else { return value }
+        switch knob {
+        case "opamp": return .string(SweepSpec.path(text, base: base))
+        case "technology" where isLibraryReference(text): return .string(SweepSpec.path(text, base: base))
+        default: return value
+        }
+    }
+
     /// A file's value as a knob value.
     static func value(_ json: JSONValue) -> KnobValue? {
         switch json {

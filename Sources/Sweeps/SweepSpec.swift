@@ -273,7 +273,7 @@ public struct SweepSpec: Sendable {
             for (key, v) in entries {
                 guard Knobs.isKnown(key) else { throw .invalidSpec("unknown knob \"\(key)\" in \"\(section)\"; known knobs: \(Knobs.names.joined(separator: ", "))") }
                 if knobs.contains(where: { $0.0 == key }) { throw .invalidSpec("the knob \"\(key)\" is set twice") }
-                knobs.append((key, v))
+                knobs.append((key, Knobs.anchored(key, v, base: baseDirectory)))
             }
         }
         self.knobs = knobs
@@ -282,7 +282,9 @@ public struct SweepSpec: Sendable {
             guard let entries = v.objectMembers else { throw .invalidSpec("\"variables\" must be an object of knob: values") }
             for (key, domain) in entries {
                 guard Knobs.isKnown(key) else { throw .invalidSpec("unknown variable \"\(key)\"; known knobs: \(Knobs.names.joined(separator: ", "))") }
-                variables.append(SweepVariable(name: key, domain: try SweepSpec.domain(domain, key)))
+                var values = try SweepSpec.domain(domain, key)
+                if case .values(let list) = values { values = .values(list.map { Knobs.anchored(key, $0, base: baseDirectory) }) }
+                variables.append(SweepVariable(name: key, domain: values))
             }
         }
         self.variables = variables

@@ -4,6 +4,7 @@ import Specification
 import Circuits
 import Foundation
 import Ngspice
+import Netlist
 import CircuitTheory
 import Reference
 
@@ -90,6 +91,8 @@ actor OTAMeasurements {
         let stamp = (try? FileManager.default.attributesOfItem(atPath: block.file)[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         let key = "\(block.reference)@\(stamp)/\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(design.ota.loadCapacitanceFarads)"
         if let known = cache[key] { return known }
+        try UserFiles.vet(block.include, for: block.reference)
+        if let library = t.userLibrary { try UserFiles.vet(library.include, for: library.reference) }
         let amp = AmplifierUnderTest(block, technology: t, loadCapacitanceFarads: design.ota.loadCapacitanceFarads,
                                      loadResistanceOhms: design.ota.loadResistanceOhms)
         do {
@@ -98,6 +101,31 @@ actor OTAMeasurements {
             return measured
         } catch {
             throw UserBlockFailure.classify(error, block: block, technology: t)
+        }
+    }
+}
+
+/// A designer's files are code that ngspice reads: before any is included, each is read as
+/// a deck in its own folder, under the sandbox of `crossloop simulate` (its includes stay
+/// in that folder), and refused if it holds control commands, which a block or a model
+/// library has no reason to run.
+enum UserFiles {
+    static func vet(_ include: Include, for reference: String) throws(VerificationError) {
+        let (path, card): (String, String)
+        switch include {
+        case .file(let file): (path, card) = (file, ".include \"\(file)\"")
+        case let .library(file, section): (path, card) = (file, ".lib \"\(file)\" \(section)")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let prepared: PreparedDeck
+        do {
+            prepared = try PreparedDeck(text: "* crossloop: vetting \(reference)\n\(card)\n.end\n", directory: folder)
+        } catch {
+            throw .design(.unsupported("\(reference): \(error)"))
+        }
+        let commands = (prepared.script + prepared.prelude).filter { !$0.isCommentLine && !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
+        if let first = commands.first {
+            throw .design(.unsupported("\(reference): \(first.location): control commands ('\(first.text)') in a block or model file are not run; keep the file to .subckt, .model and .param cards"))
         }
     }
 }

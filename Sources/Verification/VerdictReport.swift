@@ -185,9 +185,24 @@ public enum VerdictReport {
         let failures = v.checks.filter { $0.status == .failed }.count
         let skipped = v.checks.filter { $0.status == .skipped }.count
         let time = String(format: "%.6f", v.simulation.seconds)
+        return junitDocument(tests: v.checks.count, failures: failures, errors: 0, skipped: skipped, time: time,
+                             suites: [junitSuite(v, name: suiteName)])
+    }
+
+    /// A JUnit document around test suites (from ``junitSuite(_:name:)``).
+    public static func junitDocument(tests: Int, failures: Int, errors: Int, skipped: Int, time: String, suites: [[String]]) -> String {
+        let lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                     "<testsuites name=\"crossloop\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time)\">"]
+            + suites.flatMap { $0 } + ["</testsuites>"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One testsuite: a testcase per check of the verdict.
+    public static func junitSuite(_ v: Verdict, name suiteName: String) -> [String] {
+        let failures = v.checks.filter { $0.status == .failed }.count
+        let skipped = v.checks.filter { $0.status == .skipped }.count
+        let time = String(format: "%.6f", v.simulation.seconds)
         var lines = [
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<testsuites name=\"crossloop\" tests=\"\(v.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\">",
             "  <testsuite name=\"\(Markup.attribute(suiteName))\" tests=\"\(v.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\">",
         ]
         let classname = "crossloop.\(v.problem.operation.rawValue)"
@@ -209,8 +224,17 @@ public enum VerdictReport {
             }
         }
         lines.append("  </testsuite>")
-        lines.append("</testsuites>")
-        return lines.joined(separator: "\n") + "\n"
+        return lines
+    }
+
+    /// One testsuite of a run that gave no verdict (refused, invalid, failed to simulate):
+    /// a single testcase with an error of `kind`.
+    public static func junitErrorSuite(name suiteName: String, testcase: String, kind: String, message: String) -> [String] {
+        ["  <testsuite name=\"\(Markup.attribute(suiteName))\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\">",
+         "    <testcase classname=\"crossloop.check\" name=\"\(Markup.attribute(testcase))\" time=\"0\">",
+         "      <error message=\"\(Markup.attribute(message))\" type=\"\(Markup.attribute(kind))\">\(Markup.text(message))</error>",
+         "    </testcase>",
+         "  </testsuite>"]
     }
 
     /// A few lines for a person.

@@ -27,6 +27,7 @@ struct Crossloop: AsyncParsableCommand {
             SimulateCommand.self,
             AnalyzeCommand.self,
             SolveCommand.self,
+            CheckCommand.self,
             GenerateCommand.self,
             BenchCommand.self,
             SweepCommand.self,
