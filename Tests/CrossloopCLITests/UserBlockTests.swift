@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+
+/// A designer's own op-amp and model library in the loop, measured before it is trusted, and
+/// a verification plan over them: the blocks are written here, on the generic card.
+@Suite("Your own blocks and verification plans")
+struct UserBlockTests: CLISuite {
+    /// A five-transistor OTA (NMOS pair, PMOS mirror, NMOS tail mirror) on the generic card,
+    /// its pins in the file's header.
+    static func fiveTransistor(n: String = "cl90n", p: String = "cl90p", name: String = "ota5t", pins: String = "{inp: ip, inn: in, out: o, vdd: vdd, vss: vss}") -> String {
+        """
+        * A five-transistor OTA.
+        *> \(name):
+        *>   kind: opamp
+        *>   pins: \(pins)
+        *>   bias: {nb: {current: 20u}}
+        .subckt \(name) ip in o vdd vss nb
+        M0 nb nb vss vss \(n) w=2u l=0.5u
+        M5 t nb vss vss \(n) w=4u l=0.5u
+        M1 x ip t vss \(n) w=4u l=0.6u
+        M2 o in t vss \(n) w=4u l=0.6u
+        M3 x x vdd vdd \(p) w=8u l=0.6u
+        M4 o x vdd vdd \(p) w=8u l=0.6u
+        .ends
+
+        """
+    }
+
+    /// A two-stage Miller OTA with 1 fF of compensation: far too little for the loop's load.
+    static let lowMargin = """
+        * A Miller OTA, under-compensated.
+        .subckt miller ip in o vdd vss nb
+        M0 nb nb vss vss cl90n w=2u l=0.5u
+        M5 t nb vss vss cl90n w=4u l=0.5u
+        M1 x in t vss cl90n w=4u l=0.3u
+        M2 y ip t vss cl90n w=4u l=0.3u
+        M3 x x vdd vdd cl90p w=8u l=0.3u
+        M4 y x vdd vdd cl90p w=8u l=0.3u
+        M6 o y vdd vdd cl90p w=32u l=0.1u
+        M7 o nb vss vss cl90n w=16u l=0.5u
+        Cc y o 1f
+        .ends
+
+        """
+    /// Its pin map in a sidecar file.
+    static let lowMarginPins = """
+        miller:
+          kind: opamp
+          pins: {inp: ip, inn: in, out: o, vdd: vdd, vss: vss}
+          bias:
+            nb: {current: 20u}
+
+        """
+
+    /// A library of the designer's own with a typical and a slow section (level-1 devices).
+    static let library = """
+        * Two corners.
+        .lib tt
+        .model nch nmos level=1 vto=0.35 kp=300u lambda=0.05 cgso=1e-10 cgdo=1e-10
+        .model pch pmos level=1 vto=-0.35 kp=100u lambda=0.05 cgso=1e-10 cgdo=1e-10
+        .endl tt
+        .lib ss
+        .model nch nmos level=1 vto=0.42 kp=240u lambda=0.06 cgso=1e-10 cgdo=1e-10
+        .model pch pmos level=1 vto=-0.42 kp=80u lambda=0.06 cgso=1e-10 cgdo=1e-10
+        .endl ss
+
+        """
+
+    /// I + 0.25 R / sqrt(8) from a fixed LCG: well conditioned, mixed signs.
+    static let matrix: String = {
+        var state: UInt64 = 2024
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) - 0.5 }
+        let n = 8
+        return (0..<n).map { i in (0..<n).map { j in "\((i == j ? 1 : 0) + 0.25 / Double(n).squareRoot() * 2 * next())" }.joined(separator: ",") }
+            .joined(separator: "\n") + "\n"
+    }()
+
+    static let solve = ["solve", "--matrix", "a.csv", "--fidelity", "transistor", "--converters", "ideal"]
+
+    @Test("a five-transistor OTA of your own passes an 8x8 INV, its measured gain and GBW in the report and driving the mapping")
+    func wellBehaved() throws {
+        let dir = try directory(["a.csv": Self.matrix, "ota.sp": Self.fiveTransistor()])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(Self.solve + ["--opamp", "ota.sp:ota5t", "--json", "v.json"], in: dir)
+        #expect(result.status == 0, "exit \(result.status): \(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("op-amp    ota.sp:ota5t"), "\(result.stdout)")
+        let v = try json(dir.appendingPathComponent("v.json"))
+        let gain = try #require(value(v, "design.measuredOpAmp.dcGain") as? Double)
+        let gbw = try #require(value(v, "design.measuredOpAmp.gainBandwidthHertz") as? Double)
+        let rout = try #require(value(v, "design.measuredOpAmp.outputResistanceOhms") as? Double)
+        // A single stage at L = 0.6 um: gain gm r_out of tens to a few hundred, r_out in the
+        // 100 kOhm range at 10 uA a side.
+        #expect(gain > 20 && gain < 1000, "A0 \(gain)")
+        #expect(gbw > 1e6 && gbw < 1e9, "GBW \(gbw)")
+        #expect(rout > 1e4 && rout < 1e7, "r_out \(rout)")
+        // The report prints the measured A0 (four digits) and GBW on the block's lines.
+        let printed = result.stdout.split(separator: "\n").first { $0.contains("A0 ") && $0.contains("r_out") }
+        let a0Text = printed.flatMap { line in line.components(separatedBy: "A0 ").dropFirst().first?.split(separator: " ").first }
+        let a0 = a0Text.flatMap { Double($0) }
+        #expect(a0.map { abs($0 - gain) <= 1e-3 * gain } == true, "printed \(String(describing: printed)) vs measured \(gain)")
+        #expect(printed?.contains("GBW ") == true)
+        // The predictions use what was measured: the design's A0, and G0 low enough that a
+        // column costs at most 10 % of the gain through r_out.
+        let specification = try #require(v["specification"] as? [[String: Any]])
+        let used = specification.first { ($0["name"] as? String) == "design.gain" }?["value"] as? Double
+        #expect(used.map { abs($0 - gain) <= 1e-9 * gain } == true, "A0 used \(String(describing: used)) vs measured \(gain)")
+        let g0 = try #require(value(v, "mapping.unitConductanceSiemens") as? Double)
+        #expect(g0 < 1e-5 && rout * g0 <= 0.1, "G0 \(g0), r_out \(rout)")
+        #expect(value(v, "verdict.pass") as? Bool == true)
+    }
+
+    @Test("an under-compensated Miller OTA is refused as unstable, exit 4, with its measured margin")
+    func lowMargin() throws {
+        let dir = try directory(["a.csv": Self.matrix, "miller.sp": Self.lowMargin, "miller.sp.yaml": Self.lowMarginPins])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(Self.solve + ["--opamp", "miller.sp:miller"], in: dir)
+        #expect(result.status == 4, "exit \(result.status): \(result.stderr)")
+        #expect(result.stderr.contains("unstable loop") && result.stderr.contains("miller.sp:miller") && result.stderr.contains("phase margin"),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("measured A0"), "the refusal gives the measured figures: \(result.stderr)")
+    }
+
+    @Test("a wrong pin map, a missing subcircuit, a missing file and a missing model each give exit 2 naming them")
+    func refusals() throws {
+        let dir = try directory([
+            "a.csv": Self.matrix, "ota.sp": Self.fiveTransistor(),
+            "badpin.sp": Self.fiveTransistor(pins: "{inp: ip, inn: minus, out: o, vdd: vdd, vss: vss}"),
+            "nomodel.sp": Self.fiveTransistor(n: "mynmos", p: "mypmos", name: "ota5m"),
+            "lib.lib": Self.library,
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [([String], [String])] = [
+            (["--opamp", "badpin.sp:ota5t"], ["badpin.sp:ota5t", "inn = minus", "no such pin", "ip in o vdd vss nb"]),
+            (["--opamp", "ota.sp:ota7t"], ["ota.sp", "no .subckt ota7t", "ota5t"]),
+            (["--opamp", "gone.sp:ota5t"], ["gone.sp", "no such file"]),
+            (["--opamp", "nomodel.sp:ota5m"], ["nomodel.sp:ota5m", "'mynmos'", "defined neither"]),
+            (["--opamp", "ota.sp:ota5t", "--tech", "lib.lib:ff"], ["lib.lib", "no section 'ff'", "tt, ss"]),
+        ]
+        for (flags, needles) in cases {
+            let result = try CLIRunner.run(Self.solve + flags, in: dir)
+            #expect(result.status == 2, "\(flags): exit \(result.status): \(result.stderr)")
+            #expect(result.stderrLines.count == 1, "\(flags): one line: \(result.stderr)")
+            for needle in needles { #expect(result.stderr.contains(needle), "\(flags): '\(needle)' in \(result.stderr)") }
+        }
+    }
+
+    @Test("a block file with control commands is refused before ngspice reads it")
+    func controlCommands() throws {
+        let dir = try directory(["a.csv": Self.matrix,
+                                 "ota.sp": Self.fiveTransistor() + ".control\nshell touch escaped\n.endc\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(Self.solve + ["--opamp", "ota.sp:ota5t"], in: dir)
+        #expect(result.status == 2, "exit \(result.status): \(result.stderr)")
+        #expect(result.stderr.contains("ota.sp") && result.stderr.contains("shell"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("escaped").path))
+    }
+
+    @Test("your op-amp on your library sweeps over its tt and ss sections, measured at each")
+    func sweepOverCorners() throws {
+        let sweep = """
+            name: corners of my library
+            problem: {operation: inv, matrix: a.csv}
+            design: {fidelity: transistor, opamp: ota.sp:ota5l, converters: ideal}
+            variables:
+              technology: [lib.lib:tt, lib.lib:ss]
+
+            """
+        let dir = try directory(["a.csv": Self.matrix, "lib.lib": Self.library, "sweep.yaml": sweep,
+                                 "ota.sp": Self.fiveTransistor(n: "nch", p: "pch", name: "ota5l")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(["sweep", "sweep.yaml", "--jobs", "1", "--out", "out"], in: dir)
+        #expect(result.status == 0, "exit \(result.status): \(result.stderr)")
+        let rows = try String(contentsOf: dir.appendingPathComponent("out/results.jsonl"), encoding: .utf8)
+            .split(separator: "\n").compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(rows.count == 2)
+        let bits = rows.compactMap { $0["equivalentBits"] as? Double }
+        #expect(bits.count == 2 && rows.allSatisfy { $0["status"] as? String == "ok" }, "\(rows)")
+        // The slow section's devices give another op-amp and so another answer.
+        if bits.count == 2 { #expect(abs(bits[0] - bits[1]) > 0.01, "tt and ss gave \(bits)") }
+    }
+
+    static func plan(targetBits: Double) -> String {
+        """
+        name: ota regression
+        design: {fidelity: transistor, opamp: ota.sp:ota5l, technology: lib.lib:tt, converters: ideal}
+        targets: {max-penalty-bits: 1}
+        cases:
+          - name: inv8
+            problem: {operation: inv, matrix: a.csv}
+            corners: [tt, ss]
+            targets: {target-bits: 2}
+          - name: inv8-tight
+            problem: {operation: inv, matrix: a.csv}
+            targets: {target-bits: \(targetBits)}
+
+        """
+    }
+
+    @Test("a plan of three cases, one meant to fail its target, exits 1 naming the case and check in JUnit; relaxed, it exits 0")
+    func plan() throws {
+        let dir = try directory(["a.csv": Self.matrix, "lib.lib": Self.library, "ota.sp": Self.fiveTransistor(n: "nch", p: "pch", name: "ota5l"),
+                                 "plan.yaml": Self.plan(targetBits: 8), "relaxed.yaml": Self.plan(targetBits: 2)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let failing = try CLIRunner.run(["check", "plan.yaml", "--junit", "j.xml", "--json", "r.json", "--report", "r.html"], in: dir)
+        #expect(failing.status == 1, "exit \(failing.status): \(failing.stdout)\(failing.stderr)")
+        let junit = try String(contentsOf: dir.appendingPathComponent("j.xml"), encoding: .utf8)
+        #expect(junit.components(separatedBy: "<testsuite ").count - 1 == 3, "\(junit)")
+        #expect(junit.contains("<testsuite name=\"ota regression: inv8-tight\"") && junit.contains("failures=\"1\""), "\(junit)")
+        let tight = junit.components(separatedBy: "ota regression: inv8-tight").last ?? ""
+        #expect(tight.contains("name=\"accuracy against the ideal solution\"") && tight.contains("<failure"), "\(tight)")
+        #expect(junit.contains("ota regression: inv8 [ss]"))
+        let summary = try json(dir.appendingPathComponent("r.json"))
+        #expect(summary["pass"] as? Bool == false)
+        #expect(try String(contentsOf: dir.appendingPathComponent("r.html"), encoding: .utf8).contains("2 of 3 cases"))
+
+        let relaxed = try CLIRunner.run(["check", "relaxed.yaml", "--junit", "k.xml"], in: dir)
+        #expect(relaxed.status == 0, "exit \(relaxed.status): \(relaxed.stdout)\(relaxed.stderr)")
+        #expect(!(try String(contentsOf: dir.appendingPathComponent("k.xml"), encoding: .utf8)).contains("<failure"))
+    }
+
+    @Test("a plan naming a missing block is refused before any case runs, exit 2")
+    func invalidPlan() throws {
+        let dir = try directory(["a.csv": Self.matrix, "lib.lib": Self.library, "plan.yaml": Self.plan(targetBits: 2)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(["check", "plan.yaml"], in: dir)
+        #expect(result.status == 2 && result.stderr.contains("ota.sp") && result.stderr.contains("no such file"), "\(result.stderr)")
+    }
+}
