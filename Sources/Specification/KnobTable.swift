@@ -106,6 +106,14 @@ extension Knob {
                 throw .invalid(knob: "design.opamp", value: Quantity.echo(v.word), requirement: error.description)
             }
         },
+        Knob("cell", .design, .text(valueName: "FILE:SUBCKT"), default: "Crossloop's SRAM-switched cell", scope: .transistor,
+             "transistor level: your own cell at every site of the array, by reference; its pins (row, column, bits least significant first, optional bitsBar) come from FILE.yaml or the file's *> header, its gates are driven by the stored bits, and every code's conductance is measured before the solve: G0 is the measured step, and levels that do not rise with the code are refused",
+             read: { s in s.design.transistor?.cellBlock.map { .text($0.reference) } })
+        { d, v throws(SpecificationError) in
+            do throws(UserBlockError) { d.cellBlock = try UserBlock.load(v.word, kind: .cell) } catch {
+                throw .invalid(knob: "design.cell", value: Quantity.echo(v.word), requirement: error.description)
+            }
+        },
         Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc", scope: .transistor,
              "transistor level: the stored bits as a state source per bit (dc), or full (a 6T latch per bit on word and bit lines, written before the solve and read back)",
              read: { s in s.design.transistor.map { .text($0.cell.sram.rawValue) } })

@@ -13,8 +13,9 @@ struct Draft {
     var inverterGBW: Double?
     /// The corner written into the technology's name (`sky130:ss`).
     var technologyCorner: ProcessCorner?
-    /// The designer's op-amp (`design.opamp`).
+    /// The designer's op-amp (`design.opamp`) and cell (`design.cell`).
     var opAmpBlock: UserBlock?
+    var cellBlock: UserBlock?
 }
 
 extension SolveSpecification {
@@ -148,7 +149,17 @@ extension Draft {
             spec.design.transistor = TransistorDesign(technology: device, ota: ota, cell: cell, converters: converters,
                                                       arraySize: arraySize)
             spec.design.transistor?.opAmpBlock = opAmpBlock
-            spec.design.fitUnitConductance = !given.contains("g0")
+            if let cellBlock {
+                let bits = spec.design.mapping.cell.magnitudeBits ?? 0
+                guard cellBlock.bits.count == bits else {
+                    throw conflict(["cell", "bits"], "design.cell \(cellBlock.subcircuit) has \(cellBlock.bits.count) bit gate\(cellBlock.bits.count == 1 ? "" : "s") and the design stores \(bits) magnitude bits per cell: set design.bits \(cellBlock.bits.count)")
+                }
+                if given.contains("g0") {
+                    throw conflict(["cell", "g0"], "design.g0: your cell's resistors set G0, which is measured; drop design.g0")
+                }
+                spec.design.transistor?.cellBlock = cellBlock
+            }
+            spec.design.fitUnitConductance = !given.contains("g0") && cellBlock == nil
         }
         let variation = spec.design.variation
         if variation.stuckOnRate + variation.stuckOffRate > 1 {

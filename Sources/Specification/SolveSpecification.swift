@@ -62,6 +62,9 @@ public struct DesignSpecification: Sendable {
     /// process) and the predictions use it. Without it the sizing prediction stands in.
     /// Set through ``adopt(_:)``, which keeps the op-amp parameters in step.
     public private(set) var measuredOpAmp: OTAMeasurement?
+    /// A designer's cell as characterised (`design.cell`): its measured step is G0 and its
+    /// level error the cell term of the error model. Set through ``adopt(cell:)``.
+    public private(set) var measuredCell: CellMeasurement?
 
     public init(mapping: MappingParameters = MappingParameters(), circuit: DesignParameters = DesignParameters(),
                 transistor: TransistorDesign? = nil, technologyName: String? = nil,
@@ -83,6 +86,15 @@ public struct DesignSpecification: Sendable {
         circuit.opAmp.dcGain = measured.dcGain
         circuit.opAmp.gainBandwidthHertz = measured.gainBandwidthHertz
         circuit.opAmp.inputOffsetVolts = measured.offsetVolts
+    }
+
+    /// Makes the measured cell's step the unit conductance, and its level error the cell
+    /// term of the error model (where Crossloop's own cells put their R_on fraction).
+    public mutating func adopt(cell measured: CellMeasurement) {
+        measuredCell = measured
+        mapping.unitConductanceSiemens = measured.unitSiemens
+        fitUnitConductance = false
+        transistor?.cell.onResistanceFraction = measured.levelError
     }
 }
 

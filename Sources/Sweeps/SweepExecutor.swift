@@ -101,7 +101,7 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
                 // The circuit is the technology's own at the nominal conditions; its OTA is
                 // measured there (as `solve` does) and the predictions and references use it.
                 options.design.transistor?.technology = try amplifiers.technology(name, .nominal, library: settings.spec.design.userLibrary)
-                do { options = try await Verifier.withMeasuredOpAmp(options, engine: engine) } catch { throw SweepError.verification(error) }
+                do { options = try await Verifier.withMeasuredBlocks(options, engine: engine) } catch { throw SweepError.verification(error) }
             } else if settings.spec.design.technologyName != nil {
                 let (amp, f) = try await amplifier(settings, .nominal, engine: engine)
                 figures = f

@@ -49,7 +49,7 @@ public enum BatchSolver {
 
     public static func solve(_ problems: [Problem], _ options: SolveSpecification,
                              engine: NgspiceEngine) async throws(VerificationError) -> Outcome {
-        var working = try await Verifier.withMeasuredOpAmp(options, engine: engine)
+        var working = try await Verifier.withMeasuredBlocks(options, engine: engine)
         let clock = Stopwatch()
         var predicted = try problems.map { problem throws(VerificationError) in try Verifier.predict(problem, working) }
         if problems.count > 1, working.design.fitUnitConductance {

@@ -57,6 +57,20 @@ enum Checks {
                 "the largest column needs \(engineering(required, unit: "A")) <= the OTA's second-stage current \(engineering(available, unit: "A"))\(required <= available ? "" : "; lower design.g0 (larger unit resistors) or give the OTA more bias current")"))
         }
 
+        if v.options.design.transistor?.opAmpBlock != nil, let rout = v.options.design.measuredOpAmp?.outputResistanceOhms,
+           let levels = v.prediction.mapping.levels.absoluteColumnSums.max() {
+            // Each output carries its column and an inverter's input resistor: through r_out
+            // they cost the gain the finite-gain reference assumes.
+            let inverter = Verifier.UserOpAmpLoading.inverterOhms(v.options.design.circuit.inverterResistanceOhms, outputResistanceOhms: rout)
+            let load = levels * v.prediction.mapping.unitConductanceSiemens + 1 / inverter
+            let loading = rout * load
+            let limit = Verifier.UserOpAmpLoading.columnLoading + Verifier.UserOpAmpLoading.columnLoading / 5
+            checks.append(Check(
+                "op-amp output resistance against its load",
+                loading <= limit ? .passed : .failed,
+                "r_out \(engineering(rout, unit: "Ohm")) x the heaviest load \(engineering(load, unit: "S")) = \(significant(loading, 3)) <= \(significant(limit, 3)) (the gain kept: \(significant(100 / (1 + loading), 3)) %)\(loading <= limit ? "" : "; your op-amp cannot drive this array: a lower G0 (larger cell resistors) or an output stage with a lower r_out")"))
+        }
+
         if let readback = v.sramReadback {
             let shown = readback.mismatches.prefix(4).joined(separator: ", ")
             checks.append(Check(

@@ -57,11 +57,12 @@ public enum DigitalBaseline {
     }
 }
 
-/// The loop op-amp as simulated: characterised once per technology and specification in a
-/// process, so every transistor-level verdict uses the measured gain and GBW.
-actor OTAMeasurements {
-    static let shared = OTAMeasurements()
+/// The loop op-amp and a designer's cell as simulated: characterised once per technology and
+/// specification in a process, so every transistor-level verdict uses what was measured.
+actor BlockMeasurements {
+    static let shared = BlockMeasurements()
     private var cache: [String: OTAMeasurement] = [:]
+    private var cells: [String: CellMeasurement] = [:]
 
     func measurement(for design: TransistorDesign, engine: NgspiceEngine) async throws(VerificationError) -> OTAMeasurement {
         if let block = design.opAmpBlock { return try await measurement(of: block, design: design, engine: engine) }
@@ -98,6 +99,28 @@ actor OTAMeasurements {
         do {
             let measured = try await OTACharacterization.measure(amp, engine: engine)
             cache[key] = measured
+            return measured
+        } catch {
+            throw UserBlockFailure.classify(error, block: block, technology: t)
+        }
+    }
+}
+
+extension BlockMeasurements {
+    /// A designer's cell: every code's conductance at `testVolts` about the reference.
+    func measurement(ofCell block: UserBlock, design: TransistorDesign, testVolts: Double, engine: NgspiceEngine)
+        async throws(VerificationError) -> CellMeasurement
+    {
+        let t = design.technology
+        let stamp = (try? FileManager.default.attributesOfItem(atPath: block.file)[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let key = "\(block.reference)@\(stamp)/\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(testVolts)"
+        if let known = cells[key] { return known }
+        try UserFiles.vet(block.include, for: block.reference)
+        if let library = t.userLibrary { try UserFiles.vet(library.include, for: library.reference) }
+        do {
+            let measured = try await CellCharacterization.measure(block, technology: t, referenceVolts: design.referenceVolts,
+                                                                  testVolts: testVolts, engine: engine)
+            cells[key] = measured
             return measured
         } catch {
             throw UserBlockFailure.classify(error, block: block, technology: t)
@@ -147,14 +170,19 @@ enum UserBlockFailure {
 }
 
 extension Verifier {
-    /// At transistor level, the op-amp seen by the predictions is the measured OTA.
-    public static func withMeasuredOpAmp(_ options: SolveSpecification, engine: NgspiceEngine) async throws(VerificationError) -> SolveSpecification {
+    /// At transistor level, the op-amp seen by the predictions is the measured one, and a
+    /// designer's cell is measured code by code: its step is G0.
+    public static func withMeasuredBlocks(_ options: SolveSpecification, engine: NgspiceEngine) async throws(VerificationError) -> SolveSpecification {
         guard options.design.circuit.fidelity == .transistor else { return options }
         guard let transistor = options.design.transistor else {
             throw .design(.unsupported("transistor fidelity needs a technology: use design.technology generic or sky130:CORNER"))
         }
         var options = options
-        options.design.adopt(try await OTAMeasurements.shared.measurement(for: transistor, engine: engine))
+        options.design.adopt(try await BlockMeasurements.shared.measurement(for: transistor, engine: engine))
+        if let block = transistor.cellBlock {
+            let volts = options.design.mapping.targetOutputVolts
+            options.design.adopt(cell: try await BlockMeasurements.shared.measurement(ofCell: block, design: transistor, testVolts: volts, engine: engine))
+        }
         return options
     }
 

@@ -29,6 +29,12 @@ public enum VerdictReport {
             ("circuitAgreement", metrics(v.circuitAgreement)),
         ]
         let measuredOpAmp: JSONValue = v.options.design.measuredOpAmp.map { opAmpJSON($0, block: v.options.design.transistor?.opAmpBlock) } ?? .null
+        let measuredCell: JSONValue = v.options.design.measuredCell.map { cell in
+            .object([("block", v.options.design.transistor?.cellBlock.map { .string($0.reference) } ?? .null),
+                     ("levelSiemens", .numbers(cell.levelSiemens)), ("unitSiemens", .number(cell.unitSiemens)),
+                     ("offSiemens", .number(cell.offSiemens)), ("levelError", .number(cell.levelError)),
+                     ("testVolts", .number(cell.testVolts))])
+        } ?? .null
         let design: JSONValue = .object([
             ("fidelity", .string(v.options.design.circuit.fidelity.rawValue)),
             ("analysis", .string(v.options.plan.analysis.rawValue)),
@@ -47,6 +53,7 @@ public enum VerdictReport {
             } ?? .null),
             ("values", .array(v.design.values.map(\.json))),
             ("measuredOpAmp", measuredOpAmp),
+        ("measuredCell", measuredCell),
         ])
         let head: [(String, JSONValue)] = [
             ("crossloopVersion", .string(crossloopVersion)),
@@ -280,11 +287,15 @@ public enum VerdictReport {
                 let tiles = v.design.arrays.map { "\($0.structure.rows)x\($0.structure.columns)" }.joined(separator: " + ")
                 let planes = first.structure.sign == .twoArrays ? "two planes (P and N)" : "one plane with a sign bit"
                 let written = v.sramReadback.map { r in r.mismatches.isEmpty ? "; \(r.bits) latches written and read back" : "; \(r.mismatches.count) of \(r.bits) latches read back wrong" } ?? ""
-                lines.append("  array     \(tiles) tile\(v.design.arrays.count > 1 ? "s" : ""), \(planes), \(first.structure.magnitudeBits) bits per site: \(v.design.switchDevices) switch transistors, \(v.design.arrays.map(\.structure.storedBits).reduce(0, +)) stored bits\(written); converters \(t.converters.rawValue)")
+                lines.append("  array     \(tiles) tile\(v.design.arrays.count > 1 ? "s" : ""), \(planes), \(first.structure.magnitudeBits) bits per site: \(t.cellBlock.map { "your cell \($0.subcircuit) at every site" } ?? "\(v.design.switchDevices) switch transistors"), \(v.design.arrays.map(\.structure.storedBits).reduce(0, +)) stored bits\(written); converters \(t.converters.rawValue)")
             }
             if let block = t.opAmpBlock, let m = v.options.design.measuredOpAmp { lines += userOpAmpLines(block, m) }
+            if let block = t.cellBlock, let m = v.options.design.measuredCell {
+                lines.append("  cell      \(block.summary), measured at +-\(engineering(m.testVolts, unit: "V")) about the reference: G0 = \(engineering(m.unitSiemens, unit: "S")) (the step), off \(engineering(m.offSiemens, unit: "S")), level error \(formatSignificant(m.levelError * 100, 3)) %")
+                lines.append("            codes 0..\(m.levelSiemens.count - 1): " + m.levelSiemens.map { engineering($0, unit: "S") }.joined(separator: ", "))
+            }
             let amplifier = t.opAmpBlock.map { "op-amp \($0.subcircuit) (yours, measured above)" } ?? "Miller OTA (\(measured))"
-            lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, \(amplifier), switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch, SRAM \(t.cell.sram.rawValue)")
+            lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, \(amplifier), \(t.cellBlock.map { "cell \($0.subcircuit) (yours, measured above)" } ?? "switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch"), SRAM \(t.cell.sram.rawValue)")
         }
         if v.options.design.circuit.wires.isPresent {
             lines.append("  wires     \(engineering(v.options.design.circuit.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.circuit.wires.capacitanceFarads, unit: "F")) per segment")

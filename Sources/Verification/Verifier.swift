@@ -18,7 +18,7 @@ public enum Verifier {
             // Only sweeps characterise the Miller OTA per condition for a behavioural loop.
             throw .design(.unsupported("technology \(name) at behavioral fidelity is characterised per corner in sweeps only; solve on the technology at fidelity transistor, or drop the technology"))
         }
-        let options = try await withMeasuredOpAmp(options, engine: engine)
+        let options = try await withMeasuredBlocks(options, engine: engine)
         let prepared = try prepare(problem, options)
         if !prepared.prediction.isStable && !options.policy.force { throw .unstable(prepared.prediction) }
         var verdict = try await run(problem, options, prepared, engine: engine, progress: progress)
@@ -142,7 +142,7 @@ public enum Verifier {
         // heaviest column costs at most `columnLoading` of its gain.
         let outputResistance = options.design.transistor?.opAmpBlock != nil ? options.design.measuredOpAmp?.outputResistanceOhms : nil
         if let r = outputResistance {
-            options.design.circuit.inverterResistanceOhms = max(options.design.circuit.inverterResistanceOhms, UserOpAmpLoading.inverterRatio * r)
+            options.design.circuit.inverterResistanceOhms = UserOpAmpLoading.inverterOhms(options.design.circuit.inverterResistanceOhms, outputResistanceOhms: r)
         }
         // What the output stage can drive: the sized m7, or a designer's op-amp as measured.
         let outputStageAmperes = ota?.device("m7")?.drainCurrent
@@ -189,6 +189,9 @@ public enum Verifier {
         /// r_out times the heaviest column's conductance (and an inverter's input) at most.
         static let columnLoading = 0.1
 
+        /// Each inverter resistor for an output resistance `r`, ohms.
+        static func inverterOhms(_ given: Double, outputResistanceOhms r: Double) -> Double { max(given, inverterRatio * r) }
+
         /// The largest G0 that keeps every column within ``columnLoading``, or nil when any G0 does.
         static func largestUnitConductance(mapping: Mapping, outputResistanceOhms r: Double, inverterOhms: Double) -> Double? {
             guard let levels = mapping.levels.absoluteColumnSums.max(), levels > 0 else { return nil }
@@ -197,14 +200,22 @@ public enum Verifier {
         }
     }
 
-    /// A designer's op-amp is trusted in the loop only with more phase margin than the loop's
-    /// eigenvalues take (max |arg lambda(M)|); with less, the loop rings or oscillates.
+    /// The phase margin a designer's op-amp must keep in the loop, degrees: below it the
+    /// step response rings (damping ratio about margin / 100, 0.45 here) and settles later
+    /// than the single-pole prediction the transient window is cut to.
+    static let minimumLoopMarginDegrees = 45.0
+
+    /// A designer's op-amp is trusted in the loop only with its measured phase margin, less
+    /// what the loop's eigenvalues take (max |arg lambda(M)|), at least
+    /// ``minimumLoopMarginDegrees``; with less the loop rings, with none it oscillates.
     static func requireMargin(of options: SolveSpecification, for prediction: Prediction) throws(VerificationError) {
         guard let block = options.design.transistor?.opAmpBlock, let measured = options.design.measuredOpAmp,
               !options.policy.force else { return }
         let budget = prediction.stability.phaseBudgetRadians * 180 / .pi
-        guard measured.phaseMarginDegrees <= budget + 1 else { return }
-        throw .unstableAmplifier("\(block.reference) has a measured phase margin of \(formatSignificant(measured.phaseMarginDegrees, 3)) deg (A0 \(engineering(measured.dcGain, unit: "V/V")), unity gain at \(engineering(measured.unityGainHertz, unit: "Hz")), into \(engineering(measured.loadCapacitanceFarads ?? 0, unit: "F"))) and this matrix's loop takes \(formatSignificant(budget, 3)) deg of it: compensate the op-amp, or pass policy.force to simulate anyway")
+        let left = measured.phaseMarginDegrees - budget
+        guard left < minimumLoopMarginDegrees else { return }
+        let outcome = left <= 0 ? "the loop oscillates" : "the loop keeps \(formatSignificant(left, 3)) deg, under \(formatSignificant(minimumLoopMarginDegrees, 3)): it rings"
+        throw .unstableAmplifier("\(block.reference) has a measured phase margin of \(formatSignificant(measured.phaseMarginDegrees, 3)) deg (A0 \(engineering(measured.dcGain, unit: "V/V")), unity gain at \(engineering(measured.unityGainHertz, unit: "Hz")), into \(engineering(measured.loadCapacitanceFarads ?? 0, unit: "F"))) and this matrix's loop takes \(formatSignificant(budget, 3)) deg of it, so \(outcome): compensate the op-amp, or pass policy.force to simulate anyway")
     }
 
     /// The design stage: the circuit of a prediction, with the stimulus its analysis needs

@@ -52,6 +52,73 @@ struct UserBlockTests: CLISuite {
 
         """
 
+    /// A cell of two bits, each a resistor and a transmission gate to the row, gates and
+    /// complements from the stored bits.
+    static func cell(bits: String = "[b0, b1], bitsBar: [b0n, b1n]") -> String {
+        """
+        * A two-bit cell with transmission-gate switches.
+        *> tgcell:
+        *>   kind: cell
+        *>   pins: {row: r, column: c, bits: \(bits), vdd: vdd, vss: vss}
+        .subckt tgcell r c b0 b1 b0n b1n vdd vss
+        R0 c m0 196k
+        Mn0 m0 b0 r vss cl90n w=0.3u l=0.1u
+        Mp0 m0 b0n r vdd cl90p w=0.6u l=0.1u
+        R1 c m1 98k
+        Mn1 m1 b1 r vss cl90n w=0.6u l=0.1u
+        Mp1 m1 b1n r vdd cl90p w=1.2u l=0.1u
+        .ends
+
+        """
+    }
+
+    @Test("a two-bit transmission-gate cell of your own, measured code by code, sets G0 and passes an 8x8 INV; with a sign bit its answer agrees too")
+    func userCell() throws {
+        let dir = try directory(["a.csv": Self.matrix, "cell.sp": Self.cell()])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for sign in ["two-arrays", "sign-bit"] {
+            let result = try CLIRunner.run(Self.solve + ["--cell", "cell.sp:tgcell", "--bits", "2", "--sign", sign, "--json", "v.json"], in: dir)
+            if sign == "two-arrays" {
+                #expect(result.status == 0, "\(sign): exit \(result.status): \(result.stdout)\(result.stderr)")
+            } else {
+                // The sign switches and the cell's wider gates load the rows: the answer agrees,
+                // the single-pole settling prediction need not.
+                #expect(result.status == 0 || result.status == 1, "\(sign): exit \(result.status): \(result.stderr)")
+                for check in ["accuracy against the ideal solution", "agreement with the finite-gain circuit reference"] {
+                    #expect(result.stdout.contains("[ok  ] \(check)"), "\(sign): \(check): \(result.stdout)")
+                }
+            }
+            #expect(result.stdout.contains("cell      cell.sp:tgcell"), "\(result.stdout)")
+            let v = try json(dir.appendingPathComponent("v.json"))
+            let levels = try #require(value(v, "design.measuredCell.levelSiemens") as? [Double])
+            let unit = try #require(value(v, "design.measuredCell.unitSiemens") as? Double)
+            #expect(levels.count == 4 && zip(levels, levels.dropFirst()).allSatisfy { $0 < $1 }, "\(levels)")
+            // The step is the LSB resistor's conductance, less a switch of a few kOhm.
+            #expect(unit < 1 / 196e3 && unit > 0.95 / 196e3, "G0 \(unit)")
+            #expect((value(v, "mapping.unitConductanceSiemens") as? Double).map { abs($0 - unit) <= 1e-12 * unit } == true)
+            #expect(levels[0] < 1e-3 * unit, "off leakage \(levels[0])")
+        }
+    }
+
+    @Test("a cell whose levels do not rise with the code, or whose bit count is not the design's, is refused (exit 2)")
+    func badCell() throws {
+        let dir = try directory(["a.csv": Self.matrix, "swapped.sp": Self.cell(bits: "[b1, b0], bitsBar: [b1n, b0n]"), "cell.sp": Self.cell()])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let swapped = try CLIRunner.run(Self.solve + ["--cell", "swapped.sp:tgcell", "--bits", "2"], in: dir)
+        #expect(swapped.status == 2 && swapped.stderr.contains("not monotonic") && swapped.stderr.contains("swapped.sp:tgcell"), "\(swapped.stderr)")
+        let count = try CLIRunner.run(Self.solve + ["--cell", "cell.sp:tgcell", "--bits", "4"], in: dir)
+        #expect(count.status == 2 && count.stderr.contains("2 bit gates") && count.stderr.contains("--bits 2"), "\(count.stderr)")
+    }
+
+    @Test("your single-stage OTA on your cell's fixed G0 is loaded far beyond its r_out: the loading check fails it")
+    func overloadedOpAmp() throws {
+        let dir = try directory(["a.csv": Self.matrix, "cell.sp": Self.cell(), "ota.sp": Self.fiveTransistor()])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIRunner.run(Self.solve + ["--cell", "cell.sp:tgcell", "--bits", "2", "--opamp", "ota.sp:ota5t"], in: dir)
+        #expect(result.status == 1, "exit \(result.status): \(result.stderr)")
+        #expect(result.stdout.contains("[FAIL] op-amp output resistance against its load"), "\(result.stdout)")
+    }
+
     /// A library of the designer's own with a typical and a slow section (level-1 devices).
     static let library = """
         * Two corners.
@@ -118,6 +185,20 @@ struct UserBlockTests: CLISuite {
         #expect(result.stderr.contains("unstable loop") && result.stderr.contains("miller.sp:miller") && result.stderr.contains("phase margin"),
                 "\(result.stderr)")
         #expect(result.stderr.contains("measured A0"), "the refusal gives the measured figures: \(result.stderr)")
+    }
+
+    @Test("a Miller OTA stable alone but with too little margin for the loop is refused (exit 4); forced, its transient does not settle and the verdict fails")
+    func ringing() throws {
+        let dir = try directory(["a.csv": Self.matrix, "miller.sp": Self.lowMargin.replacingOccurrences(of: "Cc y o 1f", with: "Cc y o 100f"),
+                                 "miller.sp.yaml": Self.lowMarginPins])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let refused = try CLIRunner.run(Self.solve + ["--opamp", "miller.sp:miller"], in: dir)
+        #expect(refused.status == 4, "exit \(refused.status): \(refused.stderr)")
+        #expect(refused.stderr.contains("measured phase margin") && refused.stderr.contains("this matrix's loop takes") && refused.stderr.contains("--force"),
+                "\(refused.stderr)")
+        let forced = try CLIRunner.run(Self.solve + ["--opamp", "miller.sp:miller", "--force", "--json", "v.json"], in: dir)
+        #expect(forced.status == 1, "exit \(forced.status): \(forced.stderr)")
+        #expect(forced.stdout.contains("transient not settled"), "\(forced.stdout)")
     }
 
     @Test("a wrong pin map, a missing subcircuit, a missing file and a missing model each give exit 2 naming them")

@@ -247,6 +247,10 @@ private struct Builder {
         let cell = SwitchedCell(technology: transistor.technology, parameters: transistor.cell,
                                 referenceVolts: transistor.referenceVolts)
         let unit = g0
+        if let block = transistor.cellBlock {
+            let fullScale = unit * Double((1 << bits) - 1)
+            return { site in cell.userElements(site, block: block, magnitudeBits: bits, fullScaleSiemens: fullScale, vdd: "vdd", vss: "0") }
+        }
         return { site in cell.elements(site, magnitudeBits: bits, unitSiemens: unit, vdd: "vdd", vss: "0") }
     }
 

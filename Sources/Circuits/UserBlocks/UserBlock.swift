@@ -204,7 +204,7 @@ public struct UserBlock: Sendable, Hashable {
     /// The block's instance inside a wrapper: its ports in declaration order, each bound to
     /// `node(role)` for a signal, or to a local node held by its tie.
     /// - Parameter node: the wrapper node of a role (`inp`, `row`, `bits[0]`, ...).
-    func instance(_ name: String, node: (String) -> String) -> [Element] {
+    public func instance(_ name: String, node: (String) -> String) -> [Element] {
         var nodes: [String] = []
         var extra: [Element] = []
         for port in ports {
@@ -212,15 +212,15 @@ public struct UserBlock: Sendable, Hashable {
             if let role = pins.first(where: { $0.value == p })?.key { nodes.append(node(role)); continue }
             if let m = bits.firstIndex(of: p) { nodes.append(node("bits[\(m)]")); continue }
             if let m = bitsBar.firstIndex(of: p) { nodes.append(node("bitsBar[\(m)]")); continue }
-            let local = "tie_\(p)"
+            let local = "\(name)_tie_\(p)"
             nodes.append(local)
             switch ties[p] {
             case .current(let amperes)?:
-                extra.append(.currentSource(IndependentSource(name: "b_\(p)", plus: node("vdd"), minus: local, dc: .number(amperes))))
+                extra.append(.currentSource(IndependentSource(name: "\(name)_b_\(p)", plus: node("vdd"), minus: local, dc: .number(amperes))))
             case .voltage(let volts)?:
-                extra.append(.dcVoltage("b_\(p)", local, node("vss"), .number(volts)))
+                extra.append(.dcVoltage("\(name)_b_\(p)", local, node("vss"), .number(volts)))
             case .reference?:
-                extra.append(.dcVoltage("b_\(p)", local, node("ref"), .number(0)))
+                extra.append(.dcVoltage("\(name)_b_\(p)", local, node("ref"), .number(0)))
             case nil:
                 break
             }
