@@ -89,11 +89,9 @@ actor BlockMeasurements {
         -> OTAMeasurement
     {
         let t = design.technology
-        let stamp = (try? FileManager.default.attributesOfItem(atPath: block.file)[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let key = "\(block.reference)@\(stamp)/\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(design.ota.loadCapacitanceFarads)"
+        let key = Self.key(block, t, "\(design.ota.loadCapacitanceFarads)")
         if let known = cache[key] { return known }
-        try UserFiles.vet(block.include, for: block.reference)
-        if let library = t.userLibrary { try UserFiles.vet(library.include, for: library.reference) }
+        try UserFiles.vet(block, on: t)
         let amp = AmplifierUnderTest(block, technology: t, loadCapacitanceFarads: design.ota.loadCapacitanceFarads,
                                      loadResistanceOhms: design.ota.loadResistanceOhms)
         do {
@@ -107,16 +105,21 @@ actor BlockMeasurements {
 }
 
 extension BlockMeasurements {
+    /// What a measurement of a designer's block depends on: the file as last modified, the
+    /// technology and its conditions, and `setting`.
+    static func key(_ block: UserBlock, _ t: Technology, _ setting: String) -> String {
+        let stamp = (try? FileManager.default.attributesOfItem(atPath: block.file)[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(block.reference)@\(stamp)/\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(setting)"
+    }
+
     /// A designer's cell: every code's conductance at `testVolts` about the reference.
     func measurement(ofCell block: UserBlock, design: TransistorDesign, testVolts: Double, engine: NgspiceEngine)
         async throws(VerificationError) -> CellMeasurement
     {
         let t = design.technology
-        let stamp = (try? FileManager.default.attributesOfItem(atPath: block.file)[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let key = "\(block.reference)@\(stamp)/\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(testVolts)"
+        let key = Self.key(block, t, "\(testVolts)")
         if let known = cells[key] { return known }
-        try UserFiles.vet(block.include, for: block.reference)
-        if let library = t.userLibrary { try UserFiles.vet(library.include, for: library.reference) }
+        try UserFiles.vet(block, on: t)
         do {
             let measured = try await CellCharacterization.measure(block, technology: t, referenceVolts: design.referenceVolts,
                                                                   testVolts: testVolts, engine: engine)
@@ -133,6 +136,12 @@ extension BlockMeasurements {
 /// in that folder), and refused if it holds control commands, which a block or a model
 /// library has no reason to run.
 enum UserFiles {
+    /// The block's file and the technology's library of your own, if any.
+    static func vet(_ block: UserBlock, on t: Technology) throws(VerificationError) {
+        try vet(block.include, for: block.reference)
+        if let library = t.userLibrary { try vet(library.include, for: library.reference) }
+    }
+
     static func vet(_ include: Include, for reference: String) throws(VerificationError) {
         let (path, card): (String, String)
         switch include {

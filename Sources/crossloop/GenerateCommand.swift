@@ -1,6 +1,7 @@
 import Specification
 import ArgumentParser
 import Foundation
+import Ngspice
 import Verification
 
 struct GenerateCommand: AsyncParsableCommand {
@@ -27,8 +28,10 @@ struct GenerateCommand: AsyncParsableCommand {
 
 
     func run() async throws {
-        let (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
+        var (operation, spec) = try problem.specification(knobs, knobs: KnobArguments.solveKnobs)
         try OutputFile.check(deck)
+        // Your own blocks have no sizing prediction: the deck is built from what they measure.
+        if spec.design.transistor?.hasUserBlocks == true { spec = try await Verifier.withMeasuredBlocks(spec, engine: try NgspiceEngine()) }
         let prepared = try Verifier.prepare(try problem.problem(operation), spec)
         if !prepared.prediction.isStable { printError("warning: \(Knob.spelled(prepared.prediction.refusal, as: .flag))") }
         if let deck {

@@ -45,11 +45,13 @@ struct SolveCommand: AsyncParsableCommand {
         try OutputFile.check(json, junit, deck, report)
         if report != nil { spec.plan.keepWaveforms = true }
         let problem = try problem.problem(operation)
-        if let deck {
-            let prepared = try Verifier.prepare(problem, spec)
-            try DeckFile.write(prepared, spec: spec, commandLine: CommandLine.arguments, to: deck)
-        }
         let engine = try NgspiceEngine()
+        if let deck {
+            // The deck simulated: built from the blocks as measured (the solve reuses the measurement).
+            let measured = try await Verifier.withMeasuredBlocks(spec, engine: engine)
+            let prepared = try Verifier.prepare(problem, measured)
+            try DeckFile.write(prepared, spec: measured, commandLine: CommandLine.arguments, to: deck)
+        }
         let progress = ProgressLine(label: "simulating")
         let verdict: Verdict
         do {

@@ -113,7 +113,7 @@ struct ResolutionTests {
             ("bits", .number(2.5), "whole number"), ("dac-bits", .number(1), "from 2 to 24"),
             ("ron-fraction", .number(0.5), "between 0 and 0.5, both excluded"), ("wire-r", .number(-1), "from 0 to"),
             ("fidelity", .text("spice"), "one of ideal, behavioral, transistor"), ("nodeset", .text("maybe"), "true or false"),
-            ("technology", .text("tsmc"), "use generic or sky130"), ("offset", .number(.infinity), "design.offset"),
+            ("technology", .text("tsmc"), "no such model library (use generic, sky130[:corner] or FILE[:section])"), ("offset", .number(.infinity), "design.offset"),
             ("swing", .flag(true), "it must be a number"),
         ]
         for (name, value, phrase) in cases {

@@ -21,6 +21,8 @@ public struct TransistorDesign: Sendable, Hashable {
     public var opAmpBlock: UserBlock?
     /// The designer's own cell (`--cell FILE:SUBCKT`) at every site; nil: ``SwitchedCell``.
     public var cellBlock: UserBlock?
+    /// Whether any block is the designer's (measured before it is used).
+    public var hasUserBlocks: Bool { opAmpBlock != nil || cellBlock != nil }
 
     public enum ConverterModel: String, Sendable, Hashable, CaseIterable {
         case ideal
