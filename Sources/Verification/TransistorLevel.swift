@@ -172,6 +172,10 @@ enum UserBlockFailure {
             let what = failure.kind == .unknownModel ? "a model" : "a subcircuit"
             let name = failure.missingName.map { "'\($0)'" } ?? what
             return .design(.unsupported("\(block.reference): \(name) is defined neither in \(block.file) nor in the technology \(technology.identifier)\(technology.libraryDescription); give the library that defines it with design.technology FILE[:section] (ngspice: \(failure.message))"))
+        case .measurement(let reason):
+            // It simulated but does not behave as the block it is described as.
+            let hint = block.kind == .opamp ? "; check the pin map (inp and inn the right way round, out, the supplies) and the bias" : "; check the pin map"
+            return .design(.unsupported("\(reason)\(hint)"))
         default:
             return .readout("the characterisation of \(block.reference) failed: \(error)")
         }
