@@ -114,6 +114,14 @@ extension Knob {
                 throw .invalid(knob: "design.cell", value: Quantity.echo(v.word), requirement: error.description)
             }
         },
+        Knob("dac", .design, .text(valueName: "FILE:SUBCKT"), default: "Crossloop's R-2R DAC", scope: .transistor,
+             "transistor level with design.converters transistor: your own DAC on every input, by reference; its pins (bits least significant first, out, vdd, vss, optional refp/refn, driven at Crossloop's DAC references) come from FILE.yaml or the *> header; every code's output and the output resistance are measured before the solve, and the verdict checks every code within half an LSB of the ideal DAC",
+             read: { s in s.design.transistor?.dacBlock.map { .text($0.reference) } })
+        { d, v throws(SpecificationError) in
+            do throws(UserBlockError) { d.dacBlock = try UserBlock.load(v.word, kind: .dac) } catch {
+                throw .invalid(knob: "design.dac", value: Quantity.echo(v.word), requirement: error.description)
+            }
+        },
         Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc", scope: .transistor,
              "transistor level: the stored bits as a state source per bit (dc), or full (a 6T latch per bit on word and bit lines, written before the solve and read back)",
              read: { s in s.design.transistor.map { .text($0.cell.sram.rawValue) } })

@@ -16,6 +16,7 @@ struct Draft {
     /// The designer's op-amp (`design.opamp`) and cell (`design.cell`).
     var opAmpBlock: UserBlock?
     var cellBlock: UserBlock?
+    var dacBlock: UserBlock?
 }
 
 extension SolveSpecification {
@@ -158,6 +159,22 @@ extension Draft {
                     throw conflict(["cell", "g0"], "design.g0: your cell's resistors set G0, which is measured; drop design.g0")
                 }
                 spec.design.transistor?.cellBlock = cellBlock
+            }
+            if let dacBlock {
+                guard [.inv, .ginv].contains(operation) else {
+                    throw conflict(["dac"], "design.dac: only inv and ginv drive their inputs through simulated DACs; \(operation.rawValue) takes ideal sources")
+                }
+                guard converters == .transistor else {
+                    throw conflict(["dac", "converters"], "design.dac \(dacBlock.subcircuit) is simulated in the loop only with design.converters transistor")
+                }
+                let bits = spec.design.mapping.dac.bits ?? 0
+                guard dacBlock.bits.count == bits else {
+                    throw conflict(["dac", "dac-bits"], "design.dac \(dacBlock.subcircuit) has \(dacBlock.bits.count) bit inputs and the design's DAC has \(bits) bits: set design.dac-bits \(dacBlock.bits.count)")
+                }
+                guard bits <= DACMeasurementLimit.bits else {
+                    throw conflict(["dac", "dac-bits"], "design.dac: a DAC of your own is measured at every code, up to \(DACMeasurementLimit.bits) bits; \(dacBlock.subcircuit) has \(bits)")
+                }
+                spec.design.transistor?.dacBlock = dacBlock
             }
             spec.design.fitUnitConductance = !given.contains("g0") && cellBlock == nil
         }

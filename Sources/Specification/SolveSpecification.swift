@@ -65,6 +65,8 @@ public struct DesignSpecification: Sendable {
     /// A designer's cell as characterised (`design.cell`): its measured step is G0 and its
     /// level error the cell term of the error model. Set through ``adopt(cell:)``.
     public private(set) var measuredCell: CellMeasurement?
+    /// A designer's DAC as characterised (`design.dac`). Set through ``adopt(dac:)``.
+    public private(set) var measuredDAC: UserDACMeasurement?
 
     public init(mapping: MappingParameters = MappingParameters(), circuit: DesignParameters = DesignParameters(),
                 transistor: TransistorDesign? = nil, technologyName: String? = nil,
@@ -95,6 +97,12 @@ public struct DesignSpecification: Sendable {
         mapping.unitConductanceSiemens = measured.unitSiemens
         fitUnitConductance = false
         transistor?.cell.onResistanceFraction = measured.levelError
+    }
+
+    /// Makes the measured DAC's output resistance the one the input resistors allow for.
+    public mutating func adopt(dac measured: UserDACMeasurement) {
+        measuredDAC = measured
+        transistor?.dacOutputOhms = measured.outputResistanceOhms
     }
 }
 

@@ -71,6 +71,15 @@ enum Checks {
                 "r_out \(engineering(rout, unit: "Ohm")) x the heaviest load \(engineering(load, unit: "S")) = \(significant(loading, 3)) <= \(significant(limit, 3)) (the gain kept: \(significant(100 / (1 + loading), 3)) %)\(loading <= limit ? "" : "; your op-amp cannot drive this array: a lower G0 (larger cell resistors) or an output stage with a lower r_out")"))
         }
 
+        if let dac = v.options.design.measuredDAC {
+            // The references assume the ideal DAC: half an LSB is what its quantisation allows.
+            let worst = dac.maxErrorLSB
+            checks.append(Check(
+                "your DAC against the ideal DAC",
+                worst <= 0.5 ? .passed : .failed,
+                "every code within \(significant(worst, 3)) LSB <= 0.5 LSB of the ideal output (INL \(significant(dac.inlLSB, 3)) LSB, DNL \(significant(dac.dnlLSB, 3)) LSB)\(worst <= 0.5 ? "" : "; trim its gain and offset or its ladder")"))
+        }
+
         if let readback = v.sramReadback {
             let shown = readback.mismatches.prefix(4).joined(separator: ", ")
             checks.append(Check(

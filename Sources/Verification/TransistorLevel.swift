@@ -63,6 +63,7 @@ actor BlockMeasurements {
     static let shared = BlockMeasurements()
     private var cache: [String: OTAMeasurement] = [:]
     private var cells: [String: CellMeasurement] = [:]
+    private var dacs: [String: UserDACMeasurement] = [:]
 
     func measurement(for design: TransistorDesign, engine: NgspiceEngine) async throws(VerificationError) -> OTAMeasurement {
         if let block = design.opAmpBlock { return try await measurement(of: block, design: design, engine: engine) }
@@ -110,6 +111,23 @@ extension BlockMeasurements {
     static func key(_ block: UserBlock, _ t: Technology, _ setting: String) -> String {
         let stamp = (try? FileManager.default.attributesOfItem(atPath: block.file)[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         return "\(block.reference)@\(stamp)/\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(setting)"
+    }
+
+    /// A designer's DAC: every code's output and the output resistance.
+    func measurement(ofDAC block: UserBlock, reference: ResistorLadderDAC, engine: NgspiceEngine) async throws(VerificationError)
+        -> UserDACMeasurement
+    {
+        let t = reference.technology
+        let key = Self.key(block, t, "\(reference.scale)")
+        if let known = dacs[key] { return known }
+        try UserFiles.vet(block, on: t)
+        do {
+            let measured = try await DACCharacterization.measure(block, reference: reference, engine: engine)
+            dacs[key] = measured
+            return measured
+        } catch {
+            throw UserBlockFailure.classify(error, block: block, technology: t)
+        }
     }
 
     /// A designer's cell: every code's conductance at `testVolts` about the reference.
@@ -192,6 +210,13 @@ extension Verifier {
         }
         var options = options
         options.design.adopt(try await BlockMeasurements.shared.measurement(for: transistor, engine: engine))
+        if let block = transistor.dacBlock {
+            let reference: ResistorLadderDAC
+            do { reference = try ResistorLadderDAC(ResistorLadderDAC.Parameters(options.design.mapping.dac), technology: transistor.technology) } catch {
+                throw .design(.unsupported("cannot scale the DAC on \(transistor.technology.identifier): \(error)"))
+            }
+            options.design.adopt(dac: try await BlockMeasurements.shared.measurement(ofDAC: block, reference: reference, engine: engine))
+        }
         if let block = transistor.cellBlock {
             let volts = options.design.mapping.targetOutputVolts
             options.design.adopt(cell: try await BlockMeasurements.shared.measurement(ofCell: block, design: transistor, testVolts: volts, engine: engine))

@@ -35,6 +35,12 @@ public enum VerdictReport {
                      ("offSiemens", .number(cell.offSiemens)), ("levelError", .number(cell.levelError)),
                      ("testVolts", .number(cell.testVolts))])
         } ?? .null
+        let measuredDAC: JSONValue = v.options.design.measuredDAC.map { dac in
+            .object([("block", v.options.design.transistor?.dacBlock.map { .string($0.reference) } ?? .null),
+                     ("codeVolts", .numbers(dac.codeVolts)), ("maxErrorLSB", .number(dac.maxErrorLSB)),
+                     ("inlLSB", .number(dac.inlLSB)), ("dnlLSB", .number(dac.dnlLSB)),
+                     ("outputResistanceOhms", .number(dac.outputResistanceOhms))])
+        } ?? .null
         let design: JSONValue = .object([
             ("fidelity", .string(v.options.design.circuit.fidelity.rawValue)),
             ("analysis", .string(v.options.plan.analysis.rawValue)),
@@ -54,6 +60,7 @@ public enum VerdictReport {
             ("values", .array(v.design.values.map(\.json))),
             ("measuredOpAmp", measuredOpAmp),
         ("measuredCell", measuredCell),
+        ("measuredDAC", measuredDAC),
         ])
         let head: [(String, JSONValue)] = [
             ("crossloopVersion", .string(crossloopVersion)),
@@ -290,6 +297,9 @@ public enum VerdictReport {
                 lines.append("  array     \(tiles) tile\(v.design.arrays.count > 1 ? "s" : ""), \(planes), \(first.structure.magnitudeBits) bits per site: \(t.cellBlock.map { "your cell \($0.subcircuit) at every site" } ?? "\(v.design.switchDevices) switch transistors"), \(v.design.arrays.map(\.structure.storedBits).reduce(0, +)) stored bits\(written); converters \(t.converters.rawValue)")
             }
             if let block = t.opAmpBlock, let m = v.options.design.measuredOpAmp { lines += userOpAmpLines(block, m) }
+            if let block = t.dacBlock, let m = v.options.design.measuredDAC {
+                lines.append("  dac       \(block.summary), every code measured unloaded: worst \(formatSignificant(m.maxErrorLSB, 3)) LSB from the ideal DAC, INL \(formatSignificant(m.inlLSB, 3)) LSB, DNL \(formatSignificant(m.dnlLSB, 3)) LSB, r_out \(engineering(m.outputResistanceOhms, unit: "Ohm")) (taken off G_in)")
+            }
             if let block = t.cellBlock, let m = v.options.design.measuredCell {
                 lines.append("  cell      \(block.summary), measured at +-\(engineering(m.testVolts, unit: "V")) about the reference: G0 = \(engineering(m.unitSiemens, unit: "S")) (the step), off \(engineering(m.offSiemens, unit: "S")), level error \(formatSignificant(m.levelError * 100, 3)) %")
                 lines.append("            codes 0..\(m.levelSiemens.count - 1): " + m.levelSiemens.map { engineering($0, unit: "S") }.joined(separator: ", "))

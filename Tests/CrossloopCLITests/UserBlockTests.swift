@@ -119,6 +119,49 @@ struct UserBlockTests: CLISuite {
         #expect(result.stdout.contains("[FAIL] op-amp output resistance against its load"), "\(result.stdout)")
     }
 
+    /// A 6-bit R-2R DAC of the designer's (R = 10 kOhm, transmission gates to the references),
+    /// its termination leg `termination` ohms (2R is right).
+    static func dac(termination: Double = 20e3) -> String {
+        let n = 6
+        var lines = ["* A 6-bit R-2R DAC.", "*> r2r6:", "*>   kind: dac",
+                     "*>   pins: {bits: [d0, d1, d2, d3, d4, d5], refp: rp, refn: rn, out: o, vdd: vdd, vss: vss}",
+                     ".subckt r2r6 d0 d1 d2 d3 d4 d5 rp rn o vdd vss"]
+        func node(_ i: Int) -> String { i == n - 1 ? "o" : "x\(i)" }
+        for i in 0..<n {
+            lines += ["Mip\(i) nb\(i) d\(i) vdd vdd cl90p w=0.48u l=0.1u", "Min\(i) nb\(i) d\(i) vss vss cl90n w=0.24u l=0.1u",
+                      "Mhn\(i) s\(i) d\(i) rp vss cl90n w=2u l=0.1u", "Mhp\(i) s\(i) nb\(i) rp vdd cl90p w=4u l=0.1u",
+                      "Mln\(i) s\(i) nb\(i) rn vss cl90n w=2u l=0.1u", "Mlp\(i) s\(i) d\(i) rn vdd cl90p w=4u l=0.1u",
+                      "Rleg\(i) s\(i) \(node(i)) 20k"]
+            if i + 1 < n { lines.append("Rser\(i) \(node(i)) \(node(i + 1)) 10k") }
+        }
+        lines += ["Rterm rn x0 \(termination)", ".ends", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    static let withDAC = ["solve", "--matrix", "a.csv", "--fidelity", "transistor", "--converters", "transistor", "--dac-bits", "6", "--adc-bits", "6"]
+
+    @Test("a 6-bit R-2R DAC of your own, measured at every code, drives the inputs of an 8x8 INV that passes; with a wrong termination the DAC check fails it")
+    func userDAC() throws {
+        let dir = try directory(["a.csv": Self.matrix, "dac.sp": Self.dac(), "bad.sp": Self.dac(termination: 2e3)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = try CLIRunner.run(Self.withDAC + ["--dac", "dac.sp:r2r6", "--json", "v.json"], in: dir)
+        #expect(good.status == 0, "exit \(good.status): \(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("[ok  ] your DAC against the ideal DAC"), "\(good.stdout)")
+        let v = try json(dir.appendingPathComponent("v.json"))
+        let codes = try #require(value(v, "design.measuredDAC.codeVolts") as? [Double])
+        let rout = try #require(value(v, "design.measuredDAC.outputResistanceOhms") as? Double)
+        #expect(codes.count == 64 && zip(codes, codes.dropFirst()).allSatisfy { $0 < $1 })
+        // The ladder's Thevenin resistance is R, plus a switch.
+        #expect(rout > 10e3 && rout < 11e3, "r_out \(rout)")
+        let bad = try CLIRunner.run(Self.withDAC + ["--dac", "bad.sp:r2r6"], in: dir)
+        #expect(bad.status == 1, "exit \(bad.status): \(bad.stderr)")
+        #expect(bad.stdout.contains("[FAIL] your DAC against the ideal DAC"), "\(bad.stdout)")
+        let ideal = try CLIRunner.run(Self.solve + ["--dac", "dac.sp:r2r6"], in: dir)
+        #expect(ideal.status == 2 && ideal.stderr.contains("--converters transistor"), "\(ideal.stderr)")
+        let bits = try CLIRunner.run(["solve", "--matrix", "a.csv", "--fidelity", "transistor", "--converters", "transistor", "--dac", "dac.sp:r2r6"], in: dir)
+        #expect(bits.status == 2 && bits.stderr.contains("--dac-bits 6"), "\(bits.stderr)")
+    }
+
     /// A library of the designer's own with a typical and a slow section (level-1 devices).
     static let library = """
         * Two corners.

@@ -181,7 +181,8 @@ private struct Builder {
             elements.append(.instance(SubcircuitInstance(name: "dac\(index)", nodes: bits + ["dac_refp", "dac_refn", node, "vdd_dac", "0"],
                                                          subcircuit: "rr_dac")))
             sources.append("Xdac\(index)")
-            elements.append(.resistor("in\(index)", node, row, .number(max(1 / conductance - d.outputResistanceOhms, 1))))
+            let dacOhms = transistor?.dacOutputOhms ?? d.outputResistanceOhms
+            elements.append(.resistor("in\(index)", node, row, .number(max(1 / conductance - dacOhms, 1))))
             return
         }
         dac(index, node: node, volts: volts)
@@ -450,7 +451,8 @@ private struct Builder {
             supplies += sources.filter { $0.hasPrefix("Vin") }.map { SupplyItem(block: "inputs", source: $0, plus: "in" + $0.dropFirst(3), minus: ref) }
             if let d = converters.dac {
                 // Each converter block on its own supply, so that its energy is its own.
-                subcircuits.append(d.subcircuit(name: "rr_dac"))
+                subcircuits.append(transistor.dacBlock.map { $0.dacSubcircuit(name: "rr_dac", referenceVolts: d.scale.midRailVolts) }
+                    ?? d.subcircuit(name: "rr_dac"))
                 all += [.dcVoltage("dacp", "dac_refp", "0", .number(d.referenceVolts.high)),
                         .dcVoltage("dacn", "dac_refn", "0", .number(d.referenceVolts.low)),
                         .dcVoltage("dd_dac", "vdd_dac", "0", .number(t.supplyVolts))]
@@ -478,13 +480,14 @@ private struct Builder {
             elements: all
         )
         transistor?.technology.prepare(&deck)
-        for block in [transistor?.opAmpBlock, transistor?.cellBlock].compactMap({ $0 }) where !deck.includes.contains(block.include) {
+        for block in [transistor?.opAmpBlock, transistor?.cellBlock, transistor?.dacBlock].compactMap({ $0 }) where !deck.includes.contains(block.include) {
             deck.includes.append(block.include)
         }
         var values = parameters.designValues(swingVolts: swing)
         if let transistor {
             values += transistor.designValues + (ota?.designValues ?? [])
-            values += (converters.dac?.designValues ?? []) + (converters.adc?.designValues ?? [])
+            // A designer's DAC is theirs: only the references and scale of Crossloop's stand.
+            values += (transistor.dacBlock == nil ? converters.dac?.designValues ?? [] : []) + (converters.adc?.designValues ?? [])
         }
         values.append(DesignValue("cell.g0", g0, "S", "unit conductance G0 (one cell level)"))
         values.append(DesignValue("cell.bits", Double(mapping.parameters.cell.magnitudeBits ?? 0), "bit",

@@ -21,8 +21,12 @@ public struct TransistorDesign: Sendable, Hashable {
     public var opAmpBlock: UserBlock?
     /// The designer's own cell (`--cell FILE:SUBCKT`) at every site; nil: ``SwitchedCell``.
     public var cellBlock: UserBlock?
+    /// The designer's DAC (`design.dac`) on every input, and its output resistance as
+    /// measured, ohms (the input resistors are shortened by it).
+    public var dacBlock: UserBlock?
+    public var dacOutputOhms: Double?
     /// Whether any block is the designer's (measured before it is used).
-    public var hasUserBlocks: Bool { opAmpBlock != nil || cellBlock != nil }
+    public var hasUserBlocks: Bool { opAmpBlock != nil || cellBlock != nil || dacBlock != nil }
 
     public enum ConverterModel: String, Sendable, Hashable, CaseIterable {
         case ideal
@@ -57,6 +61,7 @@ extension TransistorDesign {
     var userBlockValues: [DesignValue] {
         (opAmpBlock.map { [DesignValue("opamp.block", text: $0.reference, "the designer's op-amp, by reference")] } ?? [])
             + (cellBlock.map { [DesignValue("cell.block", text: $0.reference, "the designer's cell, by reference")] } ?? [])
+            + (dacBlock.map { [DesignValue("dac.block", text: $0.reference, "the designer's DAC, by reference")] } ?? [])
     }
 }
 

@@ -28,6 +28,7 @@ public struct UserBlock: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case opamp
         case cell
+        case dac
     }
 
     /// How a port that is not a signal is held.
@@ -65,10 +66,34 @@ public struct UserBlock: Sendable, Hashable {
         switch kind {
         case .opamp: return ["inp", "inn", "out", "vdd", "vss"]
         case .cell: return ["row", "column"]
+        case .dac: return ["out", "vdd", "vss"]
         }
     }
 
-    static func optionalRoles(_ kind: Kind) -> [String] { kind == .cell ? ["vdd", "vss"] : [] }
+    static func optionalRoles(_ kind: Kind) -> [String] {
+        switch kind {
+        case .opamp: return []
+        case .cell: return ["vdd", "vss"]
+        case .dac: return ["refp", "refn"]
+        }
+    }
+
+    /// The list roles: gate pins, least significant first.
+    static func listRoles(_ kind: Kind) -> [String] {
+        switch kind {
+        case .opamp: return []
+        case .cell: return ["bits", "bitsbar"]
+        case .dac: return ["bits"]
+        }
+    }
+
+    static func article(_ kind: Kind) -> String {
+        switch kind {
+        case .opamp: return "an op-amp"
+        case .cell: return "a cell"
+        case .dac: return "a DAC"
+        }
+    }
 
     /// Splits `FILE:SUBCKT` (the last colon separates them) and loads the block.
     public static func load(_ text: String, kind: Kind, directory: String = FileManager.default.currentDirectoryPath)
@@ -136,11 +161,11 @@ public struct UserBlock: Sendable, Hashable {
         }
         guard let pinMap = description["pins"] as? [String: Any] else { throw fail("no pins map") }
         var pins: [String: String] = [:], bits: [String] = [], bitsBar: [String] = []
-        let allowed = Self.requiredRoles(kind) + Self.optionalRoles(kind) + (kind == .cell ? ["bits", "bitsbar"] : [])
+        let allowed = Self.requiredRoles(kind) + Self.optionalRoles(kind) + Self.listRoles(kind)
         for (role, value) in pinMap {
             let key = role.lowercased()
             guard allowed.contains(key) else {
-                throw fail("unknown role '\(role)'; a\(kind == .opamp ? "n op-amp" : " cell") has \(allowed.joined(separator: ", "))")
+                throw fail("unknown role '\(role)'; \(Self.article(kind)) has \(allowed.joined(separator: ", "))")
             }
             if key == "bits" || key == "bitsbar" {
                 guard let list = value as? [Any], !list.isEmpty else { throw fail("\(role): expected a list of gate pins, least significant first") }
@@ -152,7 +177,7 @@ public struct UserBlock: Sendable, Hashable {
             }
         }
         for role in Self.requiredRoles(kind) where pins[role] == nil { throw fail("the pin map has no \(role)") }
-        if kind == .cell {
+        if kind != .opamp {
             guard !bits.isEmpty else { throw fail("the pin map has no bits (the gate pins, least significant first)") }
             if !bitsBar.isEmpty, bitsBar.count != bits.count {
                 throw fail("bitsBar has \(bitsBar.count) pins for \(bits.count) bits")
@@ -203,7 +228,9 @@ public struct UserBlock: Sendable, Hashable {
 
     /// The block's instance inside a wrapper: its ports in declaration order, each bound to
     /// `node(role)` for a signal, or to a local node held by its tie.
-    /// - Parameter node: the wrapper node of a role (`inp`, `row`, `bits[0]`, ...).
+    /// - Parameters:
+    ///   - name: the instance's name (its tie sources and nodes are prefixed with it).
+    ///   - node: the wrapper node of a role (`inp`, `row`, `bits[0]`, ...).
     public func instance(_ name: String, node: (String) -> String) -> [Element] {
         var nodes: [String] = []
         var extra: [Element] = []
@@ -282,11 +309,32 @@ extension UserBlock {
     /// instantiates wherever its own OTA would stand. A port tied to the reference sees an
     /// ideal mid-rail source inside the wrapper (`referenceVolts` above vss).
     public func opAmpSubcircuit(name: String, referenceVolts: Double) -> Subcircuit {
-        var elements = instance("user", node: { $0 == "ref" ? "ref_int" : $0 })
+        wrapper(name: name, ports: ["inp", "inn", "out", "vdd", "vss"], referenceVolts: referenceVolts, what: "op-amp") { $0 }
+    }
+
+    /// `.subckt <name> b0 .. b<n-1> vrefp vrefn out vdd vss` around the user's DAC: the ports
+    /// of Crossloop's R-2R DAC, so it stands wherever that one would.
+    public func dacSubcircuit(name: String, referenceVolts: Double) -> Subcircuit {
+        let ports = (0..<bits.count).map { "b\($0)" } + ["vrefp", "vrefn", "out", "vdd", "vss"]
+        return wrapper(name: name, ports: ports, referenceVolts: referenceVolts, what: "DAC") { role in
+            switch role {
+            case "refp": return "vrefp"
+            case "refn": return "vrefn"
+            default:
+                if role.hasPrefix("bits["), let m = Int(role.dropFirst(5).dropLast()) { return "b\(m)" }
+                return role
+            }
+        }
+    }
+
+    /// The user's subcircuit inside one of Crossloop's port lists; a port tied to the
+    /// reference sees an ideal source `referenceVolts` above vss inside the wrapper.
+    func wrapper(name: String, ports: [String], referenceVolts: Double, what: String, node: (String) -> String) -> Subcircuit {
+        var elements = instance("user", node: { $0 == "ref" ? "ref_int" : node($0) })
         if ties.values.contains(.reference) {
             elements.append(.dcVoltage("ref_int", "ref_int", "vss", .number(referenceVolts)))
         }
-        return Subcircuit(name: name, ports: ["inp", "inn", "out", "vdd", "vss"],
-                          comments: ["the designer's op-amp \(subcircuit) from \(file), by reference"], elements: elements)
+        return Subcircuit(name: name, ports: ports, comments: ["the designer's \(what) \(subcircuit) from \(file), by reference"],
+                          elements: elements)
     }
 }
