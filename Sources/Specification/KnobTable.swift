@@ -98,30 +98,15 @@ extension Knob {
                 d.technologyCorner = corner
             }
         },
-        Knob("opamp", .design, .text(valueName: "FILE:SUBCKT"), default: "Crossloop's Miller OTA", scope: .transistor,
-             "transistor level: your own op-amp in every loop position, by reference (the file is included, not copied); its pins come from FILE.yaml or the file's *> header (README, \"Your own blocks\"), and it is measured (gain, GBW, phase margin in the loop's load, swing, drive, supply current) before the solve trusts it",
-             read: { s in s.design.transistor?.opAmpBlock.map { .text($0.reference) } })
-        { d, v throws(SpecificationError) in
-            do throws(UserBlockError) { d.opAmpBlock = try UserBlock.load(v.word, kind: .opamp) } catch {
-                throw .invalid(knob: "design.opamp", value: Quantity.echo(v.word), requirement: error.description)
-            }
-        },
-        Knob("cell", .design, .text(valueName: "FILE:SUBCKT"), default: "Crossloop's SRAM-switched cell", scope: .transistor,
-             "transistor level: your own cell at every site of the array, by reference; its pins (row, column, bits least significant first, optional bitsBar) come from FILE.yaml or the file's *> header, its gates are driven by the stored bits, and every code's conductance is measured before the solve: G0 is the measured step, and levels that do not rise with the code are refused",
-             read: { s in s.design.transistor?.cellBlock.map { .text($0.reference) } })
-        { d, v throws(SpecificationError) in
-            do throws(UserBlockError) { d.cellBlock = try UserBlock.load(v.word, kind: .cell) } catch {
-                throw .invalid(knob: "design.cell", value: Quantity.echo(v.word), requirement: error.description)
-            }
-        },
-        Knob("dac", .design, .text(valueName: "FILE:SUBCKT"), default: "Crossloop's R-2R DAC", scope: .transistor,
-             "transistor level with design.converters transistor: your own DAC on every input, by reference; its pins (bits least significant first, out, vdd, vss, optional refp/refn, driven at Crossloop's DAC references) come from FILE.yaml or the *> header; every code's output and the output resistance are measured before the solve, and the verdict checks every code within half an LSB of the ideal DAC",
-             read: { s in s.design.transistor?.dacBlock.map { .text($0.reference) } })
-        { d, v throws(SpecificationError) in
-            do throws(UserBlockError) { d.dacBlock = try UserBlock.load(v.word, kind: .dac) } catch {
-                throw .invalid(knob: "design.dac", value: Quantity.echo(v.word), requirement: error.description)
-            }
-        },
+        userBlock("opamp", .opamp, default: "Crossloop's Miller OTA",
+                  "transistor level: your own op-amp in every loop position, by reference (the file is included, not copied); its pins come from FILE.yaml or the file's *> header (README, \"Your own blocks\"), and it is measured (gain, GBW, phase margin in the loop's load, swing, drive, supply current) before the solve trusts it",
+                  read: { $0.design.transistor?.opAmpBlock }, set: { $0.opAmpBlock = $1 }),
+        userBlock("cell", .cell, default: "Crossloop's SRAM-switched cell",
+                  "transistor level: your own cell at every site of the array, by reference; its pins (row, column, bits least significant first, optional bitsBar) come from FILE.yaml or the file's *> header, its gates are driven by the stored bits, and every code's conductance is measured before the solve: G0 is the measured step, and levels that do not rise with the code are refused",
+                  read: { $0.design.transistor?.cellBlock }, set: { $0.cellBlock = $1 }),
+        userBlock("dac", .dac, default: "Crossloop's R-2R DAC",
+                  "transistor level with design.converters transistor: your own DAC on every input, by reference; its pins (bits least significant first, out, vdd, vss, optional refp/refn, driven at Crossloop's DAC references) come from FILE.yaml or the *> header; every code's output and the output resistance are measured before the solve, and the verdict checks every code within half an LSB of the ideal DAC",
+                  read: { $0.design.transistor?.dacBlock }, set: { $0.dacBlock = $1 }),
         Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc", scope: .transistor,
              "transistor level: the stored bits as a state source per bit (dc), or full (a 6T latch per bit on word and bit lines, written before the solve and read back)",
              read: { s in s.design.transistor.map { .text($0.cell.sram.rawValue) } })
@@ -267,4 +252,19 @@ func editDistance(_ a: String, _ b: String) -> Int {
         }
     }
     return row[b.count]
+}
+
+extension Knob {
+    /// A designer's block by reference (`FILE:SUBCKT`), loaded with its pin map when set.
+    static func userBlock(_ name: String, _ kind: UserBlock.Kind, default defaultText: String, _ help: String,
+                          read: @escaping @Sendable (SolveSpecification) -> UserBlock?,
+                          set: @escaping @Sendable (inout Draft, UserBlock) -> Void) -> Knob {
+        Knob(name, .design, .text(valueName: "FILE:SUBCKT"), default: defaultText, scope: .transistor, help,
+             read: { s in read(s).map { .text($0.reference) } })
+        { d, v throws(SpecificationError) in
+            do throws(UserBlockError) { set(&d, try UserBlock.load(v.word, kind: kind)) } catch {
+                throw .invalid(knob: "design.\(name)", value: Quantity.echo(v.word), requirement: error.description)
+            }
+        }
+    }
 }
