@@ -68,6 +68,32 @@ public struct ADCMeasurement: Sendable, Hashable, Codable {
     public var simulationSeconds: Double
 }
 
+/// An ADC on the bench: Crossloop's SAR, or a designer's ADC standing in its ports (driven at
+/// the same references, read at the same output levels), with the clock it runs at.
+public struct ADCUnderTest: Sendable {
+    /// The converter of the design: its scale, references, ideal codes and output reading.
+    public var reference: SARADC
+    public var subcircuit: Subcircuit
+    /// Its clock, with the first conversion at t = 0.
+    public var timing: SARADC.Timing
+    /// What the deck must include for it (a designer's file).
+    public var includes: [Include]
+    public var name: String
+
+    public init(_ adc: SARADC) {
+        reference = adc; subcircuit = adc.subcircuit(name: "adc"); timing = adc.timing(start: 0); includes = []
+        name = "\(adc.parameters.bits)-bit SAR"
+    }
+
+    /// A designer's ADC (`design.adc`) in the place of `reference`.
+    public init(_ block: UserBlock, reference: SARADC) throws(CharacterizationError) {
+        guard let timing = block.adcTiming(start: 0) else { throw .block("\(block.reference): the description gives no timing") }
+        self.reference = reference; self.timing = timing; includes = [block.include]
+        subcircuit = block.adcSubcircuit(name: "user_adc", referenceVolts: reference.scale.midRailVolts)
+        name = block.reference
+    }
+}
+
 /// INL/DNL of the converters by a sweep on the real engine.
 ///
 /// DAC: the bit inputs count through every code (each bit a square wave of twice the period of
@@ -122,8 +148,16 @@ public enum ConverterCharacterization {
                            progress: (@Sendable (RunProgress) -> Void)? = nil) async throws(CharacterizationError)
         -> ADCMeasurement
     {
+        try await self.adc(ADCUnderTest(adc), hitsPerCode: hitsPerCode, engines: engines, progress: progress)
+    }
+
+    public static func adc(_ unit: ADCUnderTest, hitsPerCode: Int = 4, engines: [NgspiceEngine],
+                           progress: (@Sendable (RunProgress) -> Void)? = nil) async throws(CharacterizationError)
+        -> ADCMeasurement
+    {
         guard !engines.isEmpty else { throw .measurement("no engine to run the ADC ramp on") }
         guard (1...64).contains(hitsPerCode) else { throw .measurement("hitsPerCode must be 1 ... 64, not \(hitsPerCode)") }
+        let adc = unit.reference
         let n = adc.parameters.bits, count = 1 << n
         let references = adc.referenceVolts
         let lsb = (references.high - references.low) / Double(count)
@@ -140,7 +174,7 @@ public enum ConverterCharacterization {
                 let range = bounds[k]..<bounds[k + 1]
                 group.addTask {
                     do throws(CharacterizationError) {
-                        return (k, .success(try await runPiece(adc, engine: engine, inputs: range.map { first + (Double($0) + 0.5) * step },
+                        return (k, .success(try await runPiece(unit, engine: engine, inputs: range.map { first + (Double($0) + 0.5) * step },
                                                                progress: k == 0 ? progress : nil)))
                     } catch {
                         return (k, .failure(error))
@@ -192,7 +226,7 @@ public enum ConverterCharacterization {
         return ADCMeasurement(linearity: linearity, hitsPerCode: hitsPerCode, conversions: codes.count, histogram: histogram,
                               transitionVolts: transitions, grossErrors: gross,
                               averageSupplyAmperes: duration > 0 ? charge / duration : .nan,
-                              conversionSeconds: adc.timing().conversionSeconds, simulationSeconds: seconds)
+                              conversionSeconds: unit.timing.conversionSeconds, simulationSeconds: seconds)
     }
 
     struct Piece: Sendable {
@@ -205,18 +239,19 @@ public enum ConverterCharacterization {
 
     /// Converts `inputs` (one conversion each, after one warm-up) on one engine. The input is a
     /// staircase held through each sampling phase, so each conversion sees exactly its value.
-    static func runPiece(_ adc: SARADC, engine: NgspiceEngine, inputs: [Double],
+    static func runPiece(_ unit: ADCUnderTest, engine: NgspiceEngine, inputs: [Double],
                          progress: (@Sendable (RunProgress) -> Void)?) async throws(CharacterizationError) -> Piece {
-        let t = adc.technology, n = adc.parameters.bits, vdd = t.supplyVolts
-        let timing = adc.timing(start: 0)
+        let adc = unit.reference, t = adc.technology, n = adc.parameters.bits, vdd = t.supplyVolts
+        let timing = unit.timing
         let references = adc.referenceVolts
         let values_ = [inputs.first ?? t.midRailVolts] + inputs
         let total = values_.count
-        var deck = Deck(title: "crossloop ADC characterisation: \(n)-bit SAR ramp of \(inputs.count) conversions, \(t.identifier)")
+        var deck = Deck(title: "crossloop ADC characterisation: \(unit.name), ramp of \(inputs.count) conversions, \(t.identifier)")
         t.prepare(&deck)
-        deck.subcircuits = [adc.subcircuit(name: "adc")]
+        for include in unit.includes where !deck.includes.contains(include) { deck.includes.append(include) }
+        deck.subcircuits = [unit.subcircuit]
         // Staircase: each value from just after the previous sampling ends to after its own.
-        let edge = adc.parameters.switchEdgeSeconds
+        let edge = timing.edgeSeconds
         var points = [PWLPoint(0, values_[0])]
         for j in 1..<total {
             let change = timing.sampleEnd(j - 1) + 2 * edge
@@ -232,7 +267,7 @@ public enum ConverterCharacterization {
         ] + timing.sources(supply: vdd, conversions: total + 1)
         let outputs = (0..<n).map { "d\($0)" }
         deck.elements.append(.instance(SubcircuitInstance(
-            name: "adc", nodes: ["vin", "vcm", "vrefp", "vrefn", "clk", "samp", "vdd", "0"] + outputs, subcircuit: "adc")))
+            name: "adc", nodes: ["vin", "vcm", "vrefp", "vrefn", "clk", "samp", "vdd", "0"] + outputs, subcircuit: unit.subcircuit.name)))
         let stop = timing.readTime(total - 1) + timing.bitPeriodSeconds
         deck.analyses = [.transient(Transient(step: timing.bitPeriodSeconds, stop: stop))]
         let result = try await simulate(engine, deck, t.request(vectors: outputs.map { "v(\($0))" } + ["i(Vdd)"],

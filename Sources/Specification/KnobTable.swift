@@ -107,6 +107,9 @@ extension Knob {
         userBlock("dac", .dac, default: "Crossloop's R-2R DAC",
                   "transistor level with design.converters transistor: your own DAC on every input, by reference; its pins (bits least significant first, out, vdd, vss, optional refp/refn, driven at Crossloop's DAC references) come from FILE.yaml or the *> header; every code's output and the output resistance are measured before the solve, and the verdict checks every code within half an LSB of the ideal DAC",
                   read: { $0.design.transistor?.dacBlock }, set: { $0.dacBlock = $1 }),
+        userBlock("adc", .adc, default: "Crossloop's SAR ADC",
+                  "transistor level with design.converters transistor: your own ADC on every output, by reference; its pins (in, clk, samp, bits least significant first, vdd, vss, optional refp/refn/vcm, driven at Crossloop's SAR references) and its timing (clock period, sampling and conversion periods) come from FILE.yaml or the *> header; it converts a ramp through every code before the solve, the solution is read from its codes, and the verdict checks every transition within half an LSB of the ideal ADC",
+                  read: { $0.design.transistor?.adcBlock }, set: { $0.adcBlock = $1 }),
         Knob("sram", .design, .choice([["dc"], ["full"]]), default: "dc", scope: .transistor,
              "transistor level: the stored bits as a state source per bit (dc), or full (a 6T latch per bit on word and bit lines, written before the solve and read back)",
              read: { s in s.design.transistor.map { .text($0.cell.sram.rawValue) } })

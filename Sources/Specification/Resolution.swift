@@ -13,10 +13,11 @@ struct Draft {
     var inverterGBW: Double?
     /// The corner written into the technology's name (`sky130:ss`).
     var technologyCorner: ProcessCorner?
-    /// The designer's op-amp (`design.opamp`) and cell (`design.cell`).
+    /// The designer's op-amp, cell and converters (`design.opamp`, `cell`, `dac`, `adc`).
     var opAmpBlock: UserBlock?
     var cellBlock: UserBlock?
     var dacBlock: UserBlock?
+    var adcBlock: UserBlock?
 }
 
 extension SolveSpecification {
@@ -175,6 +176,19 @@ extension Draft {
                     throw conflict(["dac", "dac-bits"], "design.dac: a DAC of your own is measured at every code, up to \(DACMeasurementLimit.bits) bits; \(dacBlock.subcircuit) has \(bits)")
                 }
                 spec.design.transistor?.dacBlock = dacBlock
+            }
+            if let adcBlock {
+                guard converters == .transistor else {
+                    throw conflict(["adc", "converters"], "design.adc \(adcBlock.subcircuit) is simulated in the loop only with design.converters transistor")
+                }
+                let bits = spec.design.mapping.adc.bits ?? 0
+                guard adcBlock.bits.count == bits else {
+                    throw conflict(["adc", "adc-bits"], "design.adc \(adcBlock.subcircuit) has \(adcBlock.bits.count) code outputs and the design's ADC has \(bits) bits: set design.adc-bits \(adcBlock.bits.count)")
+                }
+                guard bits <= ADCMeasurementLimit.bits else {
+                    throw conflict(["adc", "adc-bits"], "design.adc: an ADC of your own is measured on a ramp through every code, up to \(ADCMeasurementLimit.bits) bits; \(adcBlock.subcircuit) has \(bits)")
+                }
+                spec.design.transistor?.adcBlock = adcBlock
             }
             spec.design.fitUnitConductance = !given.contains("g0") && cellBlock == nil
         }

@@ -67,6 +67,8 @@ public struct DesignSpecification: Sendable {
     public private(set) var measuredCell: CellMeasurement?
     /// A designer's DAC as characterised (`design.dac`). Set through ``adopt(dac:)``.
     public private(set) var measuredDAC: UserDACMeasurement?
+    /// A designer's ADC as characterised (`design.adc`). Set through ``adopt(adc:)``.
+    public private(set) var measuredADC: UserADCMeasurement?
 
     public init(mapping: MappingParameters = MappingParameters(), circuit: DesignParameters = DesignParameters(),
                 transistor: TransistorDesign? = nil, technologyName: String? = nil,
@@ -103,6 +105,11 @@ public struct DesignSpecification: Sendable {
     public mutating func adopt(dac measured: UserDACMeasurement) {
         measuredDAC = measured
         transistor?.dacOutputOhms = measured.outputResistanceOhms
+    }
+
+    /// Keeps the measured ADC for the verdict's check of its transitions.
+    public mutating func adopt(adc measured: UserADCMeasurement) {
+        measuredADC = measured
     }
 }
 

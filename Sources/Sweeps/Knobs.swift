@@ -29,12 +29,12 @@ enum Knobs {
         return ![Technology.genericName, Technology.sky130Name].contains(head)
     }
 
-    /// A knob value that names a file (`opamp`, `cell`, `dac` FILE:SUBCKT, `technology FILE[:section]`), made
+    /// A knob value that names a file (`opamp`, `cell`, `dac`, `adc` FILE:SUBCKT, `technology FILE[:section]`), made
     /// absolute against the folder of the file that sets it.
     static func anchored(_ name: String, _ value: JSONValue, base: String) -> JSONValue {
         guard let text = value.stringValue, !text.hasPrefix("/"), let knob = Knob.named(name)?.name else { return value }
         switch knob {
-        case "opamp", "cell", "dac": return .string(SweepSpec.path(text, base: base))
+        case "opamp", "cell", "dac", "adc": return .string(SweepSpec.path(text, base: base))
         case "technology" where isLibraryReference(text): return .string(SweepSpec.path(text, base: base))
         default: return value
         }

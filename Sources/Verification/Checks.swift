@@ -80,6 +80,17 @@ enum Checks {
                 "every code within \(significant(worst, 3)) LSB <= 0.5 LSB of the ideal output (INL \(significant(dac.inlLSB, 3)) LSB, DNL \(significant(dac.dnlLSB, 3)) LSB)\(worst <= 0.5 ? "" : "; trim its gain and offset or its ladder")"))
         }
 
+        if let adc = v.options.design.measuredADC {
+            // The references assume the ideal ADC: half an LSB is what its rounding allows.
+            let worst = adc.maxErrorLSB
+            let clean = adc.missingCodes.isEmpty && adc.grossErrors == 0
+            let ok = worst <= 0.5 && clean
+            checks.append(Check(
+                "your ADC against the ideal ADC",
+                ok ? .passed : .failed,
+                "every transition within \(significant(worst, 3)) LSB <= 0.5 LSB of the ideal one (located to \(significant(adc.resolutionLSB, 2)) LSB; INL \(significant(adc.inlLSB, 3)) LSB, DNL \(significant(adc.dnlLSB, 3)) LSB), \(adc.missingCodes.count) missing codes, \(adc.grossErrors) of \(adc.conversions) conversions off by more than a code\(ok ? "" : "; trim its offset and gain, or check its comparator and logic")"))
+        }
+
         if let readback = v.sramReadback {
             let shown = readback.mismatches.prefix(4).joined(separator: ", ")
             checks.append(Check(

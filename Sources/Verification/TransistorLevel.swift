@@ -64,6 +64,7 @@ actor BlockMeasurements {
     private var cache: [String: OTAMeasurement] = [:]
     private var cells: [String: CellMeasurement] = [:]
     private var dacs: [String: UserDACMeasurement] = [:]
+    private var adcs: [String: UserADCMeasurement] = [:]
 
     func measurement(for design: TransistorDesign, engine: NgspiceEngine) async throws(VerificationError) -> OTAMeasurement {
         if let block = design.opAmpBlock { return try await measurement(of: block, design: design, engine: engine) }
@@ -124,6 +125,23 @@ extension BlockMeasurements {
         do {
             let measured = try await DACCharacterization.measure(block, reference: reference, engine: engine)
             dacs[key] = measured
+            return measured
+        } catch {
+            throw UserBlockFailure.classify(error, block: block, technology: t)
+        }
+    }
+
+    /// A designer's ADC: its transitions on a ramp through every code.
+    func measurement(ofADC block: UserBlock, reference: SARADC, engine: NgspiceEngine) async throws(VerificationError)
+        -> UserADCMeasurement
+    {
+        let t = reference.technology
+        let key = Self.key(block, t, "\(reference.scale)")
+        if let known = adcs[key] { return known }
+        try UserFiles.vet(block, on: t)
+        do {
+            let measured = try await ADCCharacterization.measure(block, reference: reference, engine: engine)
+            adcs[key] = measured
             return measured
         } catch {
             throw UserBlockFailure.classify(error, block: block, technology: t)
@@ -216,6 +234,13 @@ extension Verifier {
                 throw .design(.unsupported("cannot scale the DAC on \(transistor.technology.identifier): \(error)"))
             }
             options.design.adopt(dac: try await BlockMeasurements.shared.measurement(ofDAC: block, reference: reference, engine: engine))
+        }
+        if let block = transistor.adcBlock {
+            let reference: SARADC
+            do { reference = try SARADC(SARADC.Parameters(options.design.mapping.adc), technology: transistor.technology) } catch {
+                throw .design(.unsupported("cannot scale the ADC on \(transistor.technology.identifier): \(error)"))
+            }
+            options.design.adopt(adc: try await BlockMeasurements.shared.measurement(ofADC: block, reference: reference, engine: engine))
         }
         if let block = transistor.cellBlock {
             let volts = options.design.mapping.targetOutputVolts

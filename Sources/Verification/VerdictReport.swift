@@ -41,6 +41,13 @@ public enum VerdictReport {
                      ("inlLSB", .number(dac.inlLSB)), ("dnlLSB", .number(dac.dnlLSB)),
                      ("outputResistanceOhms", .number(dac.outputResistanceOhms))])
         } ?? .null
+        let measuredADC: JSONValue = v.options.design.measuredADC.map { adc in
+            .object([("block", v.options.design.transistor?.adcBlock.map { .string($0.reference) } ?? .null),
+                     ("transitionVolts", .numbers(adc.transitionVolts)), ("maxErrorLSB", .number(adc.maxErrorLSB)),
+                     ("resolutionLSB", .number(adc.resolutionLSB)), ("inlLSB", .number(adc.inlLSB)), ("dnlLSB", .number(adc.dnlLSB)),
+                     ("missingCodes", .array(adc.missingCodes.map { .number(Double($0)) })), ("grossErrors", .number(Double(adc.grossErrors))),
+                     ("conversions", .number(Double(adc.conversions))), ("conversionSeconds", .number(adc.conversionSeconds))])
+        } ?? .null
         let design: JSONValue = .object([
             ("fidelity", .string(v.options.design.circuit.fidelity.rawValue)),
             ("analysis", .string(v.options.plan.analysis.rawValue)),
@@ -61,6 +68,7 @@ public enum VerdictReport {
             ("measuredOpAmp", measuredOpAmp),
         ("measuredCell", measuredCell),
         ("measuredDAC", measuredDAC),
+        ("measuredADC", measuredADC),
         ])
         let head: [(String, JSONValue)] = [
             ("crossloopVersion", .string(crossloopVersion)),
@@ -299,6 +307,9 @@ public enum VerdictReport {
             if let block = t.opAmpBlock, let m = v.options.design.measuredOpAmp { lines += userOpAmpLines(block, m) }
             if let block = t.dacBlock, let m = v.options.design.measuredDAC {
                 lines.append("  dac       \(block.summary), every code measured unloaded: worst \(formatSignificant(m.maxErrorLSB, 3)) LSB from the ideal DAC, INL \(formatSignificant(m.inlLSB, 3)) LSB, DNL \(formatSignificant(m.dnlLSB, 3)) LSB, r_out \(engineering(m.outputResistanceOhms, unit: "Ohm")) (taken off G_in)")
+            }
+            if let block = t.adcBlock, let m = v.options.design.measuredADC {
+                lines.append("  adc       \(block.summary), a ramp of \(m.conversions) conversions (\(m.hitsPerCode) per LSB): worst transition \(formatSignificant(m.maxErrorLSB, 3)) LSB from the ideal ADC, INL \(formatSignificant(m.inlLSB, 3)) LSB, DNL \(formatSignificant(m.dnlLSB, 3)) LSB, \(m.missingCodes.count) missing codes, a conversion \(engineering(m.conversionSeconds, unit: "s"))")
             }
             if let block = t.cellBlock, let m = v.options.design.measuredCell {
                 lines.append("  cell      \(block.summary), measured at +-\(engineering(m.testVolts, unit: "V")) about the reference: G0 = \(engineering(m.unitSiemens, unit: "S")) (the step), off \(engineering(m.offSiemens, unit: "S")), level error \(formatSignificant(m.levelError * 100, 3)) %")

@@ -162,6 +162,52 @@ struct UserBlockTests: CLISuite {
         #expect(bits.status == 2 && bits.stderr.contains("--dac-bits 6"), "\(bits.stderr)")
     }
 
+    /// A 6-bit ADC of the designer's: a track-and-hold (a switch closed while samp is high
+    /// and a capacitor), a second one that takes the held value (buffered) when samp falls and
+    /// keeps it through the next sampling (the output register), and a quantiser of behavioural
+    /// sources, its code `offsetLSB` above the ideal converter's; described with or without
+    /// its timing.
+    static func adc(offsetLSB: Double = 0, timing: Bool = true) -> String {
+        var lines = ["* A 6-bit ADC: track-and-hold and quantiser.", "*> qadc6:", "*>   kind: adc",
+                     "*>   pins: {in: vi, clk: ck, samp: sp, bits: [q0, q1, q2, q3, q4, q5], refp: rp, refn: rn, vdd: vdd, vss: vss}"]
+        if timing { lines.append("*>   timing: {clock: 10n, sample: 2, convert: 1}") }
+        lines += [".subckt qadc6 vi ck sp q0 q1 q2 q3 q4 q5 rp rn vdd vss",
+                  "S1 vi h sp vss track", "Eb hb vss h vss 1", "S2 hb r vdd sp track", ".model track sw vt=0.6 vh=-0.1 ron=100 roff=1e12",
+                  "Ch h vss 100f", "Cr r vss 10f", "Rck ck vss 1meg",
+                  "Bc c vss V = max(0, min(63, floor((v(r) - v(rn)) / (v(rp) - v(rn)) * 64 + \(offsetLSB))))"]
+        for k in 0..<6 {
+            let w = 1 << k
+            lines.append("Bq\(k) q\(k) vss V = v(vdd, vss) * (floor(v(c) / \(w)) - 2 * floor(v(c) / \(2 * w)))")
+        }
+        lines += [".ends", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    @Test("a 6-bit ADC of your own, measured on a ramp through every code, reads the outputs of an 8x8 INV that passes; a code one LSB off fails the ADC check; without timing or with other bits it is refused")
+    func userADC() throws {
+        let dir = try directory(["a.csv": Self.matrix, "adc.sp": Self.adc(), "off.sp": Self.adc(offsetLSB: 1),
+                                 "untimed.sp": Self.adc(timing: false)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = try CLIRunner.run(Self.withDAC + ["--adc", "adc.sp:qadc6", "--json", "v.json"], in: dir)
+        #expect(good.status == 0, "exit \(good.status): \(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("[ok  ] your ADC against the ideal ADC"), "\(good.stdout)")
+        let v = try json(dir.appendingPathComponent("v.json"))
+        let transitions = try #require(value(v, "design.measuredADC.transitionVolts") as? [Double])
+        let worst = try #require(value(v, "design.measuredADC.maxErrorLSB") as? Double)
+        #expect(transitions.count == 63 && zip(transitions, transitions.dropFirst()).allSatisfy { $0 < $1 })
+        // An ideal quantiser: its transitions are found to within half a ramp step (1/8 LSB).
+        #expect(worst <= 0.13, "worst transition \(worst) LSB")
+        let off = try CLIRunner.run(Self.withDAC + ["--adc", "off.sp:qadc6", "--json", "off.json"], in: dir)
+        #expect(off.status == 1, "exit \(off.status): \(off.stderr)")
+        #expect(off.stdout.contains("[FAIL] your ADC against the ideal ADC"), "\(off.stdout)")
+        let offWorst = try #require(value(try json(dir.appendingPathComponent("off.json")), "design.measuredADC.maxErrorLSB") as? Double)
+        #expect(abs(offWorst - 1) <= 0.13, "offset ADC: worst transition \(offWorst) LSB")
+        let untimed = try CLIRunner.run(Self.withDAC + ["--adc", "untimed.sp:qadc6"], in: dir)
+        #expect(untimed.status == 2 && untimed.stderr.contains("timing"), "\(untimed.stderr)")
+        let bits = try CLIRunner.run(Array(Self.withDAC.dropLast(2)) + ["--adc", "adc.sp:qadc6"], in: dir)
+        #expect(bits.status == 2 && bits.stderr.contains("--adc-bits 6"), "\(bits.stderr)")
+    }
+
     /// A library of the designer's own with a typical and a slow section (level-1 devices).
     static let library = """
         * Two corners.

@@ -165,7 +165,8 @@ public struct ResistorLadderDAC: Sendable, Hashable {
             elements: elements)
     }
 
-    public var designValues: [DesignValue] {
+    /// The scale and references: what a designer's DAC in its place is driven with.
+    public var scaleValues: [DesignValue] {
         let r = referenceVolts
         return [
             DesignValue("dac.bits", Double(parameters.bits), "bit", "resolution"),
@@ -173,6 +174,11 @@ public struct ResistorLadderDAC: Sendable, Hashable {
             DesignValue("dac.lsb", scale.lsbVolts, "V", "one LSB"),
             DesignValue("dac.vrefn", r.low, "V", "low reference"),
             DesignValue("dac.vrefp", r.high, "V", "high reference"),
+        ]
+    }
+
+    public var designValues: [DesignValue] {
+        scaleValues + [
             DesignValue("dac.r", parameters.unitResistanceOhms, "Ohm", "ladder R (legs 2R, output resistance R)"),
             DesignValue("dac.switchFraction", parameters.switchResistanceFraction, "", "target switch Ron / 2R"),
             DesignValue("dac.switchRon", switchResistanceOhms, "Ohm", "estimated worst switch on-resistance"),

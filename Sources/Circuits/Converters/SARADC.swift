@@ -89,13 +89,21 @@ public struct SARADC: Sendable, Hashable {
         public var bits: Int
         public var bitPeriodSeconds: Double
         public var sampleCycles: Int
+        /// Periods from the end of sampling until the code is ready (Crossloop's SAR: N).
+        public var conversionCycles: Int
         /// The clock edge at which the first conversion begins, seconds.
         public var start: Double
         /// Edges of `clk` and `samp`, seconds.
         public var edgeSeconds: Double
 
-        /// One conversion, seconds: (sampleCycles + N) bit periods.
-        public var conversionSeconds: Double { Double(sampleCycles + bits) * bitPeriodSeconds }
+        public init(bits: Int, bitPeriodSeconds: Double, sampleCycles: Int, conversionCycles: Int? = nil, start: Double,
+                    edgeSeconds: Double) {
+            self.bits = bits; self.bitPeriodSeconds = bitPeriodSeconds; self.sampleCycles = sampleCycles
+            self.conversionCycles = conversionCycles ?? bits; self.start = start; self.edgeSeconds = edgeSeconds
+        }
+
+        /// One conversion, seconds: (sampleCycles + conversionCycles) bit periods.
+        public var conversionSeconds: Double { Double(sampleCycles + conversionCycles) * bitPeriodSeconds }
 
         /// When conversion `j` (0-based) samples: `samp` rises then, and falls (holding the
         /// input) `sampleCycles` periods later.
@@ -361,14 +369,21 @@ public struct SARADC: Sendable, Hashable {
             models: models, elements: e)
     }
 
-    public var designValues: [DesignValue] {
-        let p = parameters, r = referenceVolts, timing = timing()
-        var values = [
-            DesignValue("adc.bits", Double(p.bits), "bit", "resolution"),
-            DesignValue("adc.fullScale", p.fullScaleVolts, "V", "full scale about mid-rail (mapping convention)"),
+    /// The scale and references: what a designer's ADC in its place is driven with.
+    public var scaleValues: [DesignValue] {
+        let r = referenceVolts
+        return [
+            DesignValue("adc.bits", Double(parameters.bits), "bit", "resolution"),
+            DesignValue("adc.fullScale", parameters.fullScaleVolts, "V", "full scale about mid-rail (mapping convention)"),
             DesignValue("adc.lsb", scale.lsbVolts, "V", "one LSB"),
             DesignValue("adc.vrefn", r.low, "V", "low reference (half an LSB below the DAC's: rounding)"),
             DesignValue("adc.vrefp", r.high, "V", "high reference"),
+        ]
+    }
+
+    public var designValues: [DesignValue] {
+        let p = parameters, timing = timing()
+        var values = scaleValues + [
             DesignValue("adc.cu", p.unitCapacitanceFarads, "F", "unit capacitor"),
             DesignValue("adc.csample", samplingCapacitanceFarads, "F", "sampling capacitance (2^N units)"),
             DesignValue("adc.tbit", p.bitPeriodSeconds, "s", "bit period"),

@@ -137,7 +137,7 @@ private struct Builder {
                     }
                     let adc = try SARADC(SARADC.Parameters(mapping.parameters.adc), technology: transistor.technology)
                     converters.adc = adc
-                    converters.timing = adc.timing(start: start)
+                    converters.timing = transistor.adcBlock?.adcTiming(start: start) ?? adc.timing(start: start)
                 } catch {
                     throw CircuitError.unsupported("cannot design the converters on \(transistor.technology.identifier): \(error)")
                 }
@@ -461,7 +461,8 @@ private struct Builder {
                              SupplyItem(block: "DACs", source: "Vdacn", plus: "dac_refn", minus: "0")]
             }
             if let adc = converters.adc, let timing = converters.timing {
-                subcircuits.append(adc.subcircuit(name: "sar_adc"))
+                subcircuits.append(transistor.adcBlock.map { $0.adcSubcircuit(name: "sar_adc", referenceVolts: adc.scale.midRailVolts) }
+                    ?? adc.subcircuit(name: "sar_adc"))
                 all += [.dcVoltage("adcp", "adc_refp", "0", .number(adc.referenceVolts.high)),
                         .dcVoltage("adcn", "adc_refn", "0", .number(adc.referenceVolts.low)),
                         .dcVoltage("dd_adc", "vdd_adc", "0", .number(t.supplyVolts))]
@@ -480,14 +481,15 @@ private struct Builder {
             elements: all
         )
         transistor?.technology.prepare(&deck)
-        for block in [transistor?.opAmpBlock, transistor?.cellBlock, transistor?.dacBlock].compactMap({ $0 }) where !deck.includes.contains(block.include) {
+        for block in transistor?.userBlocks ?? [] where !deck.includes.contains(block.include) {
             deck.includes.append(block.include)
         }
         var values = parameters.designValues(swingVolts: swing)
         if let transistor {
             values += transistor.designValues + (ota?.designValues ?? [])
-            // A designer's DAC is theirs: only the references and scale of Crossloop's stand.
-            values += (transistor.dacBlock == nil ? converters.dac?.designValues ?? [] : []) + (converters.adc?.designValues ?? [])
+            // A designer's converter is theirs: only the references and scale of Crossloop's stand.
+            values += (transistor.dacBlock == nil ? converters.dac?.designValues : converters.dac?.scaleValues) ?? []
+            values += (transistor.adcBlock == nil ? converters.adc?.designValues : converters.adc?.scaleValues) ?? []
         }
         values.append(DesignValue("cell.g0", g0, "S", "unit conductance G0 (one cell level)"))
         values.append(DesignValue("cell.bits", Double(mapping.parameters.cell.magnitudeBits ?? 0), "bit",

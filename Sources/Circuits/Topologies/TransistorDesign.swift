@@ -25,8 +25,11 @@ public struct TransistorDesign: Sendable, Hashable {
     /// measured, ohms (the input resistors are shortened by it).
     public var dacBlock: UserBlock?
     public var dacOutputOhms: Double?
-    /// Whether any block is the designer's (measured before it is used).
-    public var hasUserBlocks: Bool { opAmpBlock != nil || cellBlock != nil || dacBlock != nil }
+    /// The designer's ADC (`design.adc`) on every output, clocked as its description says.
+    public var adcBlock: UserBlock?
+    /// The designer's blocks in the design (each measured before it is used).
+    public var userBlocks: [UserBlock] { [opAmpBlock, cellBlock, dacBlock, adcBlock].compactMap { $0 } }
+    public var hasUserBlocks: Bool { !userBlocks.isEmpty }
 
     public enum ConverterModel: String, Sendable, Hashable, CaseIterable {
         case ideal
@@ -59,9 +62,19 @@ public struct TransistorDesign: Sendable, Hashable {
 
 extension TransistorDesign {
     var userBlockValues: [DesignValue] {
-        (opAmpBlock.map { [DesignValue("opamp.block", text: $0.reference, "the designer's op-amp, by reference")] } ?? [])
-            + (cellBlock.map { [DesignValue("cell.block", text: $0.reference, "the designer's cell, by reference")] } ?? [])
-            + (dacBlock.map { [DesignValue("dac.block", text: $0.reference, "the designer's DAC, by reference")] } ?? [])
+        var values: [DesignValue] = []
+        if let block = opAmpBlock { values.append(DesignValue("opamp.block", text: block.reference, "the designer's op-amp, by reference")) }
+        if let block = cellBlock { values.append(DesignValue("cell.block", text: block.reference, "the designer's cell, by reference")) }
+        if let block = dacBlock { values.append(DesignValue("dac.block", text: block.reference, "the designer's DAC, by reference")) }
+        if let block = adcBlock, let c = block.clock {
+            values += [
+                DesignValue("adc.block", text: block.reference, "the designer's ADC, by reference"),
+                DesignValue("adc.clock", c.periodSeconds, "s", "clock period of the designer's ADC"),
+                DesignValue("adc.sampleCycles", Double(c.sampleCycles), "cycles", "periods the designer's ADC samples"),
+                DesignValue("adc.conversionCycles", Double(c.conversionCycles), "cycles", "periods from the end of sampling to a valid code"),
+            ]
+        }
+        return values
     }
 }
 

@@ -3,7 +3,8 @@ import Netlist
 import Yams
 
 /// A designer's own subcircuit standing where one of Crossloop's blocks would: the loop
-/// op-amp (`--opamp FILE:SUBCKT`) or the array cell (`--cell FILE:SUBCKT`).
+/// op-amp (`--opamp FILE:SUBCKT`), the array cell (`--cell`), the input DAC (`--dac`) or the
+/// output ADC (`--adc`).
 ///
 /// The file is included by reference (`.include`), never copied or rewritten. Which port plays
 /// which role comes from a block description: YAML (or JSON) in a sidecar `FILE.yaml` /
@@ -20,7 +21,10 @@ import Yams
 ///
 /// Roles: an op-amp has `inp`, `inn`, `out`, `vdd`, `vss`; a cell has `row` (the summing
 /// line), `column` (the drive line), `bits` (gate pins, least significant first), optionally
-/// `bitsBar` (complementary gates, same order) and `vdd`/`vss`. Either may tie further ports
+/// `bitsBar` (complementary gates, same order) and `vdd`/`vss`; a DAC has `bits` (inputs, least
+/// significant first), `out`, `vdd`, `vss` and optionally `refp`/`refn`; an ADC has `in`, `clk`,
+/// `samp`, `bits` (code outputs, least significant first), `vdd`, `vss` and optionally `refp`,
+/// `refn`, `vcm`, and a `timing` entry (``ADCClock``). Any kind may tie further ports
 /// with `bias`: `{current: 10u}` (a current from vdd into the pin), `{voltage: 0.6}` (a source
 /// from the pin to vss), or `ref` (the analogue reference, mid-rail). Every port of the
 /// subcircuit must have exactly one role or tie.
@@ -29,6 +33,18 @@ public struct UserBlock: Sendable, Hashable {
         case opamp
         case cell
         case dac
+        case adc
+    }
+
+    /// When a designer's ADC samples and when its code is ready, in periods of the clock
+    /// Crossloop drives on `clk` (rising edges at multiples of the period): `samp` is high for
+    /// `sampleCycles` periods (it rises an eighth of a period after an edge), and the code on
+    /// the outputs is valid `conversionCycles` periods after `samp` falls and holds until the
+    /// next conversion ends. Description: `timing: {clock: 10n, sample: 2, convert: 8}`.
+    public struct ADCClock: Sendable, Hashable, Codable {
+        public var periodSeconds: Double
+        public var sampleCycles: Int
+        public var conversionCycles: Int
     }
 
     /// How a port that is not a signal is held.
@@ -55,6 +71,8 @@ public struct UserBlock: Sendable, Hashable {
     public var bitsBar: [String]
     /// Ports held by a bias or the reference.
     public var ties: [String: Tie]
+    /// ADCs: the clocking the description states.
+    public var clock: ADCClock?
     /// Where the description came from (for messages).
     public var describedIn: String
 
@@ -67,6 +85,7 @@ public struct UserBlock: Sendable, Hashable {
         case .opamp: return ["inp", "inn", "out", "vdd", "vss"]
         case .cell: return ["row", "column"]
         case .dac: return ["out", "vdd", "vss"]
+        case .adc: return ["in", "clk", "samp", "vdd", "vss"]
         }
     }
 
@@ -75,6 +94,7 @@ public struct UserBlock: Sendable, Hashable {
         case .opamp: return []
         case .cell: return ["vdd", "vss"]
         case .dac: return ["refp", "refn"]
+        case .adc: return ["refp", "refn", "vcm"]
         }
     }
 
@@ -83,7 +103,7 @@ public struct UserBlock: Sendable, Hashable {
         switch kind {
         case .opamp: return []
         case .cell: return ["bits", "bitsbar"]
-        case .dac: return ["bits"]
+        case .dac, .adc: return ["bits"]
         }
     }
 
@@ -92,6 +112,7 @@ public struct UserBlock: Sendable, Hashable {
         case .opamp: return "an op-amp"
         case .cell: return "a cell"
         case .dac: return "a DAC"
+        case .adc: return "an ADC"
         }
     }
 
@@ -178,7 +199,9 @@ public struct UserBlock: Sendable, Hashable {
         }
         for role in Self.requiredRoles(kind) where pins[role] == nil { throw fail("the pin map has no \(role)") }
         if kind != .opamp {
-            guard !bits.isEmpty else { throw fail("the pin map has no bits (the gate pins, least significant first)") }
+            guard !bits.isEmpty else {
+                throw fail("the pin map has no bits (the \(kind == .adc ? "code outputs" : kind == .dac ? "code inputs" : "gate pins"), least significant first)")
+            }
             if !bitsBar.isEmpty, bitsBar.count != bits.count {
                 throw fail("bitsBar has \(bitsBar.count) pins for \(bits.count) bits")
             }
@@ -214,6 +237,20 @@ public struct UserBlock: Sendable, Hashable {
         }
         self.kind = kind; self.file = file; self.subcircuit = subcircuit; self.ports = ports
         self.pins = pins; self.bits = bits; self.bitsBar = bitsBar; self.ties = ties; self.describedIn = source
+        if kind == .adc {
+            guard let timing = description["timing"] as? [String: Any], let period = timing["clock"] else {
+                throw fail("an ADC needs timing: {clock: PERIOD, sample: CYCLES, convert: CYCLES} (the clock period Crossloop drives on clk, the periods samp is high, the periods after samp falls until the code is valid)")
+            }
+            let seconds = try Self.number(period, "timing.clock", fail)
+            guard seconds.isFinite, seconds >= 1e-10, seconds <= 1e-3 else { throw fail("timing.clock = \(seconds) s: between 100 ps and 1 ms") }
+            func cycles(_ key: String, _ fallback: Int) throws(UserBlockError) -> Int {
+                guard let value = timing[key] else { return fallback }
+                let x = try Self.number(value, "timing.\(key)", fail)
+                guard x == x.rounded(), x >= 1, x <= 256 else { throw fail("timing.\(key) = \(x): a whole number of clock periods from 1 to 256") }
+                return Int(x)
+            }
+            clock = ADCClock(periodSeconds: seconds, sampleCycles: try cycles("sample", 2), conversionCycles: try cycles("convert", bits.count))
+        }
     }
 
     static func number(_ value: Any, _ what: String, _ fail: (String) -> UserBlockError) throws(UserBlockError) -> Double {
@@ -324,6 +361,29 @@ extension UserBlock {
                 if role.hasPrefix("bits["), let m = Int(role.dropFirst(5).dropLast()) { return "b\(m)" }
                 return role
             }
+        }
+    }
+
+    /// `.subckt <name> vin vcm vrefp vrefn clk samp vdd vss d0 .. d<n-1>` around the user's
+    /// ADC: the ports of Crossloop's SAR ADC, so it stands wherever that one would.
+    public func adcSubcircuit(name: String, referenceVolts: Double) -> Subcircuit {
+        wrapper(name: name, ports: SARADC.ports(bits: bits.count), referenceVolts: referenceVolts, what: "ADC") { role in
+            switch role {
+            case "in": return "vin"
+            case "refp": return "vrefp"
+            case "refn": return "vrefn"
+            default:
+                if role.hasPrefix("bits["), let m = Int(role.dropFirst(5).dropLast()) { return "d\(m)" }
+                return role
+            }
+        }
+    }
+
+    /// The conversions of a designer's ADC whose first one begins at clock edge `start`.
+    public func adcTiming(start: Double) -> SARADC.Timing? {
+        clock.map { c in
+            SARADC.Timing(bits: bits.count, bitPeriodSeconds: c.periodSeconds, sampleCycles: c.sampleCycles,
+                          conversionCycles: c.conversionCycles, start: start, edgeSeconds: min(200e-12, c.periodSeconds / 20))
         }
     }
 
