@@ -396,3 +396,49 @@ struct UserBlockTests: CLISuite {
         #expect(result.status == 2 && result.stderr.contains("ota.sp") && result.stderr.contains("no such file"), "\(result.stderr)")
     }
 }
+
+@Suite("crossloop check on a real single-node SLURM cluster", .serialized, .enabled(if: LocalSlurm.available, LocalSlurm.skipMessage))
+struct PlanSlurmTests: CLISuite {
+    @Test("a plan of three cases as a job array, one task per case, reports as the local run does: the same cases pass and fail with the same figures; a case that left no result is an error naming its log")
+    func planOnSlurm() throws {
+        let dir = try directory(["a.csv": UserBlockTests.matrix, "lib.lib": UserBlockTests.library,
+                                 "ota.sp": UserBlockTests.fiveTransistor(n: "nch", p: "pch", name: "ota5l"),
+                                 "plan.yaml": UserBlockTests.plan(targetBits: 8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let local = try CLIRunner.run(["check", "plan.yaml", "--json", "local.json"], in: dir)
+        #expect(local.status == 1, "exit \(local.status): \(local.stderr)")
+        let cluster = try CLIRunner.run(["check", "plan.yaml", "--slurm", "--out", "s", "--json", "s.json", "--junit", "s.xml"], in: dir)
+        #expect(cluster.status == 1, "exit \(cluster.status): \(cluster.stdout)\(cluster.stderr)")
+        #expect(cluster.stderr.contains("submitted job array") && cluster.stderr.contains("[3/3]"), "\(cluster.stderr)")
+        let script = try String(contentsOf: dir.appendingPathComponent("s/slurm/check.sbatch"), encoding: .utf8)
+        #expect(script.contains("#SBATCH --array=0-2") && script.contains("--case \"${SLURM_ARRAY_TASK_ID}\""), "\(script)")
+        func cases(_ name: String) throws -> [[String: Any]] {
+            try #require(try json(dir.appendingPathComponent(name))["cases"] as? [[String: Any]])
+        }
+        let here = try cases("local.json"), there = try cases("s.json")
+        #expect(here.count == 3 && there.count == 3)
+        for (a, b) in zip(here, there) {
+            #expect(a["name"] as? String == b["name"] as? String)
+            #expect(a["status"] as? String == b["status"] as? String, "\(a["name"] ?? ""): \(a["status"] ?? "") here, \(b["status"] ?? "") on SLURM")
+            // The same binary on the same machine: the same simulation, to rounding.
+            if let x = a["equivalentBits"] as? Double, let y = b["equivalentBits"] as? Double {
+                #expect(abs(x - y) <= 1e-6 * max(1, abs(x)), "\(a["name"] ?? ""): \(x) here, \(y) on SLURM")
+            } else {
+                Issue.record("no equivalent bits for \(a["name"] ?? "")")
+            }
+        }
+        let junit = try String(contentsOf: dir.appendingPathComponent("s.xml"), encoding: .utf8)
+        #expect(junit.components(separatedBy: "<testsuite ").count - 1 == 3 && junit.contains("ota regression: inv8-tight"))
+
+        // One record lost: collecting again names the case and its task's log.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("s/cases/1.json"))
+        let lost = try CLIRunner.run(["check", "plan.yaml", "--collect", "--out", "s", "--junit", "c.xml"], in: dir)
+        #expect(lost.status == 1, "exit \(lost.status): \(lost.stderr)")
+        #expect(lost.stdout.contains("left no result") && lost.stdout.contains("case-1-job-"), "\(lost.stdout)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("c.xml"), encoding: .utf8).contains("<error "))
+        let one = try CLIRunner.run(["check", "plan.yaml", "--case", "0", "--out", "s"], in: dir)
+        #expect(one.status == 0 && one.stdout.contains("case 0"), "exit \(one.status): \(one.stderr)")
+        let bad = try CLIRunner.run(["check", "plan.yaml", "--case", "3", "--out", "s"], in: dir)
+        #expect(bad.status == 2 && bad.stderr.contains("cases 0...2"), "\(bad.stderr)")
+    }
+}
