@@ -86,8 +86,17 @@ extension Mapping {
     }
 
     private func finiteGainOutputVolts(openLoopGain a0: Double, inverterGain kappa: Double) throws(MappingError) -> [Double] {
-        let q = levels
-        let qk = q.positivePart - kappa * q.negativePart
+        try finiteGainOutputVolts(positive: levels.positivePart, negative: levels.negativePart, openLoopGain: a0, inverterGain: kappa)
+    }
+
+    /// The finite-gain circuit's output volts when the cells on the V lines conduct
+    /// `positive` and those on the -V lines `negative` (both in units of G0, non-negative)
+    /// instead of the programmed levels: how the same circuit answers with the cells its
+    /// devices make (measured levels, a switch's leakage, lines that lose drive).
+    public func finiteGainOutputVolts(positive: Matrix, negative: Matrix, openLoopGain a0: Double,
+                                      inverterGain kappa: Double = 1) throws(MappingError) -> [Double] {
+        let q = positive + negative
+        let qk = positive - kappa * negative
         let rowSums = q.absoluteRowSums
         let invA0 = a0.isInfinite ? 0 : 1 / a0
         do {

@@ -62,9 +62,13 @@ public struct DesignSpecification: Sendable {
     /// process) and the predictions use it. Without it the sizing prediction stands in.
     /// Set through ``adopt(_:)``, which keeps the op-amp parameters in step.
     public private(set) var measuredOpAmp: OTAMeasurement?
-    /// A designer's cell as characterised (`design.cell`): its measured step is G0 and its
-    /// level error the cell term of the error model. Set through ``adopt(cell:)``.
+    /// A designer's cell as characterised (`design.cell`): its measured step is G0. Set
+    /// through ``adopt(cell:)``.
     public private(set) var measuredCell: CellMeasurement?
+    /// The cell as the array lays it (Crossloop's, or a designer's with Crossloop's sign
+    /// switches), measured at the G0 the mapping chose: its levels make the switch term of the
+    /// error model. Set through ``record(cellAsLaid:)``.
+    public private(set) var cellAsLaid: CellMeasurement?
     /// A designer's DAC as characterised (`design.dac`). Set through ``adopt(dac:)``.
     public private(set) var measuredDAC: UserDACMeasurement?
     /// A designer's ADC as characterised (`design.adc`). Set through ``adopt(adc:)``.
@@ -92,13 +96,16 @@ public struct DesignSpecification: Sendable {
         circuit.opAmp.inputOffsetVolts = measured.offsetVolts
     }
 
-    /// Makes the measured cell's step the unit conductance, and its level error the cell
-    /// term of the error model (where Crossloop's own cells put their R_on fraction).
+    /// Makes the measured cell's step the unit conductance.
     public mutating func adopt(cell measured: CellMeasurement) {
         measuredCell = measured
         mapping.unitConductanceSiemens = measured.unitSiemens
         fitUnitConductance = false
-        transistor?.cell.onResistanceFraction = measured.levelError
+    }
+
+    /// Keeps the cell as laid and measured at the design's G0: its levels make the switch term.
+    public mutating func record(cellAsLaid measured: CellMeasurement) {
+        cellAsLaid = measured
     }
 
     /// Makes the measured DAC's output resistance the one the input resistors allow for.

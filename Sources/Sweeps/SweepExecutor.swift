@@ -108,7 +108,13 @@ public final class SweepExecutor: @unchecked Sendable {  // Safe: the caches are
                 options.design.circuit = SweepExecutor.design(options.design.circuit, opAmp: amp)
             }
             let prepared: Verifier.Prepared
-            do { prepared = try Verifier.prepare(problem, options) } catch { throw SweepError.verification(error) }
+            do {
+                let predicted = try await Verifier.predictMeasured(problem, options, engine: engine)
+                if let cell = predicted.specification.design.cellAsLaid, options.design.cellAsLaid == nil { options.design.record(cellAsLaid: cell) }
+                prepared = try Verifier.prepare(problem, predicted)
+            } catch {
+                throw SweepError.verification(error)
+            }
             var stimulus = Stimulus.dc
             if let w = prepared.window { stimulus = .step(time: w.stepTime, rise: w.rise) }
             result = .success(Nominal(options: options, prepared: prepared, stimulus: stimulus, figures: figures))

@@ -58,6 +58,14 @@ public enum BatchSolver {
             working.design.fitUnitConductance = false
             predicted = try problems.map { problem throws(VerificationError) in try Verifier.predict(problem, working) }
         }
+        // The cell as simulated at that G0 makes the switch term of every prediction.
+        if let first = predicted.first, predicted.allSatisfy({ $0.prediction.isStable }) || working.policy.force {
+            let measured = try await Verifier.withMeasuredCell(first.specification, engine: engine)
+            if let cell = measured.design.cellAsLaid, working.design.cellAsLaid == nil {
+                working.design.record(cellAsLaid: cell)
+                predicted = try problems.map { problem throws(VerificationError) in try Verifier.predict(problem, working) }
+            }
+        }
         for p in predicted where !p.prediction.isStable && !working.policy.force { throw .unstable(p.prediction) }
         let window = problems.count > 1 ? sharedWindow(predicted.compactMap(Verifier.transientWindow)) : nil
         let analysisSeconds = clock.seconds / Double(max(problems.count, 1))

@@ -42,7 +42,7 @@ enum Checks {
             checks.append(Check(
                 "agreement with the finite-gain circuit reference",
                 error <= limit ? .passed : .failed,
-                "relative difference before the ADC \(scientific(error, 3)) <= 2 x (switch \(scientific(devices.switchResistance, 3)) + offset \(scientific(devices.offset, 3)) + settling \(scientific(settling, 3))) = \(scientific(limit, 3))"))
+                "relative difference before the ADC \(scientific(error, 3)) <= 2 x (switch\(devices.switchMeasured ? " (cells as measured)" : " (R_on fraction, unmeasured)") \(scientific(devices.switchResistance, 3))\(devices.wires > 0 ? " + wires \(scientific(devices.wires, 3))" : "") + offset \(scientific(devices.offset, 3)) + settling \(scientific(settling, 3))) = \(scientific(limit, 3))"))
         } else {
             checks.append(Check(
                 "agreement with the finite-gain circuit reference", .skipped,

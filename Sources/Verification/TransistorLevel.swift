@@ -65,6 +65,7 @@ actor BlockMeasurements {
     private var cells: [String: CellMeasurement] = [:]
     private var dacs: [String: UserDACMeasurement] = [:]
     private var adcs: [String: UserADCMeasurement] = [:]
+    private var cellsAsLaid: [String: CellMeasurement] = [:]
 
     func measurement(for design: TransistorDesign, engine: NgspiceEngine) async throws(VerificationError) -> OTAMeasurement {
         if let block = design.opAmpBlock { return try await measurement(of: block, design: design, engine: engine) }
@@ -145,6 +146,25 @@ extension BlockMeasurements {
             return measured
         } catch {
             throw UserBlockFailure.classify(error, block: block, technology: t)
+        }
+    }
+
+    /// The cell as laid (Crossloop's, or `block` with Crossloop's sign switches) at the unit
+    /// conductance `unitSiemens`: every code's conductance at `testVolts` about the reference.
+    func measurement(ofCell cell: SwitchedCell, block: UserBlock?, magnitudeBits: Int, unitSiemens: Double, signBit: Bool,
+                     testVolts: Double, engine: NgspiceEngine) async throws(VerificationError) -> CellMeasurement {
+        let t = cell.technology
+        let setting = "\(cell.parameters)/\(cell.referenceVolts)/\(magnitudeBits)/\(unitSiemens)/\(signBit)/\(testVolts)"
+        let key = block.map { Self.key($0, t, setting) } ?? "\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(setting)"
+        if let known = cellsAsLaid[key] { return known }
+        do {
+            let measured = try await CellCharacterization.measure(cell, block: block, magnitudeBits: magnitudeBits, unitSiemens: unitSiemens,
+                                                                  signBit: signBit, testVolts: testVolts, engine: engine)
+            cellsAsLaid[key] = measured
+            return measured
+        } catch {
+            if let block { throw UserBlockFailure.classify(error, block: block, technology: t) }
+            throw .readout("the characterisation of the cell failed: \(error)")
         }
     }
 
@@ -247,6 +267,35 @@ extension Verifier {
             options.design.adopt(cell: try await BlockMeasurements.shared.measurement(ofCell: block, design: transistor, testVolts: volts, engine: engine))
         }
         return options
+    }
+
+    /// The cell as the array lays it (Crossloop's, or a designer's with the sign switches
+    /// around it) measured at the G0 `spec` holds (as ``predict(_:_:)`` leaves it: G0 fitted),
+    /// so that the switch term comes from the switches as simulated. Ideal switches (the
+    /// attribution's run) have nothing to measure.
+    public static func withMeasuredCell(_ spec: SolveSpecification, engine: NgspiceEngine) async throws(VerificationError) -> SolveSpecification {
+        guard spec.design.circuit.fidelity == .transistor, let t = spec.design.transistor, !t.cell.idealSwitches,
+              let bits = spec.design.mapping.cell.magnitudeBits else { return spec }
+        if let block = t.cellBlock { try UserFiles.vet(block, on: t.technology) }
+        let cell = SwitchedCell(technology: t.technology, parameters: t.cell, referenceVolts: t.referenceVolts)
+        let measured = try await BlockMeasurements.shared.measurement(
+            ofCell: cell, block: t.cellBlock, magnitudeBits: bits, unitSiemens: spec.design.mapping.unitConductanceSiemens,
+            signBit: spec.design.mapping.cell.sign == .signBit, testVolts: spec.design.mapping.targetOutputVolts, engine: engine)
+        var spec = spec
+        spec.design.record(cellAsLaid: measured)
+        return spec
+    }
+
+    /// ``predict(_:_:)`` with the cell as laid measured at the G0 the mapping chose: the
+    /// prediction a simulated solve is judged by.
+    public static func predictMeasured(_ problem: Problem, _ spec: SolveSpecification, engine: NgspiceEngine) async throws(VerificationError)
+        -> Predicted
+    {
+        let first = try predict(problem, spec)
+        // An unstable loop is refused before anything is measured.
+        guard first.prediction.isStable || spec.policy.force else { return first }
+        let measured = try await withMeasuredCell(first.specification, engine: engine)
+        return measured.design.cellAsLaid == first.specification.design.cellAsLaid ? first : try predict(problem, measured)
     }
 
     /// Energy over [start, start + latency] from each source's power waveform, by block.

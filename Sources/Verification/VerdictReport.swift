@@ -35,6 +35,10 @@ public enum VerdictReport {
                      ("offSiemens", .number(cell.offSiemens)), ("levelError", .number(cell.levelError)),
                      ("testVolts", .number(cell.testVolts))])
         } ?? .null
+        let cellAsLaid: JSONValue = v.options.design.cellAsLaid.map { cell in
+            .object([("levelSiemens", .numbers(cell.levelSiemens)), ("testVolts", .number(cell.testVolts)),
+                     ("levelError", .number(cell.levelError(unitSiemens: v.prediction.mapping.unitConductanceSiemens)))])
+        } ?? .null
         let measuredDAC: JSONValue = v.options.design.measuredDAC.map { dac in
             .object([("block", v.options.design.transistor?.dacBlock.map { .string($0.reference) } ?? .null),
                      ("codeVolts", .numbers(dac.codeVolts)), ("maxErrorLSB", .number(dac.maxErrorLSB)),
@@ -67,6 +71,7 @@ public enum VerdictReport {
             ("values", .array(v.design.values.map(\.json))),
             ("measuredOpAmp", measuredOpAmp),
         ("measuredCell", measuredCell),
+        ("cellAsLaid", cellAsLaid),
         ("measuredDAC", measuredDAC),
         ("measuredADC", measuredADC),
         ])
@@ -129,6 +134,12 @@ public enum VerdictReport {
                 ("adc", .number(p.budget.adc)),
                 ("relative", .number(p.budget.combined)),
             ])),
+            ("deviceErrors", p.deviceErrors.map { d in
+                .object([("switch", .number(d.switchResistance)), ("switchMeasured", .bool(d.switchMeasured)),
+                         ("wires", .number(d.wires)), ("offset", .number(d.offset)),
+                         ("requiredOutputAmperes", .number(d.requiredOutputAmperes)),
+                         ("availableOutputAmperes", .optional(d.availableOutputAmperes))])
+            } ?? .null),
             ("mapping", .object([
                 ("unitConductanceSiemens", .number(m.unitConductanceSiemens)),
                 ("cellBits", .optional(m.parameters.cell.magnitudeBits.map(Double.init))),
@@ -316,7 +327,10 @@ public enum VerdictReport {
                 lines.append("            codes 0..\(m.levelSiemens.count - 1): " + m.levelSiemens.map { engineering($0, unit: "S") }.joined(separator: ", "))
             }
             let amplifier = t.opAmpBlock.map { "op-amp \($0.subcircuit) (yours, measured above)" } ?? "Miller OTA (\(measured))"
-            lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, \(amplifier), \(t.cellBlock.map { "cell \($0.subcircuit) (yours, measured above)" } ?? "switches R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch"), SRAM \(t.cell.sram.rawValue)")
+            lines.append("  devices   \(t.technology.identifier) at \(formatSignificant(t.technology.temperatureCelsius, 3)) C, \(amplifier), \(t.cellBlock.map { "cell \($0.subcircuit) (yours, measured above)" } ?? "switches sized for R_on = \(formatSignificant(t.cell.onResistanceFraction * 100, 3)) % of each branch"), SRAM \(t.cell.sram.rawValue)")
+            if let m = v.options.design.cellAsLaid {
+                lines.append("            the cell as laid, simulated at +-\(engineering(m.testVolts, unit: "V")) about the reference: largest level error \(formatSignificant(m.levelError(unitSiemens: v.prediction.mapping.unitConductanceSiemens) * 100, 3)) % of its level, off \(engineering(m.offSiemens, unit: "S")); the switch term is what these levels do to the answer")
+            }
         }
         if v.options.design.circuit.wires.isPresent {
             lines.append("  wires     \(engineering(v.options.design.circuit.wires.resistanceOhms, unit: "Ohm")) and \(engineering(v.options.design.circuit.wires.capacitanceFarads, unit: "F")) per segment")

@@ -18,8 +18,11 @@ public enum Verifier {
             // Only sweeps characterise the Miller OTA per condition for a behavioural loop.
             throw .design(.unsupported("technology \(name) at behavioral fidelity is characterised per corner in sweeps only; solve on the technology at fidelity transistor, or drop the technology"))
         }
-        let options = try await withMeasuredBlocks(options, engine: engine)
-        let prepared = try prepare(problem, options)
+        var options = try await withMeasuredBlocks(options, engine: engine)
+        let clock = Stopwatch()
+        let predicted = try await predictMeasured(problem, options, engine: engine)
+        if let cell = predicted.specification.design.cellAsLaid, options.design.cellAsLaid == nil { options.design.record(cellAsLaid: cell) }
+        let prepared = try prepare(problem, predicted, analysisSeconds: clock.seconds)
         if !prepared.prediction.isStable && !options.policy.force { throw .unstable(prepared.prediction) }
         var verdict = try await run(problem, options, prepared, engine: engine, progress: progress)
         if options.plan.attribution { verdict.attribution = try await attribution(verdict, engine: engine) }
@@ -168,7 +171,7 @@ public enum Verifier {
             }
             let prediction = try Prediction(mapping: mapping, design: options.design.circuit, settlingBits: options.bitsForSettling,
                                             wrongPolarity: options.design.circuit.wrongPolarity, transistor: options.design.transistor,
-                                            outputStageAmperes: outputStageAmperes)
+                                            outputStageAmperes: outputStageAmperes, measuredCell: options.design.cellAsLaid)
             try requireMargin(of: options, for: prediction)
             return Predicted(specification: options, ota: ota, prediction: prediction)
         } catch let error as VerificationError {

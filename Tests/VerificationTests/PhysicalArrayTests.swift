@@ -277,3 +277,54 @@ struct AttributionTests {
         #expect(!bad.passed)
     }
 }
+
+@Suite("Tolerances from the devices")
+struct DeviceToleranceTests {
+    let engine = SharedEngine.engine
+
+    func options(ron: Double = 0.02, compensated: Bool = true, wireOhms: Double = 0) -> SolveSpecification {
+        var options = AttributionTests().options(ron: ron, compensated: compensated)
+        options.design.circuit.wires.resistanceOhms = wireOhms
+        return options
+    }
+
+    func attributed(_ verdict: Verdict, _ source: String) throws -> Double {
+        try #require(verdict.attribution.first { $0.source == source }).relativeError
+    }
+
+    @Test("the switch term is what the cells as measured do to the answer: within 2x of the switches' error re-simulated, nominal and undersized")
+    func switchTerm() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(8, seed: 43))
+        for (ron, compensated) in [(0.02, true), (0.3, false)] {
+            let verdict = try await Verifier.solve(problem, options(ron: ron, compensated: compensated), engine: engine)
+            let devices = try #require(verdict.prediction.deviceErrors)
+            #expect(devices.switchMeasured)
+            let cell = try #require(verdict.options.design.cellAsLaid)
+            #expect(cell.levelSiemens.count == 16)
+            let simulated = try attributed(verdict, "switch on-resistance")
+            print("switch term R_on \(ron) compensated \(compensated): measured cells \(devices.switchResistance), re-simulated \(simulated)")
+            #expect(devices.switchResistance >= simulated / 2 && devices.switchResistance <= 2 * simulated,
+                    "R_on \(ron): switch term \(devices.switchResistance), the switches' own error \(simulated)")
+        }
+    }
+
+    @Test("the wire term from the netlist is within 0.5x to 5x of the wires' error re-simulated; with it, long lines agree with their devices")
+    func wireTerm() async throws {
+        let problem = try Problem(operation: .inv, matrix: TestMatrices.wellConditioned(8, seed: 44))
+        for ohms in [20.0, 200.0] {
+            let verdict = try await Verifier.solve(problem, options(wireOhms: ohms), engine: engine)
+            let devices = try #require(verdict.prediction.deviceErrors)
+            let simulated = try attributed(verdict, "wire R and C")
+            print("wire term at \(ohms) Ohm: \(devices.wires), re-simulated \(simulated)")
+            // Every drive at full swing and every line loaded alike: a bound, to first order.
+            #expect(devices.wires >= simulated / 2 && devices.wires <= 5 * simulated, "\(ohms) Ohm: wire term \(devices.wires), the wires' own error \(simulated)")
+            let agreement = try #require(verdict.checks.first { $0.name == "agreement with the finite-gain circuit reference" })
+            #expect(agreement.status == .passed, "\(agreement.detail)")
+        }
+        // Without the wire term in its tolerance, the 200-ohm design would be judged against the switches alone.
+        let without = try await Verifier.solve(problem, options(wireOhms: 200), engine: engine)
+        let devices = try #require(without.prediction.deviceErrors)
+        let limit = 2 * (devices.switchResistance + devices.offset + pow(2, -Double(without.options.bitsForSettling)))
+        #expect(without.circuitAgreement.relativeError > limit, "the wires' share: \(without.circuitAgreement.relativeError) against \(limit) without them")
+    }
+}

@@ -20,6 +20,12 @@ public struct CellPlacement: Sendable, Hashable {
     public var siemens: Double
     /// The site's stored bits in a physical array (``StoredState/bits(plane:row:column:)``).
     public var bits: [Bool]?
+
+    public init(name: String, plane: String, row: Int, column: Int, summing: String, positive: String, negative: String?,
+                siemens: Double, bits: [Bool]?) {
+        self.name = name; self.plane = plane; self.row = row; self.column = column; self.summing = summing
+        self.positive = positive; self.negative = negative; self.siemens = siemens; self.bits = bits
+    }
 }
 
 /// Resistance and capacitance of the metal lines, per segment between adjacent cells.

@@ -31,6 +31,14 @@ public struct CellMeasurement: Sendable, Hashable, Codable {
         levelError = unit > 0 ? worst + abs(off) / unit : .infinity
     }
 
+    /// The largest |G_k - k G0| / (k G0) over the codes k >= 1, plus G_off / G0: the level
+    /// error against the unit conductance the design meant.
+    public func levelError(unitSiemens unit: Double) -> Double {
+        guard unit > 0 else { return .infinity }
+        let worst = levelSiemens.indices.dropFirst().map { abs(levelSiemens[$0] - Double($0) * unit) / (Double($0) * unit) }.max() ?? 0
+        return worst + abs(offSiemens) / unit
+    }
+
     /// The first code whose conductance is not above the one before, if any.
     public var firstNonMonotonicCode: Int? {
         levelSiemens.indices.dropFirst().first { levelSiemens[$0] <= levelSiemens[$0 - 1] }
