@@ -61,6 +61,21 @@ extension Draft {
         func conflict(_ knobs: [String], _ reason: String) -> SpecificationError {
             .conflict(knobs: knobs.map { Knob.named($0)!.qualifiedName }, reason: reason)
         }
+        /// A designer's converter in the loop: simulated converters, the design's bits, and few
+        /// enough codes to measure.
+        func requireConverter(_ block: UserBlock, _ knob: String, bits: Int, pins: String, limit: Int, measured: String,
+                              converters: TransistorDesign.ConverterModel) throws(SpecificationError) {
+            let name = knob.uppercased(), article = knob == "adc" ? "an" : "a"
+            guard converters == .transistor else {
+                throw conflict([knob, "converters"], "design.\(knob) \(block.subcircuit) is simulated in the loop only with design.converters transistor")
+            }
+            guard block.bits.count == bits else {
+                throw conflict([knob, "\(knob)-bits"], "design.\(knob) \(block.subcircuit) has \(block.bits.count) \(pins) and the design's \(name) has \(bits) bits: set design.\(knob)-bits \(block.bits.count)")
+            }
+            guard bits <= limit else {
+                throw conflict([knob, "\(knob)-bits"], "design.\(knob): \(article) \(name) of your own is measured \(measured), up to \(limit) bits; \(block.subcircuit) has \(bits)")
+            }
+        }
         var spec = self.spec
         let fidelity = spec.design.circuit.fidelity
         if let inverterGBW {
@@ -165,29 +180,13 @@ extension Draft {
                 guard [.inv, .ginv].contains(operation) else {
                     throw conflict(["dac"], "design.dac: only inv and ginv drive their inputs through simulated DACs; \(operation.rawValue) takes ideal sources")
                 }
-                guard converters == .transistor else {
-                    throw conflict(["dac", "converters"], "design.dac \(dacBlock.subcircuit) is simulated in the loop only with design.converters transistor")
-                }
-                let bits = spec.design.mapping.dac.bits ?? 0
-                guard dacBlock.bits.count == bits else {
-                    throw conflict(["dac", "dac-bits"], "design.dac \(dacBlock.subcircuit) has \(dacBlock.bits.count) bit inputs and the design's DAC has \(bits) bits: set design.dac-bits \(dacBlock.bits.count)")
-                }
-                guard bits <= DACMeasurementLimit.bits else {
-                    throw conflict(["dac", "dac-bits"], "design.dac: a DAC of your own is measured at every code, up to \(DACMeasurementLimit.bits) bits; \(dacBlock.subcircuit) has \(bits)")
-                }
+                try requireConverter(dacBlock, "dac", bits: spec.design.mapping.dac.bits ?? 0, pins: "bit inputs",
+                                     limit: DACMeasurementLimit.bits, measured: "at every code", converters: converters)
                 spec.design.transistor?.dacBlock = dacBlock
             }
             if let adcBlock {
-                guard converters == .transistor else {
-                    throw conflict(["adc", "converters"], "design.adc \(adcBlock.subcircuit) is simulated in the loop only with design.converters transistor")
-                }
-                let bits = spec.design.mapping.adc.bits ?? 0
-                guard adcBlock.bits.count == bits else {
-                    throw conflict(["adc", "adc-bits"], "design.adc \(adcBlock.subcircuit) has \(adcBlock.bits.count) code outputs and the design's ADC has \(bits) bits: set design.adc-bits \(adcBlock.bits.count)")
-                }
-                guard bits <= ADCMeasurementLimit.bits else {
-                    throw conflict(["adc", "adc-bits"], "design.adc: an ADC of your own is measured on a ramp through every code, up to \(ADCMeasurementLimit.bits) bits; \(adcBlock.subcircuit) has \(bits)")
-                }
+                try requireConverter(adcBlock, "adc", bits: spec.design.mapping.adc.bits ?? 0, pins: "code outputs",
+                                     limit: ADCMeasurementLimit.bits, measured: "on a ramp through every code", converters: converters)
                 spec.design.transistor?.adcBlock = adcBlock
             }
             spec.design.fitUnitConductance = !given.contains("g0") && cellBlock == nil

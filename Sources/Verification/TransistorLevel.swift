@@ -62,9 +62,8 @@ public enum DigitalBaseline {
 actor BlockMeasurements {
     static let shared = BlockMeasurements()
     private var cache: [String: OTAMeasurement] = [:]
-    private var cells: [String: CellMeasurement] = [:]
-    private var dacs: [String: UserDACMeasurement] = [:]
-    private var adcs: [String: UserADCMeasurement] = [:]
+    /// A designer's blocks as measured, by ``key(_:_:_:)``.
+    private var blocks: [String: any Sendable] = [:]
     private var cellsAsLaid: [String: CellMeasurement] = [:]
 
     func measurement(for design: TransistorDesign, engine: NgspiceEngine) async throws(VerificationError) -> OTAMeasurement {
@@ -92,17 +91,10 @@ actor BlockMeasurements {
         -> OTAMeasurement
     {
         let t = design.technology
-        let key = Self.key(block, t, "\(design.ota.loadCapacitanceFarads)")
-        if let known = cache[key] { return known }
-        try UserFiles.vet(block, on: t)
         let amp = AmplifierUnderTest(block, technology: t, loadCapacitanceFarads: design.ota.loadCapacitanceFarads,
                                      loadResistanceOhms: design.ota.loadResistanceOhms)
-        do {
-            let measured = try await OTACharacterization.measure(amp, engine: engine)
-            cache[key] = measured
-            return measured
-        } catch {
-            throw UserBlockFailure.classify(error, block: block, technology: t)
+        return try await measured(block, on: t, setting: "\(design.ota.loadCapacitanceFarads)") { () async throws(CharacterizationError) in
+            try await OTACharacterization.measure(amp, engine: engine)
         }
     }
 }
@@ -119,16 +111,8 @@ extension BlockMeasurements {
     func measurement(ofDAC block: UserBlock, reference: ResistorLadderDAC, engine: NgspiceEngine) async throws(VerificationError)
         -> UserDACMeasurement
     {
-        let t = reference.technology
-        let key = Self.key(block, t, "\(reference.scale)")
-        if let known = dacs[key] { return known }
-        try UserFiles.vet(block, on: t)
-        do {
-            let measured = try await DACCharacterization.measure(block, reference: reference, engine: engine)
-            dacs[key] = measured
-            return measured
-        } catch {
-            throw UserBlockFailure.classify(error, block: block, technology: t)
+        try await measured(block, on: reference.technology, setting: "\(reference.scale)") { () async throws(CharacterizationError) in
+            try await DACCharacterization.measure(block, reference: reference, engine: engine)
         }
     }
 
@@ -136,16 +120,8 @@ extension BlockMeasurements {
     func measurement(ofADC block: UserBlock, reference: SARADC, engine: NgspiceEngine) async throws(VerificationError)
         -> UserADCMeasurement
     {
-        let t = reference.technology
-        let key = Self.key(block, t, "\(reference.scale)")
-        if let known = adcs[key] { return known }
-        try UserFiles.vet(block, on: t)
-        do {
-            let measured = try await ADCCharacterization.measure(block, reference: reference, engine: engine)
-            adcs[key] = measured
-            return measured
-        } catch {
-            throw UserBlockFailure.classify(error, block: block, technology: t)
+        try await measured(block, on: reference.technology, setting: "\(reference.scale)") { () async throws(CharacterizationError) in
+            try await ADCCharacterization.measure(block, reference: reference, engine: engine)
         }
     }
 
@@ -154,16 +130,19 @@ extension BlockMeasurements {
     func measurement(ofCell cell: SwitchedCell, block: UserBlock?, magnitudeBits: Int, unitSiemens: Double, signBit: Bool,
                      testVolts: Double, engine: NgspiceEngine) async throws(VerificationError) -> CellMeasurement {
         let t = cell.technology
-        let setting = "\(cell.parameters)/\(cell.referenceVolts)/\(magnitudeBits)/\(unitSiemens)/\(signBit)/\(testVolts)"
-        let key = block.map { Self.key($0, t, setting) } ?? "\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(setting)"
+        let setting = "laid/\(cell.parameters)/\(cell.referenceVolts)/\(magnitudeBits)/\(unitSiemens)/\(signBit)/\(testVolts)"
+        func measure() async throws(CharacterizationError) -> CellMeasurement {
+            try await CellCharacterization.measure(cell, block: block, magnitudeBits: magnitudeBits, unitSiemens: unitSiemens,
+                                                   signBit: signBit, testVolts: testVolts, engine: engine)
+        }
+        if let block { return try await measured(block, on: t, setting: setting, measure) }
+        let key = "\(t.identifier)@\(t.temperatureCelsius)/\(t.supplyVolts)/\(t.includes)/\(setting)"
         if let known = cellsAsLaid[key] { return known }
         do {
-            let measured = try await CellCharacterization.measure(cell, block: block, magnitudeBits: magnitudeBits, unitSiemens: unitSiemens,
-                                                                  signBit: signBit, testVolts: testVolts, engine: engine)
+            let measured = try await measure()
             cellsAsLaid[key] = measured
             return measured
         } catch {
-            if let block { throw UserBlockFailure.classify(error, block: block, technology: t) }
             throw .readout("the characterisation of the cell failed: \(error)")
         }
     }
@@ -172,14 +151,24 @@ extension BlockMeasurements {
     func measurement(ofCell block: UserBlock, design: TransistorDesign, testVolts: Double, engine: NgspiceEngine)
         async throws(VerificationError) -> CellMeasurement
     {
-        let t = design.technology
-        let key = Self.key(block, t, "\(testVolts)")
-        if let known = cells[key] { return known }
+        try await measured(block, on: design.technology, setting: "\(testVolts)") { () async throws(CharacterizationError) in
+            try await CellCharacterization.measure(block, technology: design.technology, referenceVolts: design.referenceVolts,
+                                                   testVolts: testVolts, engine: engine)
+        }
+    }
+
+    /// A designer's block measured once per file, technology and `setting`, after its files
+    /// are vetted; a failed measurement is classified for the solve.
+    private func measured<Measurement: Sendable>(_ block: UserBlock, on t: Technology, setting: String,
+                                                 _ measure: () async throws(CharacterizationError) -> Measurement)
+        async throws(VerificationError) -> Measurement
+    {
+        let key = Self.key(block, t, "\(block.kind)/\(setting)")
+        if let known = blocks[key] as? Measurement { return known }
         try UserFiles.vet(block, on: t)
         do {
-            let measured = try await CellCharacterization.measure(block, technology: t, referenceVolts: design.referenceVolts,
-                                                                  testVolts: testVolts, engine: engine)
-            cells[key] = measured
+            let measured = try await measure()
+            blocks[key] = measured
             return measured
         } catch {
             throw UserBlockFailure.classify(error, block: block, technology: t)
@@ -276,7 +265,6 @@ extension Verifier {
     public static func withMeasuredCell(_ spec: SolveSpecification, engine: NgspiceEngine) async throws(VerificationError) -> SolveSpecification {
         guard spec.design.circuit.fidelity == .transistor, let t = spec.design.transistor, !t.cell.idealSwitches,
               let bits = spec.design.mapping.cell.magnitudeBits else { return spec }
-        if let block = t.cellBlock { try UserFiles.vet(block, on: t.technology) }
         let cell = SwitchedCell(technology: t.technology, parameters: t.cell, referenceVolts: t.referenceVolts)
         let measured = try await BlockMeasurements.shared.measurement(
             ofCell: cell, block: t.cellBlock, magnitudeBits: bits, unitSiemens: spec.design.mapping.unitConductanceSiemens,

@@ -40,11 +40,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --slurm or --case: the folder for the cases' results, the batch script and the task logs (on storage the cluster's nodes share).", valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("SLURM partition. Default: the cluster's default.", valueName: "P"))
-    var partition: String?
-
-    @Option(name: .customLong("time"), help: ArgumentHelp("SLURM time limit per case, e.g. 30:00. Default: the partition's.", valueName: "limit"))
-    var timeLimit: String?
+    @OptionGroup var placement: SlurmOptions
 
     @Option(name: .customLong("case"), help: ArgumentHelp("Run case K alone (0-based, in the order of the plan, corners expanded) and write its result to DIR/cases/K.json: what each SLURM task runs.", valueName: "K"))
     var caseIndex: Int?
@@ -59,7 +55,7 @@ struct CheckCommand: AsyncParsableCommand {
         if [slurm, caseIndex != nil, collect].filter({ $0 }).count > 1 {
             throw ValidationError("--slurm runs every case on the cluster, --case one case here, --collect none: give one of them.")
         }
-        if !slurm && (partition != nil || timeLimit != nil) { throw ValidationError("--partition and --time apply to --slurm only.") }
+        if !slurm && placement.isGiven { throw ValidationError("--partition and --time apply to --slurm only.") }
         if caseIndex != nil && (junit != nil || json != nil || report != nil) {
             throw ValidationError("--case writes its result to DIR/cases/K.json; the reports come from the run of the whole plan.")
         }
@@ -109,7 +105,7 @@ struct CheckCommand: AsyncParsableCommand {
     /// Submits the array, reports each case as its record appears, and collects them all once
     /// no task is queued.
     func runOnSlurm(_ plan: VerificationPlan, directory: String, progress: (Int, PlanCaseRecord) -> Void) async throws -> [PlanCaseRecord] {
-        let job = try PlanSlurm.submit(plan, planPath: self.plan, directory: directory, partition: partition, timeLimit: timeLimit,
+        let job = try PlanSlurm.submit(plan, planPath: self.plan, directory: directory, partition: placement.partition, timeLimit: placement.timeLimit,
                                        binary: SlurmBackend.currentBinary())
         FileHandle.standardError.write(Data("submitted job array \(job): \(plan.cases.count) tasks, results in \(directory)/cases\n".utf8))
         var reported = Set<Int>()

@@ -35,14 +35,10 @@ struct SweepRunCommand: AsyncParsableCommand {
     @Flag(help: "Submit the sweep to SLURM as a job array instead of running it here.")
     var slurm = false
 
-    @Option(help: ArgumentHelp("SLURM partition. Default: the cluster's default.", valueName: "P"))
-    var partition: String?
+    @OptionGroup var placement: SlurmOptions
 
     @Option(name: .customLong("array-size"), help: ArgumentHelp("SLURM array tasks (shards). Default 4.", valueName: "K"))
     var arraySize: Int = 4
-
-    @Option(name: .customLong("time"), help: ArgumentHelp("SLURM time limit per task, e.g. 30:00. Default: the partition's.", valueName: "limit"))
-    var timeLimit: String?
 
     @Flag(name: .customLong("no-collect"), help: "With --slurm: do not submit the dependent collect job.")
     var noCollect = false
@@ -55,7 +51,7 @@ struct SweepRunCommand: AsyncParsableCommand {
         if !(1...10_000).contains(arraySize) { throw ValidationError("Pass --array-size between 1 and 10000.") }
         if let minYield, !(0...1).contains(minYield) { throw ValidationError("Pass --min-yield between 0 and 1.") }
         if slurm && shard != nil { throw ValidationError("--shard is what each SLURM task runs; drop it with --slurm.") }
-        if !slurm && (partition != nil || timeLimit != nil || noCollect) {
+        if !slurm && (placement.isGiven || noCollect) {
             throw ValidationError("--partition, --time and --no-collect apply to --slurm only.")
         }
     }
@@ -71,8 +67,8 @@ struct SweepRunCommand: AsyncParsableCommand {
         let directory = self.directory
         if slurm {
             let submission = try SlurmBackend.submit(spec: spec, specPath: URL(fileURLWithPath: self.spec).standardizedFileURL.path,
-                                                         directory: directory, arraySize: arraySize, partition: partition,
-                                                         timeLimit: timeLimit, binary: SlurmBackend.currentBinary(),
+                                                         directory: directory, arraySize: arraySize, partition: placement.partition,
+                                                         timeLimit: placement.timeLimit, binary: SlurmBackend.currentBinary(),
                                                          collect: !noCollect)
                 print("submitted \(spec.runCount) runs as SLURM job array \(submission.arrayJob) (\(submission.tasks.count) tasks)\(submission.collectJob.map { ", collect job \($0)" } ?? "")")
                 print("results: \(directory.path); check with: crossloop sweep status \(directory.path)")
