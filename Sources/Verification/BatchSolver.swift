@@ -142,7 +142,7 @@ enum Structure {
     static func sameShape(_ x: Element, _ y: Element) -> Bool {
         switch (x, y) {
         case let (.resistor(p), .resistor(q)): return p.name == q.name && p.a == q.a && p.b == q.b
-        case let (.voltageSource(p), .voltageSource(q)):
+        case let (.voltageSource(p), .voltageSource(q)), let (.currentSource(p), .currentSource(q)):
             return p.name == q.name && p.plus == q.plus && p.minus == q.minus && p.ac == q.ac && sameShape(p.waveform, q.waveform)
         default: return x == y
         }
@@ -167,6 +167,8 @@ enum Structure {
             switch (x, y) {
             case (_, .resistor(let r)):
                 if case .number(let ohms) = r.resistance { changes.append((y.cardName, .number(ohms))) }
+            case let (.currentSource(old), .currentSource(new)):
+                if old.dc != new.dc, case .number(let amperes) = new.dc { changes.append((y.cardName, .number(amperes))) }
             case let (.voltageSource(old), .voltageSource(new)):
                 if old.dc != new.dc, case .number(let volts) = new.dc { changes.append((y.cardName, .number(volts))) }
                 if old.waveform != new.waveform, case .pwl(let points)? = new.waveform {

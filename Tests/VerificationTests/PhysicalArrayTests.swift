@@ -50,8 +50,9 @@ struct PhysicalArrayTests {
         #expect(countA == countB, "a matrix with zeros has the devices of one without: \(countA) vs \(countB)")
         #expect(a.design.switchDevices == countA.switches)
         #expect(a.design.switchDevices >= 2 * 64 * 4)
-        // Every gate is a stored state: one source per bit, none wired to the supply.
-        let states = a.deck.elements.filter { if case .voltageSource = $0 { $0.name.hasPrefix("q_") } else { false } }
+        // Every gate is a stored state: one source per bit (a current into the latch's output
+        // resistance), none wired to the supply.
+        let states = a.deck.elements.filter { if case .currentSource = $0 { $0.name.hasPrefix("q_") } else { false } }
         #expect(states.count == 2 * 64 * 4)
         for element in a.deck.elements {
             if case .mosfet(let m) = element, m.name.range(of: #"^Ma[pn]_\d+_\d+_(n|p)\d+$"#, options: .regularExpression) != nil {

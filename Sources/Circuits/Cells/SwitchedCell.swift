@@ -16,6 +16,12 @@ public struct SwitchedCellParameters: Sendable, Hashable {
     /// `.full`: how long the word line of one row is high while the write phase writes it,
     /// seconds. Default 2 ns.
     public var writeSlotSeconds: Double
+    /// `.dc`: the output resistance of a stored bit's level (a latch's output), ohms: each
+    /// bit is a current into this resistor, not a voltage source, because ngspice gives every
+    /// voltage source a branch equation and deletes each one through a linear search of its
+    /// node list on every re-run of a loaded circuit (quadratic in the bits of the array).
+    /// Default 1 kOhm.
+    public var stateOutputOhms = 1e3
     /// Error attribution only: each branch of a set bit is its nominal resistor alone and a
     /// clear bit is open (ideal switches); the sign goes straight to its line.
     public var idealSwitches = false
@@ -150,19 +156,24 @@ public struct SwitchedCell: Sendable {
     public static func bitLineBar(_ plane: String, column d: Int, bit: Int) -> String { "\(plane)_blb\(d + 1)_\(bit)" }
 
     /// What holds bit `bit` of `site` and drives its switch gates, as the nodes q and q-bar.
-    /// DC: a source at the latch's output level (VDD for 1, 0 for 0) and, when a PMOS needs
-    /// it, a controlled source at its complement, so that reprogramming alters one value per
-    /// bit. Full: a 6T latch (cross-coupled inverters, two access NMOS on the word line of
-    /// its row and the bit-line pair of its column and bit), written by the write phase.
+    /// DC: the latch's output level (VDD for 1, 0 for 0) as a current into its output
+    /// resistance (`I<q>`, `R<q>`) and, when a PMOS needs it, its complement VDD - q as a
+    /// transconductance into another (`G<qb>`, `R<qb>`), so that reprogramming alters one
+    /// current per bit. Full: a 6T latch (cross-coupled inverters, two access NMOS on the
+    /// word line of its row and the bit-line pair of its column and bit), written by the
+    /// write phase.
     func storedBit(_ site: CellPlacement, _ bit: Int, complement: Bool, vdd: String, vss: String,
                    into out: inout [Element]) -> (q: String, qb: String) {
         let q = Self.stateNode(site.name, bit: bit), qb = Self.complementNode(site.name, bit: bit)
         switch parameters.sram {
         case .dc:
             let stored = site.bits?[bit] ?? false
-            out.append(.dcVoltage(q, q, vss, .number(stored ? technology.supplyVolts : 0)))
+            let ohms = parameters.stateOutputOhms
+            out.append(.dcCurrent(q, vss, q, .number(Self.stateAmperes(stored, supplyVolts: technology.supplyVolts, ohms: ohms))))
+            out.append(.resistor(q, q, vss, .number(ohms)))
             if complement {
-                out.append(.vcvs(qb, qb, vss, vdd, q, gain: .number(1)))
+                out.append(.vccs(qb, vss, qb, vdd, q, transconductance: .number(1 / ohms)))
+                out.append(.resistor(qb, qb, vss, .number(ohms)))
             }
             return (q, complement ? qb : vss)
         case .full:
@@ -179,6 +190,11 @@ public struct SwitchedCell: Sendable {
             out.append(technology.transistor("M\(name)_ax2", .n, drain: qb, gate: wl, source: blb, bulk: vss, width: 2 * w, length: l))
             return (q, qb)
         }
+    }
+
+    /// The current that holds a stored bit's node at VDD (1) or 0 through `ohms`.
+    public static func stateAmperes(_ stored: Bool, supplyVolts: Double, ohms: Double) -> Double {
+        stored ? supplyVolts / ohms : 0
     }
 
     /// PMOS widths in a transmission gate relative to the NMOS: equal conductance shares.

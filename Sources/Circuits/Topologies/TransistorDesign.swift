@@ -56,7 +56,8 @@ public struct TransistorDesign: Sendable, Hashable {
             DesignValue("cell.sram", text: cell.sram.rawValue, "the stored bits: dc (a state source per bit), or full (a 6T latch per bit, written before the solve)"),
             DesignValue("reference", referenceVolts, "V", "analogue reference (mid-rail)"),
             DesignValue("converters", text: converters.rawValue, "ideal, or transistor (R-2R DACs and SAR ADCs simulated)"),
-        ] + (cell.sram == .full ? [DesignValue("cell.writeSlot", cell.writeSlotSeconds, "s", "word-line pulse per row in the write phase")] : [])
+        ] + (cell.sram == .full ? [DesignValue("cell.writeSlot", cell.writeSlotSeconds, "s", "word-line pulse per row in the write phase")]
+             : [DesignValue("cell.stateOutput", cell.stateOutputOhms, "Ohm", "output resistance of each stored bit's level")])
     }
 }
 
