@@ -47,8 +47,9 @@ public enum BatchSolver {
         return shared
     }
 
-    public static func solve(_ problems: [Problem], _ options: SolveSpecification,
-                             engine: NgspiceEngine) async throws(VerificationError) -> Outcome {
+    /// - Parameter solved: called with the number of problems solved so far, after each.
+    public static func solve(_ problems: [Problem], _ options: SolveSpecification, engine: NgspiceEngine,
+                             solved: (@Sendable (Int) -> Void)? = nil) async throws(VerificationError) -> Outcome {
         var working = try await Verifier.withMeasuredBlocks(options, engine: engine)
         let clock = Stopwatch()
         var predicted = try problems.map { problem throws(VerificationError) in try Verifier.predict(problem, working) }
@@ -85,6 +86,7 @@ public enum BatchSolver {
         }
         var verdicts = [Verdict?](repeating: nil, count: problems.count)
         var reprogrammed = 0, alterations = 0, alterSeconds = 0.0
+        var solvedBefore = 0
         for group in groups {
             let base = prepared[group[0]]
             let deck: PreparedDeck
@@ -94,6 +96,7 @@ public enum BatchSolver {
             let results: [(Int, Result<Verdict, VerificationError>)]
             let counts: (Int, Double)
             do {
+                let before = solvedBefore
                 (results, counts) = try await engine.withSession(deck, request) { session in
                     var out: [(Int, Result<Verdict, VerificationError>)] = []
                     var current = members[0].prepared.deck
@@ -112,6 +115,7 @@ public enum BatchSolver {
                         out.append((member.index, Result { () throws(VerificationError) in
                             try Verifier.judge(member.problem, options, member.prepared, result)
                         }))
+                        solved?(before + out.count)
                     }
                     return (out, (sent, session.alterSeconds))
                 }
@@ -121,6 +125,7 @@ public enum BatchSolver {
                 throw .readout("\(error)")
             }
             for (index, result) in results { verdicts[index] = try result.get() }
+            solvedBefore += group.count
             reprogrammed += group.count - 1
             alterations += counts.0
             alterSeconds += counts.1

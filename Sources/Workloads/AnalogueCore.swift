@@ -46,9 +46,11 @@ public struct CoreProgress: Sendable {
     public var counts: OperationCounts
     /// How many primitives the workload expects in all, when it knows (``AnalogueCore/expect(primitives:)``).
     public var expectedPrimitives: Int?
+    /// Primitives of the batch under way (one matrix, many vectors) solved so far: not yet in `counts`.
+    public var inBatch = 0
 
     /// Primitives simulated so far.
-    public var done: Int { counts.inv + counts.mvm + counts.eig }
+    public var done: Int { counts.inv + counts.mvm + counts.eig + inBatch }
 }
 
 /// The waveforms of one primitive with its predicted settling (or growth) time, for plots.
@@ -344,8 +346,10 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         do {
             if base.design.circuit.fidelity == .transistor, kind != .eig, items.count > 1 {
                 // One loaded array per matrix: every vector after the first re-programs its inputs in place.
+                let solved: @Sendable (Int) -> Void = { [weak self] done in self?.report(label: "\(label) \(done)/\(items.count)", inBatch: done) }
                 outcomes = try await pool.map([items]) { engine, batch in
-                    await AnalogueCore.simulate(kind, operation, a, batch.map(\.vector), options: base, keep: wantSample, engine: engine)
+                    await AnalogueCore.simulate(kind, operation, a, batch.map(\.vector), options: base, keep: wantSample, engine: engine,
+                                                solved: solved)
                 }[0]
             } else {
                 outcomes = try await pool.map(items) { engine, item in
@@ -367,7 +371,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
                 record { $0.skippedZero += 1 }
             } else {
                 program(a, arrays: arrays)
-                let phase = lock.withLock { () -> String in
+                lock.withLock {
                     state.count { c in
                         c[kind] += 1
                         c.dacConversions += kind == .eig ? 0 : batch[k].count
@@ -384,23 +388,30 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
                     if let verdict = o.verdict, state.samples[kind] == nil {
                         state.samples[kind] = (verdict, label)
                     }
-                    return state.phase
                 }
-                if let progress {
-                    progress(CoreProgress(phase: phase, label: label, counts: totalCounts(),
-                                          expectedPrimitives: lock.withLock { state.expectedPrimitives }))
-                }
+                report(label: label)
             }
             results.append(PrimitiveResult(kind: kind, value: o.value, exact: o.exact, predictedRelativeError: o.budget, skipped: o.skipped))
         }
         return results
     }
 
+    /// Tells the progress callback where the workload is; `inBatch` primitives of a batch
+    /// under way are done but not yet counted.
+    private func report(label: String, inBatch: Int = 0) {
+        guard let progress else { return }
+        let (phase, expected) = lock.withLock { (state.phase, state.expectedPrimitives) }
+        var p = CoreProgress(phase: phase, label: label, counts: totalCounts(), expectedPrimitives: expected)
+        p.inBatch = inBatch
+        progress(p)
+    }
+
     /// Simulates one primitive per vector on `engine` (several vectors: one loaded circuit,
     /// re-programmed in place, ``BatchSolver``); a zero input (or, for MVM, a zero product) is
     /// skipped with a zero answer.
     private static func simulate(_ kind: PrimitiveKind, _ operation: CrossbarOperation, _ a: Matrix, _ vectors: [[Double]],
-                                 options base: SolveSpecification, keep: Bool, engine: NgspiceEngine) async
+                                 options base: SolveSpecification, keep: Bool, engine: NgspiceEngine,
+                                 solved: (@Sendable (Int) -> Void)? = nil) async
         -> [Result<Outcome, VerificationError>]
     {
         let length = kind == .mvm ? a.rows : a.columns
@@ -434,7 +445,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         }
         if problems.count > 1 {
             do throws(VerificationError) {
-                let batch = try await BatchSolver.solve(problems.map(\.problem), options, engine: engine)
+                let batch = try await BatchSolver.solve(problems.map(\.problem), options, engine: engine, solved: solved)
                 for (k, verdict) in batch.verdicts.enumerated() {
                     results[problems[k].index] = .success(outcome(verdict, keep: keep && k == 0))
                 }
