@@ -98,20 +98,6 @@ public struct Prediction: Sendable {
         }
     }
 
-    /// The answer's error as the references predict it, relative to the exact one: the
-    /// finite-gain circuit of the programmed matrix and vector against A^-1 b (what the
-    /// cells, the DAC and the op-amps' gain do, exactly, before the ADC), plus the ADC's half
-    /// LSB per output, at transistor level the device terms, and `settlingResidue` for a
-    /// transient. Much tighter than `budget.combined`, whose terms are each a worst case over
-    /// alignments; at ideal fidelity a bound by the triangle inequality. EIG (a direction)
-    /// keeps the budget.
-    public func predictedError(settlingResidue: Double) -> Double {
-        let exact = references.ideal.norm2
-        guard mapping.operation != .eig, exact > 0 else { return budget.combined }
-        let programmed = references.finiteGain.minus(references.ideal).norm2 / exact
-        return programmed + budget.adc + (deviceErrors?.combined ?? 0) + settlingResidue
-    }
-
     /// The verdict the pipeline acts on: the loop poles when they model the simulated
     /// circuit more closely, else M.
     public var isStable: Bool { stability.isStable && (loopPoles?.isStable ?? true) }

@@ -433,8 +433,7 @@ public final class AnalogueCore: @unchecked Sendable {  // Safe: mutable state b
         func outcome(_ verdict: Verdict, keep: Bool) -> Outcome {
             let p = verdict.prediction
             let settle = verdict.measuredSettlingSeconds ?? (kind == .eig ? p.growthSeconds : p.settlingSeconds) ?? 0
-            let residue = verdict.options.plan.analysis == .tran ? pow(2, -Double(verdict.options.bitsForSettling)) : 0
-            return Outcome(value: verdict.solution, exact: p.references.ideal, budget: p.predictedError(settlingResidue: residue),
+            return Outcome(value: verdict.solution, exact: p.references.ideal, budget: p.budget.combined,
                            analogueSeconds: settle, simulatorSeconds: verdict.simulation.seconds,
                            passed: verdict.passed, relativeError: verdict.metricsIdeal.relativeError,
                            verdict: keep ? verdict : nil, skipped: false,
