@@ -47,7 +47,13 @@ public enum BatchSolver {
         return shared
     }
 
-    /// - Parameter solved: called with the number of problems solved so far, after each.
+    /// Solves `problems` with the design of `options` on `engine`, one loaded circuit per
+    /// group of problems whose circuits share a structure.
+    /// - Parameters:
+    ///   - problems: the problems, in order.
+    ///   - options: the design and plan every problem is solved with.
+    ///   - engine: where the circuits are loaded and run.
+    ///   - solved: called with the number of problems solved so far, after each.
     public static func solve(_ problems: [Problem], _ options: SolveSpecification, engine: NgspiceEngine,
                              solved: (@Sendable (Int) -> Void)? = nil) async throws(VerificationError) -> Outcome {
         var working = try await Verifier.withMeasuredBlocks(options, engine: engine)
