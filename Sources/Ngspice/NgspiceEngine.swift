@@ -22,6 +22,15 @@ public struct EngineConfiguration: Sendable {
     }
 }
 
+extension EngineConfiguration {
+    /// For an engine that runs one simulation at a time while nothing else does (a single
+    /// `solve`, a plan's cases in turn): every core evaluates devices. Engines that run side
+    /// by side (sweeps, workloads, characterisation) keep one thread each.
+    public static var wholeMachine: EngineConfiguration {
+        EngineConfiguration(deviceThreads: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    }
+}
+
 /// What an engine loaded.
 public struct EngineInfo: Sendable, Hashable {
     /// ngspice's version, e.g. "46".

@@ -358,11 +358,19 @@ final class Benchmarks {
         var options = SolveSpecification(circuit: DesignParameters(fidelity: .transistor), analysis: .tran)
         options.design.transistor = TransistorDesign(technology: .generic(), converters: .ideal)
         options.design.fitUnitConductance = true
-        let clock = Stopwatch()
-        let verdict = try await Verifier.solve(try Self.problem(n, seed: 9), options, engine: engine)
-        let whole = clock.seconds
+        // One device thread (as engines side by side run), then every core (as `solve` runs).
+        let threads = EngineConfiguration.wholeMachine.deviceThreads
+        let wide = threads > 1 ? try NgspiceEngine(configuration: .wholeMachine) : engine
+        let problem = try Self.problem(n, seed: 9)
+        var runs: [(threads: Int, verdict: Verdict, seconds: Double)] = []
+        for (count, simulator) in [(1, engine), (threads, wide)] where count == 1 || threads > 1 {
+            let clock = Stopwatch()
+            runs.append((count, try await Verifier.solve(problem, options, engine: simulator), clock.seconds))
+        }
+        let verdict = runs[runs.count - 1].verdict, whole = runs[runs.count - 1].seconds
         let devices = verdict.design.deck.elements.filter { if case .mosfet = $0 { true } else { false } }.count
-        lines.append("  \(n)x\(n) transient to settling: \(String(format: "%.1f", verdict.simulation.seconds)) s in ngspice (\(String(format: "%.1f", whole)) s in all), \(verdict.simulation.timepoints) timepoints, \(verdict.design.switchDevices) switch transistors, \(devices) MOSFETs outside the op-amps, \(verdict.design.elementCount) elements; \(verdict.passed ? "PASS" : "FAIL") at \(String(format: "%.2f", verdict.metricsIdeal.equivalentBits)) bits (aim <= 60 s)")
+        let timings = runs.map { "\($0.threads) device thread\($0.threads == 1 ? "" : "s") \(String(format: "%.1f", $0.verdict.simulation.seconds)) s" }
+        lines.append("  \(n)x\(n) transient to settling in ngspice: \(timings.joined(separator: ", ")) (\(String(format: "%.1f", whole)) s in all), \(verdict.simulation.timepoints) timepoints, \(verdict.design.switchDevices) switch transistors, \(devices) MOSFETs outside the op-amps, \(verdict.design.elementCount) elements; \(verdict.passed ? "PASS" : "FAIL") at \(String(format: "%.2f", verdict.metricsIdeal.equivalentBits)) bits (aim <= 60 s)")
         // Re-programming: operating points, where loading the deck is what a fresh solve repeats.
         var op = options
         op.plan.analysis = .op
@@ -390,11 +398,15 @@ final class Benchmarks {
         let loadedEngine = batch.verdicts.map(\.simulation.seconds).reduce(0, +)
         lines.append("    whole solves, as a user runs them; in ngspice (load and analysis) fresh \(String(format: "%.2f", freshEngine)) s, loaded \(String(format: "%.2f", loadedEngine)) s")
         lines.append("    \(batch.alterations) alters (\(batch.prepared[0].design.arrays.map(\.structure.storedBits).reduce(0, +)) stored bits) in \(ms(batch.alterSeconds)) ms; results differ by at most \(String(format: "%.1e", worst))")
+        let tile: [(String, JSONValue)] = [
+            ("n", .number(Double(n))), ("simulationSeconds", .number(verdict.simulation.seconds)),
+            ("deviceThreads", .number(Double(threads))), ("oneThreadSeconds", .number(runs[0].verdict.simulation.seconds)),
+            ("totalSeconds", .number(whole)), ("timepoints", .number(Double(verdict.simulation.timepoints))),
+            ("switchDevices", .number(Double(verdict.design.switchDevices))), ("mosfets", .number(Double(devices))),
+            ("elements", .number(Double(verdict.design.elementCount))), ("passed", .bool(verdict.passed)),
+        ]
         return SectionResult(text: lines.joined(separator: "\n"), json: .object([
-            ("tile", .object([("n", .number(Double(n))), ("simulationSeconds", .number(verdict.simulation.seconds)),
-                              ("totalSeconds", .number(whole)), ("timepoints", .number(Double(verdict.simulation.timepoints))),
-                              ("switchDevices", .number(Double(verdict.design.switchDevices))), ("mosfets", .number(Double(devices))),
-                              ("elements", .number(Double(verdict.design.elementCount))), ("passed", .bool(verdict.passed))])),
+            ("tile", .object(tile)),
             ("reprogramming", .object([("n", .number(Double(m))), ("k", .number(Double(k))), ("fresh", fresh.json),
                                        ("loaded", loaded.json), ("ratio", .number(r)),
                                        ("alterations", .number(Double(batch.alterations))), ("maxRelativeDifference", .number(worst))])),

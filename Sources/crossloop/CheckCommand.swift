@@ -69,7 +69,7 @@ struct CheckCommand: AsyncParsableCommand {
             guard plan.cases.indices.contains(caseIndex) else {
                 throw ValidationError("--case \(caseIndex): the plan has cases 0...\(count - 1)")
             }
-            let result = await plan.run(case: caseIndex, engine: try NgspiceEngine())
+            let result = await plan.run(case: caseIndex, engine: try NgspiceEngine(configuration: .wholeMachine))
             try PlanSlurm.save(PlanCaseRecord(result, plan: plan.name), directory: out, index: caseIndex)
             print("\(plan.name): case \(caseIndex) \(result.name): \(result.status.uppercased())")
             return
@@ -86,7 +86,7 @@ struct CheckCommand: AsyncParsableCommand {
         } else if collect, let out {
             records = try PlanSlurm.collect(plan, directory: out)
         } else {
-            let engine = try NgspiceEngine()
+            let engine = try NgspiceEngine(configuration: .wholeMachine)
             records = await plan.run(engine: engine) { index, result in progress(index, PlanCaseRecord(result, plan: plan.name)) }
                 .map { PlanCaseRecord($0, plan: plan.name) }
         }

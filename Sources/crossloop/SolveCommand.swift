@@ -45,7 +45,7 @@ struct SolveCommand: AsyncParsableCommand {
         try OutputFile.check(json, junit, deck, report)
         if report != nil { spec.plan.keepWaveforms = true }
         let problem = try problem.problem(operation)
-        let engine = try NgspiceEngine()
+        let engine = try NgspiceEngine(configuration: .wholeMachine)
         if let deck {
             // The deck simulated: built from the blocks as measured (the solve reuses the measurement).
             let measured = try await Verifier.withMeasuredBlocks(spec, engine: engine)
