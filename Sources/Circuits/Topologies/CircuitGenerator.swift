@@ -305,7 +305,10 @@ private struct Builder {
         crossbar("a", mapping.signedConductancesSiemens, summing: r, positive: x, negative: xn, driven: negatives)
         outputs = y
         settling = y
+        // The inverted inputs too: without them a transistor-level operating point starts
+        // its inverters from 0 V and needs gmin stepping (1050 iterations at 32x32, not 14).
         expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(y[$0.offset], $0.element) }
+            + negatives.map { NodeVoltage(xn[$0], -mapping.inputVolts[$0]) }
             + r.map { NodeVoltage($0, 0) }
     }
 
@@ -400,6 +403,7 @@ private struct Builder {
         expected = mapping.expectedOutputVolts.enumerated().map { NodeVoltage(y[$0.offset], $0.element) }
             + loop.enumerated().map { NodeVoltage(v[$0.offset], $0.element) }
             + negatives.filter { $0 < n1 }.map { NodeVoltage(w[$0], -loop[$0]) }
+            + negatives.filter { $0 >= n1 }.map { NodeVoltage(xn[$0 - n1], -mapping.inputVolts[$0 - n1]) }
             + r.map { NodeVoltage($0, 0) }
     }
 
