@@ -172,7 +172,7 @@ struct UserBlockTests: CLISuite {
                      "*>   pins: {in: vi, clk: ck, samp: sp, bits: [q0, q1, q2, q3, q4, q5], refp: rp, refn: rn, vdd: vdd, vss: vss}"]
         if timing { lines.append("*>   timing: {clock: 10n, sample: 2, convert: 1}") }
         lines += [".subckt qadc6 vi ck sp q0 q1 q2 q3 q4 q5 rp rn vdd vss",
-                  "S1 vi h sp vss track", "Eb hb vss h vss 1", "S2 hb r vdd sp track", ".model track sw vt=0.6 vh=-0.1 ron=100 roff=1e9",
+                  "S1 vi h sp vss track", "Eb hb vss h vss 1", "S2 hb r vdd sp track", ".model track sw vt=0.6 vh=-0.3 ron=1k roff=1e9",
                   "Ch h vss 100f", "Cr r vss 10f", "Rck ck vss 1meg",
                   // The code sits half a unit above its integer, so that its bits never floor an exact integer.
                   "Bc c vss V = max(0, min(63, floor((v(r) - v(rn)) / (v(rp) - v(rn)) * 64 + \(offsetLSB)))) + 0.5"]
